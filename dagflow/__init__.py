@@ -1,0 +1,37 @@
+"""dagflow: machine-learning workflows over batches of data.
+
+Write a pipeline once as a fluent chain; dagflow compiles it into a graph that
+knows which steps touch shared state, and runs it with the results of the
+plain serial loop.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dagflow import Dataset, Batch, action, B, V
+>>> class MyBatch(Batch):
+...     components = 'images', 'labels'
+...     @action
+...     def scale(self, factor):
+...         self.images = self.images * factor
+...         return self
+>>> ds = Dataset(8, batch_class=MyBatch, preloaded={'images': np.ones((8, 2)), 'labels': np.zeros(8)})
+>>> p = ds.p.init_variable('sums', []).scale(2).update(V('sums', mode='a'), B.images.sum()).run(4)
+>>> [float(s) for s in p.v('sums')]
+[16.0, 16.0]
+"""
+from .config import Config
+from .data import Batch, Dataset, DatasetIndex, FilesIndex, action
+from .exceptions import (
+    DagflowError,
+    EmptyBatchSequence,
+    SkipBatchException,
+)
+from .expr import PP, B, C, D, F, I, L, P, R, V, W
+from .pipeline import Pipeline
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'B', 'Batch', 'C', 'Config', 'D', 'DagflowError', 'Dataset', 'DatasetIndex', 'EmptyBatchSequence', 'F',
+    'FilesIndex', 'I', 'L', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'V', 'W', 'action',
+]

@@ -1,0 +1,141 @@
+"""The serial executor: the reference semantics every scheduler must match.
+
+It walks the plan: ``before`` once, the ``main`` steps for every batch in
+order, ``after`` once when the stream ends.  ``rebatch`` steps split ``main``
+into segments chained as generators.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from ..exceptions import SkipBatchException, attach_step_info
+from ..expr import Context, IterationInfo
+from ..pipeline.api import Joined
+from .steps import run_step, with_batch
+
+__all__ = ['execute_plan', 'process_batch', 'run_section', 'run_steps', 'batch_random']
+
+
+def batch_random(seed: int, *key: int) -> np.random.Generator:
+    """The random generator of one batch (or section), derived from the run seed and its position."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | None = None) -> Context:
+    """Run the steps at ``nodes`` in order in ``ctx``; return the context of the resulting batch.
+
+    An exception is re-raised as is, annotated with the step and batch
+    (``exc.dagflow_step``, ``exc.dagflow_batch`` and a traceback note).
+    """
+    joined = ()
+    for node in nodes:
+        step = plan.nodes[node]['step']
+        start = time.perf_counter() if debug is not None else 0.0
+        try:
+            result = run_step(step, ctx, joined)
+        except SkipBatchException:
+            raise
+        except Exception as exc:
+            attach_step_info(exc, step=f"{node[0]}[{node[1]}] {step.name!r}", batch=batch_number,
+                             source=step.source)
+            raise
+        joined = ()
+        if isinstance(result, Joined):
+            result, joined = result.batch, result.joined
+        ctx = with_batch(ctx, result)
+        if debug is not None:
+            debug.append({'batch': batch_number, 'section': node[0], 'position': node[1],
+                          'action': step.name, 'start': start, 'duration': time.perf_counter() - start})
+    return ctx
+
+
+def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None):
+    """Run the ``before`` or ``after`` section once, with no batch."""
+    nodes = plan.section_nodes(section)
+    if nodes:
+        key = 0 if section == 'before' else 1
+        ctx = Context(pipeline=pipeline, dataset=pipeline.dataset, random=batch_random(seed, 1, key))
+        run_steps(plan, nodes, ctx, debug=debug)
+
+
+def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None,
+                 debug: list | None = None) -> Iterator:
+    """Run ``plan`` over ``batches``, yielding each finished batch in order.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled pipeline.
+    pipeline : object
+        Holds the run state: ``get_variable``/``set_variable``/``config``/``dataset``/``locks``.
+    batches : iterable
+        The batches to process, in order.
+    seed : int
+        The run seed; batch *k* draws from :func:`batch_random` ``(seed, 0, segment, k)``.
+    total : int, optional
+        The number of batches, for ``I('max')``.
+    debug : list, optional
+        Receives one record per executed step.
+    """
+    run_section(plan, 'before', pipeline, seed, debug=debug)
+    stream = enumerate(batches)
+    for segment, (nodes, rebatch) in enumerate(_segments(plan)):
+        stream = _run_segment(plan, nodes, stream, pipeline, seed, segment,
+                              total if segment == 0 else None, debug)
+        if rebatch is not None:
+            stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
+    for _, batch in stream:
+        yield batch
+    run_section(plan, 'after', pipeline, seed, debug=debug)
+
+
+def _segments(plan):
+    segments, current = [], []
+    for node in plan.section_nodes('main'):
+        if plan.nodes[node]['step'].name == 'rebatch' and plan.nodes[node]['step'].kind.value == 'api':
+            segments.append((current, node))
+            current = []
+        else:
+            current.append(node)
+    segments.append((current, None))
+    return segments
+
+
+def process_batch(plan, nodes, pipeline, batch, *, seed: int, number: int = 0, total: int | None = None,
+                  segment: int = 0, debug: list | None = None):
+    """Run the steps at ``nodes`` on batch number ``number``; return the resulting batch.
+
+    Raises :class:`SkipBatchException` when an action skips the batch.
+    """
+    ctx = Context(batch=batch, pipeline=pipeline, dataset=pipeline.dataset,
+                  iteration=IterationInfo(number, total), random=batch_random(seed, 0, segment, number))
+    ctx = with_batch(ctx, batch)
+    return run_steps(plan, nodes, ctx, batch_number=number, debug=debug).batch
+
+
+def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug):
+    for number, batch in stream:
+        try:
+            batch = process_batch(plan, nodes, pipeline, batch, seed=seed, number=number, total=total,
+                                  segment=segment, debug=debug)
+        except SkipBatchException:
+            continue
+        yield number, batch
+
+
+def _rebatch(stream, step):
+    """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller)."""
+    size = step.args[0] if step.args else step.kwargs['batch_size']
+    pending = None
+    for _, batch in stream:
+        pending = batch if pending is None else type(batch).merge([pending, batch])[0]
+        while len(pending) >= size:
+            ready, pending = type(pending).merge([pending], batch_size=size)
+            yield ready
+            if pending is None:
+                break
+    if pending is not None and len(pending):
+        yield pending

@@ -1,0 +1,157 @@
+"""The exceptions dagflow raises.
+
+Every exception derives from :class:`DagflowError` and keeps the data that
+explains it as attributes (the step, the batch, the offending name or value),
+so that callers and tests can inspect them without parsing messages.  Most
+also derive from the matching builtin (``ValueError``, ``TypeError``,
+``LookupError``, ``AttributeError``) so existing ``except`` clauses keep
+working.
+
+Examples
+--------
+>>> from dagflow.exceptions import UnknownActionError
+>>> err = UnknownActionError("Unknown action 'nromalize'", name='nromalize', suggestions=['normalize'])
+>>> err.name, err.suggestions
+('nromalize', ['normalize'])
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
+    'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
+    'PlanError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
+    'attach_step_info',
+]
+
+
+class DagflowError(Exception):
+    """Base class of dagflow's errors; keyword arguments become attributes.
+
+    Parameters
+    ----------
+    message : str
+        What was wrong, where, and what to do.
+    **data
+        The facts behind the message (``step=``, ``batch=``, ``name=`` ...),
+        stored as attributes of the exception.
+
+    Examples
+    --------
+    >>> err = DagflowError('bad thing', step='normalize')
+    >>> err.step
+    'normalize'
+    """
+
+    def __init__(self, message: str = '', **data):
+        super().__init__(message)
+        self.message = message
+        self._data = data
+        for key, value in data.items():
+            setattr(self, key, value)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.message, self._data))
+
+
+def _rebuild(cls, message, data):
+    return cls(message, **data)
+
+
+class DatasetIndexError(DagflowError, ValueError):
+    """An index or a split of it is malformed (duplicate ids, shares above 1, ...)."""
+
+
+class EmptyBatchSequence(DagflowError, StopIteration):
+    """``next_batch`` was called after the last batch of the run."""
+
+
+class ComponentError(DagflowError, AttributeError):
+    """A component name that the batch class does not declare."""
+
+
+class ExpressionError(DagflowError, ValueError):
+    """A named expression is malformed or cannot be evaluated (bad mode, no batch, ...)."""
+
+
+class UndefinedVariableError(DagflowError, LookupError):
+    """A pipeline variable is read but was never initialised."""
+
+
+class UnknownActionError(DagflowError, AttributeError):
+    """An action name that neither the batch class, a namespace nor the pipeline API provides."""
+
+
+class StepArgumentError(DagflowError, TypeError):
+    """A step was recorded with arguments its action cannot take."""
+
+
+class PlanError(DagflowError):
+    """The pipeline cannot be compiled into a plan."""
+
+
+class RunArgumentError(DagflowError, ValueError):
+    """Arguments of ``run``/``gen_batch`` are invalid (batch size, n_iters and n_epochs, ...)."""
+
+
+class SkipBatchException(DagflowError):
+    """Raise inside an action to drop the current batch and go on with the next one.
+
+    Examples
+    --------
+    >>> from dagflow import Batch, action, SkipBatchException
+    >>> class MyBatch(Batch):
+    ...     @action
+    ...     def drop_small(self):
+    ...         if self.size < 4:
+    ...             raise SkipBatchException('too small')
+    ...         return self
+    """
+
+
+class ModelError(DagflowError):
+    """A model is used wrongly: never initialised, bad class, bad mode, bad config."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:
+    """Return the candidates close to ``name``, best first.
+
+    Examples
+    --------
+    >>> did_you_mean('nromalize', ['normalize', 'resize'])
+    ['normalize']
+    """
+    return difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
+
+
+def suggestion_text(name: str, candidates: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` or an empty string."""
+    close = did_you_mean(name, candidates)
+    if not close:
+        return ''
+    return ' Did you mean ' + ' or '.join(repr(c) for c in close) + '?'
+
+
+def attach_step_info(exc: BaseException, *, step: str, batch: int | None, source: str | None = None):
+    """Annotate an exception raised inside a step, keeping its type and traceback.
+
+    Sets ``exc.dagflow_step`` and ``exc.dagflow_batch`` and adds a note that the
+    traceback printout shows under the original message.
+    """
+    if getattr(exc, 'dagflow_step', None) is not None:
+        return exc
+    exc.dagflow_step = step
+    exc.dagflow_batch = batch
+    where = f'in step {step}' + (f' (added at {source})' if source else '')
+    where += f', batch {batch}' if batch is not None else ''
+    note = f'dagflow: raised {where}'
+    if hasattr(exc, 'add_note'):
+        exc.add_note(note)
+    else:  # Python 3.10
+        exc.__notes__ = [*getattr(exc, '__notes__', []), note]
+    return exc

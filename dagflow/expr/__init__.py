@@ -1,0 +1,28 @@
+"""Named expressions: values that exist only when a pipeline runs.
+
+An expression is a tiny tree (:class:`Node` over leaves such as ``B``, ``V``,
+``C``) built by operator overloading and given meaning by one evaluator,
+:func:`evaluate`, and one assigner, :func:`assign`, against a :class:`Context`.
+
+Examples
+--------
+>>> from types import SimpleNamespace
+>>> from dagflow.expr import B, Context, evaluate
+>>> evaluate({'n': B.size * 2}, Context(batch=SimpleNamespace(size=4)))
+{'n': 8}
+"""
+from dagflow.expr.base import Expression, Node, is_expression
+from dagflow.expr.context import Context, IterationInfo, make_context
+from dagflow.expr.evaluate import ASSIGNABLE, assign, evaluate
+from dagflow.expr.modes import MODES, apply_mode, normalize_mode
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W
+from dagflow.expr.walk import structural_key, walk
+
+__all__ = [
+    'B', 'V', 'C', 'D', 'F', 'L', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT',
+    'Expression', 'Node', 'is_expression',
+    'Context', 'IterationInfo', 'make_context',
+    'evaluate', 'assign', 'ASSIGNABLE',
+    'MODES', 'normalize_mode', 'apply_mode',
+    'walk', 'structural_key',
+]

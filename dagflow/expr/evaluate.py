@@ -1,0 +1,381 @@
+"""The one evaluator and the one assigner of named expressions.
+
+:func:`evaluate` replaces every expression inside a value (lists, tuples,
+dicts -- keys included --, sets, slices, :class:`~dagflow.config.Config`) by
+what it means in a :class:`~dagflow.expr.Context`.  :func:`assign` stores a
+value at the location a ``B``, ``V`` or ``C`` expression (or an item or
+attribute of one) names.
+
+Examples
+--------
+>>> from types import SimpleNamespace
+>>> from dagflow.expr import B, Context
+>>> ctx = Context(batch=SimpleNamespace(images=[5, 6], labels=[0, 1]))
+>>> evaluate({'x': B.images[0], B.labels[1]: 'key'}, ctx)
+{'x': 5, 1: 'key'}
+>>> assign(B.labels, 2, ctx, mode='a')
+>>> ctx.batch.labels
+[0, 1, 2]
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from dagflow.config import Config
+from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
+from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
+from dagflow.expr.context import Context
+from dagflow.expr.modes import apply_mode, normalize_mode
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W
+
+__all__ = ['evaluate', 'assign', 'ASSIGNABLE']
+
+#: The kinds of leaves that name a location a value can be stored at.
+ASSIGNABLE = ('B', 'V', 'C')
+
+
+def evaluate(obj, context: Context):
+    """Return ``obj`` with every named expression inside it replaced by its value.
+
+    Lists, tuples (namedtuples keep their type), dicts (keys too), sets,
+    frozensets, slices and configs are walked; containers without
+    expressions come back as the very same object.  Any other object is
+    returned as is.  An expression whose value is itself an expression (a
+    variable holding ``B.images``) is evaluated again, except under ``W``.
+
+    Parameters
+    ----------
+    obj : object
+        A value that may contain expressions.
+    context : Context
+        The batch, pipeline and run to evaluate against.
+
+    Examples
+    --------
+    >>> from dagflow.expr import V, Context
+    >>> class Pipeline:
+    ...     def get_variable(self, name):
+    ...         return {'n': 3}[name]
+    >>> evaluate([V('n') * 2, (V('n'), 'x'), {V('n')}], Context(pipeline=Pipeline()))
+    [6, (3, 'x'), {3}]
+    """
+    if isinstance(obj, Expression):
+        return _evaluate_expression(obj, context)
+    kind = type(obj)
+    if kind is list or kind is tuple or kind is set or kind is frozenset:
+        items = _evaluate_items(obj, context)
+        return obj if items is None else kind(items)
+    if isinstance(obj, tuple):  # namedtuples and other tuple subclasses
+        items = _evaluate_items(obj, context)
+        if items is None:
+            return obj
+        return kind(*items) if hasattr(obj, '_fields') else kind(items)
+    if isinstance(obj, (dict, Config)):
+        return _evaluate_mapping(obj, context)
+    if kind is slice:
+        items = _evaluate_items((obj.start, obj.stop, obj.step), context)
+        return obj if items is None else slice(*items)
+    return obj
+
+
+def _evaluate_items(items, context):
+    """Return the evaluated items as a list, or None when none of them changed."""
+    changed, result = False, []
+    for item in items:
+        value = evaluate(item, context)
+        changed = changed or value is not item
+        result.append(value)
+    return result if changed else None
+
+
+def _evaluate_mapping(obj, context):
+    pairs = [(evaluate(key, context), evaluate(value, context)) for key, value in obj.items()]
+    if all(new[0] is key and new[1] is obj[key] for new, key in zip(pairs, obj)):
+        return obj
+    if isinstance(obj, Config):
+        return Config(dict(pairs))
+    result = type(obj)(obj.default_factory) if hasattr(obj, 'default_factory') else type(obj)()
+    result.update(pairs)
+    return result
+
+
+def _evaluate_expression(expr, context):
+    if isinstance(expr, Node):
+        return _evaluate_node(expr, context)
+    value = _LEAVES[expr.kind](expr, context)
+    if isinstance(value, Expression) and not isinstance(expr, W):
+        return evaluate(value, context)
+    return value
+
+
+def _evaluate_node(node, context):
+    op, args = node.op, node.args
+    if op == 'call':
+        fn = _callee(args[0], context)
+        return fn(*evaluate(args[1], context), **evaluate(args[2], context))
+    if op in BINARY_OPS:
+        return BINARY_OPS[op][1](evaluate(args[0], context), evaluate(args[1], context))
+    if op in UNARY_OPS:
+        return UNARY_OPS[op][1](evaluate(args[0], context))
+    obj = evaluate(args[0], context)
+    if op == 'getitem':
+        return obj[evaluate(args[1], context)]
+    if op == 'getattr':
+        return getattr(obj, args[1])
+    if op == 'str':
+        return str(obj)
+    template, fargs, fkwargs = evaluate(args[1:], context)
+    return template.format(obj, *fargs, **fkwargs)
+
+
+def _callee(fn, context):
+    """The function a call node calls: ``F(fn)(...)`` calls ``fn`` itself, without the batch."""
+    if isinstance(fn, (F, L)):
+        bound_args, bound_kwargs = evaluate((fn.args, fn.kwargs), context)
+        if not bound_args and not bound_kwargs:
+            return fn.fn
+        return lambda *args, **kwargs: fn.fn(*bound_args, *args, **{**bound_kwargs, **kwargs})
+    return evaluate(fn, context)
+
+
+# ---- leaves ------------------------------------------------------------------------------------
+
+def _need(context, what, expr, reason):
+    value = getattr(context, what)
+    if value is None:
+        article = 'an' if what[0] in 'aeiou' else 'a'
+        raise ExpressionError(f'{expr!r} needs {article} {what}, but there is none here: {reason}', expr=expr)
+    return value
+
+
+def _batch(expr, context):
+    batch = _need(context, 'batch', expr,
+                  'batch expressions cannot be evaluated before a batch exists (e.g. in a static model '
+                  'config or init_variable). Use a dynamic model, or read the value inside an action.')
+    if not expr.name:
+        return batch
+    try:
+        return getattr(batch, expr.name)
+    except AttributeError as exc:
+        components = getattr(batch, 'components', None) or ()
+        candidates = [*components, *(name for name in dir(batch) if not name.startswith('_'))]
+        batch_class = type(batch).__name__
+        raise ComponentError(
+            f'{batch_class} has no component or attribute {expr.name!r} (in {expr!r}).'
+            f'{suggestion_text(expr.name, candidates)}',
+            name=expr.name, batch_class=batch_class, components=tuple(components)) from exc
+
+
+def _pipeline(expr, context):
+    return _need(context, 'pipeline', expr, 'pass pipeline=... or evaluate it while a pipeline runs.')
+
+
+def _variable(expr, context):
+    return _pipeline(expr, context).get_variable(expr.name)
+
+
+def _config(expr, context):
+    config = _pipeline(expr, context).config
+    if config is None:
+        config = Config()
+    if not expr.name:
+        return config
+    if not isinstance(config, Config):
+        config = Config(config)
+    if expr.default is NO_DEFAULT:
+        return config[expr.name]
+    return config.get(expr.name, expr.default)
+
+
+def _dataset(expr, context):
+    dataset = context.get_dataset()
+    if dataset is None:
+        raise ExpressionError(f'{expr!r} needs a dataset, but neither the context, the pipeline nor the '
+                              f'batch has one', expr=expr)
+    if not expr.name:
+        return dataset
+    try:
+        return getattr(dataset, expr.name)
+    except AttributeError as exc:
+        candidates = [name for name in dir(dataset) if not name.startswith('_')]
+        raise ExpressionError(f'{type(dataset).__name__} has no attribute {expr.name!r} (in {expr!r}).'
+                              f'{suggestion_text(expr.name, candidates)}', expr=expr) from exc
+
+
+def _function(expr, context):
+    args, kwargs = evaluate((expr.args, expr.kwargs), context)
+    if expr.kind == 'F' and context.batch is not None:
+        return expr.fn(context.batch, *args, **kwargs)
+    return expr.fn(*args, **kwargs)
+
+
+def _random(expr, context, batch_size=None):
+    rng = context.random if context.random is not None else np.random.default_rng()
+    args, kwargs, size = evaluate((expr.args, expr.kwargs, expr.size), context)
+    if batch_size is not None:
+        size = (batch_size, *_as_shape(size))
+    if size is not None:
+        kwargs = {**kwargs, 'size': size}
+    return getattr(rng, expr.name)(*args, **kwargs)
+
+
+def _as_shape(size):
+    if size is None:
+        return ()
+    if isinstance(size, numbers.Integral):
+        return (int(size),)
+    return tuple(size)
+
+
+def _iteration(expr, context):
+    info = _need(context, 'iteration', expr, 'iteration numbers exist only while a pipeline runs.')
+    if expr.name == 'current':
+        return info.current
+    if expr.name == 'max':
+        return info.max
+    if info.max is None:
+        raise ExpressionError(f"{expr!r} needs the total number of batches, but this run has no end "
+                              f"(run with n_iters or n_epochs)", expr=expr)
+    return info.ratio
+
+
+def _batch_length(expr, context):
+    batch = _need(context, 'batch', expr, 'per-item values need the batch to know how many items there are.')
+    try:
+        return len(batch)
+    except TypeError:
+        return batch.size
+
+
+def _per_item(expr, context):
+    size = _batch_length(expr, context)
+    if isinstance(expr.expr, R):
+        return _random(expr.expr, context, batch_size=size)
+    values = evaluate(expr.expr, context)
+    length = len(values) if hasattr(values, '__len__') else None
+    if length != size:
+        got = f'len={length}' if length is not None else f'a {type(values).__name__} with no length'
+        raise ExpressionError(f'{expr!r} must give one value per batch item (len={size}), but got {got}',
+                              expr=expr)
+    return values
+
+
+def _per_item_repeat(expr, context):
+    return [evaluate(expr.expr, context) for _ in range(_batch_length(expr, context))]
+
+
+_LEAVES = {
+    B.kind: _batch, V.kind: _variable, C.kind: _config, D.kind: _dataset,
+    F.kind: _function, L.kind: _function, R.kind: _random, W.kind: lambda expr, context: expr.expr,
+    I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
+}
+
+
+# ---- assignment --------------------------------------------------------------------------------
+
+def assign(target, value, context: Context, mode: str | None = None) -> None:
+    """Store ``value`` at the location ``target`` names, combining it with ``mode``.
+
+    ``target`` is a ``B``, ``V`` or ``C`` leaf, or an item or attribute chain
+    over one (``B.images[0]``, ``V('stats')['loss']``).  The mode is
+    ``mode`` if given, else the leaf's own mode (``V('x', mode='a')``; an item
+    or attribute node has none), else ``'w'``; the new value is computed by
+    :func:`~dagflow.expr.apply_mode` and always stored back, through
+    ``setattr(batch, ...)``, ``pipeline.set_variable(...)``,
+    ``pipeline.config[...] = ...`` or ``obj[key] = ...``.  Storing into an item
+    or attribute of a variable (``V('stats')['loss']``) also calls
+    ``set_variable`` with the changed variable, so the pipeline sees every
+    write to a variable.  ``value`` itself is stored as given, not evaluated.
+
+    Raises
+    ------
+    ExpressionError
+        If ``target`` cannot be assigned (a constant, ``F``, ``R``, a list of
+        targets, ``B()``, ``C()``), or the context lacks the batch or pipeline.
+
+    Examples
+    --------
+    >>> from dagflow.expr import V, Context
+    >>> class Pipeline:
+    ...     def __init__(self):
+    ...         self.variables = {}
+    ...     def has_variable(self, name):
+    ...         return name in self.variables
+    ...     def get_variable(self, name):
+    ...         return self.variables[name]
+    ...     def set_variable(self, name, value):
+    ...         self.variables[name] = value
+    >>> ctx = Context(pipeline=Pipeline())
+    >>> assign(V('history', mode='a'), 0.5, ctx)
+    >>> assign(V('history'), [0.25, 0.125], ctx, mode='extend')
+    >>> ctx.pipeline.variables
+    {'history': [0.5, 0.25, 0.125]}
+    """
+    root = _assignable_root(target)
+    if isinstance(target, Node):
+        _assign_into(target, root, value, context, normalize_mode(mode or 'w'))
+        return
+    mode = normalize_mode(mode or getattr(root, 'mode', 'w'))
+    if root.kind == 'B':
+        batch = _need(context, 'batch', target, 'there is no batch to store the value in.')
+        current = getattr(batch, target.name, None) if mode != 'w' else None
+        setattr(batch, target.name, apply_mode(current, value, mode))
+    elif root.kind == 'V':
+        pipeline = _pipeline(target, context)
+        current = None
+        if mode != 'w' and pipeline.has_variable(target.name):
+            current = pipeline.get_variable(target.name)
+        pipeline.set_variable(target.name, apply_mode(current, value, mode))
+    else:
+        config = _pipeline(target, context).config
+        current = config.get(target.name) if mode != 'w' else None
+        config[target.name] = apply_mode(current, value, mode)
+
+
+def _assignable_root(target):
+    node = target
+    while isinstance(node, Node) and node.op in ('getitem', 'getattr'):
+        node = node.args[0]
+    if isinstance(node, (B, V, C)) and node.name:
+        return node
+    what = f'{target!r}' if isinstance(target, Expression) else f'{target!r} ({type(target).__name__})'
+    if isinstance(node, (B, C)) and not node.name:
+        reason = f'{node!r} is the whole {"batch" if node.kind == "B" else "config"}; name a part of it'
+    else:
+        reason = 'it does not name a location'
+    raise ExpressionError(
+        f"Cannot assign to {what}: {reason}. Only B('component'), V('variable'), C('key') and items or "
+        f"attributes of them (e.g. B.images[0], V('stats')['loss']) can be assigned.", target=target)
+
+
+def _assign_into(target, root, value, context, mode):
+    """Store into an item or attribute; a variable at the root is written back with ``set_variable``."""
+    root_value = evaluate(root, context)
+    obj = _resolve(target.args[0], root, root_value, context)
+    key = evaluate(target.args[1], context)
+    try:
+        if target.op == 'getattr':
+            current = getattr(obj, key, None) if mode != 'w' else None
+            setattr(obj, key, apply_mode(current, value, mode))
+        else:
+            try:
+                current = obj[key] if mode != 'w' else None
+            except LookupError:
+                current = None
+            obj[key] = apply_mode(current, value, mode)
+    except (TypeError, AttributeError) as exc:
+        raise ExpressionError(f'Cannot assign to {target!r}: {exc}', target=target) from exc
+    if root.kind == 'V':
+        _pipeline(root, context).set_variable(root.name, root_value)
+
+
+def _resolve(node, root, root_value, context):
+    """Evaluate an item/attribute chain, reading its root only once (as ``root_value``)."""
+    if node is root:
+        return root_value
+    obj = _resolve(node.args[0], root, root_value, context)
+    if node.op == 'getattr':
+        return getattr(obj, node.args[1])
+    return obj[evaluate(node.args[1], context)]

@@ -1,0 +1,471 @@
+"""The leaves of expression trees: BatchFlow's named expressions.
+
+=======  ==========================================  ========================
+kind     evaluates to                                assignable
+=======  ==========================================  ========================
+``B``    a component or attribute of the batch       yes
+``V``    a pipeline variable                         yes
+``C``    a pipeline config option (``'a/b'`` paths)  yes
+``D``    a dataset attribute                         no
+``F``    ``fn(batch)`` (``fn()`` without a batch)    no
+``L``    ``fn()``, never given the batch             no
+``R``    a random draw from the context's generator  no
+``W``    the wrapped expression, unevaluated         no
+``I``    the iteration number, total or ratio        no
+``P``    one value per batch item                    no
+``PP``   the inner expression evaluated per item     no
+=======  ==========================================  ========================
+
+Leaves hold data only; :mod:`dagflow.expr.evaluate` gives them meaning.
+Every leaf has a ``kind`` and a ``name`` (``''`` when it names nothing, as in
+``B()``); names are plain strings so that the planner can read them.
+
+Examples
+--------
+>>> B.images, B('my-comp'), V('sizes', mode='append'), C('model/lr')
+(B.images, B('my-comp'), V('sizes', mode='a'), C('model/lr'))
+"""
+from __future__ import annotations
+
+import keyword
+import numbers
+
+import numpy as np
+
+from dagflow.exceptions import ExpressionError, suggestion_text
+from dagflow.expr.base import Expression, format_arguments
+from dagflow.expr.modes import normalize_mode
+
+__all__ = ['B', 'V', 'C', 'D', 'F', 'L', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
+
+
+class _NoDefault:
+    __slots__ = ()
+
+    def __repr__(self):
+        return 'NO_DEFAULT'
+
+    def __reduce__(self):
+        return 'NO_DEFAULT'
+
+
+#: Marks a ``C`` without a default: a missing key raises ``KeyError``.
+NO_DEFAULT = _NoDefault()
+
+
+class _AttributeForm(type):
+    """Metaclass that makes ``B.images`` mean ``B('images')``."""
+
+    def __getattr__(cls, name):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        return cls(name)
+
+
+def _check_name(kind, name, *, required=False):
+    if not isinstance(name, str):
+        raise ExpressionError(f'{kind}(...) expects a name as a str, but got {name!r} '
+                              f'({type(name).__name__}) instead', name=name)
+    if required and not name:
+        raise ExpressionError(f"{kind}(...) needs a non-empty name, e.g. {kind}('x')", name=name)
+    return name
+
+
+def _written_as_attribute(cls, name):
+    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith('_')
+            and name not in dir(cls))
+
+
+def _mode_suffix(mode):
+    return '' if mode == 'w' else f', mode={mode!r}'
+
+
+class B(Expression, metaclass=_AttributeForm):
+    """A component or attribute of the current batch; ``B()`` is the batch itself.
+
+    Parameters
+    ----------
+    name : str
+        The component or attribute name; ``''`` for the batch.
+    mode : str
+        The default assignment mode when it is a ``save_to`` target (see
+        :func:`~dagflow.expr.apply_mode`).
+
+    Notes
+    -----
+    ``B.name`` is ``B('name')`` for any public name except the expression API
+    itself (``get``, ``set``, ``assign``, ``str``, ``format``, ``name``,
+    ``mode``, ``kind``): write ``B('get')`` for a component called ``get``.
+    Likewise ``B.images.name`` is the attribute form only for names outside
+    that API; ``B.images.shape`` works.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> batch = SimpleNamespace(images=[[1, 2], [3, 4]])
+    >>> B.images[1].get(batch=batch)
+    [3, 4]
+    >>> B('images'), B()
+    (B.images, B())
+    """
+
+    __slots__ = ('name', 'mode')
+    kind = 'B'
+    _fields = ('name', 'mode')
+
+    def __init__(self, name: str = '', mode: str = 'w'):
+        self._init(name=_check_name('B', name), mode=normalize_mode(mode))
+
+    def __repr__(self):
+        if not self.name:
+            return f"B(''{_mode_suffix(self.mode)})" if self.mode != 'w' else 'B()'
+        if self.mode == 'w' and _written_as_attribute(type(self), self.name):
+            return f'B.{self.name}'
+        return f'B({self.name!r}{_mode_suffix(self.mode)})'
+
+
+class V(Expression, metaclass=_AttributeForm):
+    """A pipeline variable, read with ``pipeline.get_variable(name)``.
+
+    Parameters
+    ----------
+    name : str
+        The variable name.
+    mode : {'w', 'a', 'e', 'u', 'write', 'append', 'extend', 'update'}
+        How a value is stored when the variable is a ``save_to`` target.
+
+    Raises
+    ------
+    ExpressionError
+        If the mode is unknown.
+
+    Examples
+    --------
+    >>> V('loss'), V.loss, V('history', mode='append')
+    (V('loss'), V('loss'), V('history', mode='a'))
+    """
+
+    __slots__ = ('name', 'mode')
+    kind = 'V'
+    _fields = ('name', 'mode')
+
+    def __init__(self, name: str, mode: str = 'w'):
+        self._init(name=_check_name('V', name, required=True), mode=normalize_mode(mode))
+
+    def __repr__(self):
+        return f'V({self.name!r}{_mode_suffix(self.mode)})'
+
+
+class C(Expression, metaclass=_AttributeForm):
+    """A pipeline config option addressed by a ``'/'`` path; ``C()`` is the whole config.
+
+    Parameters
+    ----------
+    name : str
+        The key, e.g. ``'model/lr'``; ``''`` for the config itself.
+    default : object, optional
+        Returned when the key is missing; without it a missing key raises ``KeyError``.
+    mode : str
+        The default assignment mode when it is a ``save_to`` target.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from dagflow.config import Config
+    >>> pipeline = SimpleNamespace(config=Config({'model': {'lr': 0.1}}))
+    >>> C('model/lr').get(pipeline=pipeline), C('epochs', default=3).get(pipeline=pipeline)
+    (0.1, 3)
+    """
+
+    __slots__ = ('name', 'default', 'mode')
+    kind = 'C'
+    _fields = ('name', 'default', 'mode')
+
+    def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w'):
+        self._init(name=_check_name('C', name), default=default, mode=normalize_mode(mode))
+
+    def __repr__(self):
+        if not self.name:
+            return 'C()'
+        default = '' if self.default is NO_DEFAULT else f', default={self.default!r}'
+        return f'C({self.name!r}{default}{_mode_suffix(self.mode)})'
+
+
+class D(Expression, metaclass=_AttributeForm):
+    """An attribute of the dataset; ``D()`` is the dataset itself.
+
+    The dataset is the context's, else the pipeline's, else the batch's.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> D('classes').get(pipeline=SimpleNamespace(dataset=SimpleNamespace(classes=3)))
+    3
+    """
+
+    __slots__ = ('name',)
+    kind = 'D'
+    _fields = ('name',)
+
+    def __init__(self, name: str = ''):
+        self._init(name=_check_name('D', name))
+
+    def __repr__(self):
+        return f'D({self.name!r})' if self.name else 'D()'
+
+
+class _Function(Expression):
+    __slots__ = ('fn', 'args', 'kwargs')
+    _fields = ('fn', 'args', 'kwargs')
+
+    def __init__(self, fn, *args, **kwargs):
+        if not callable(fn):
+            raise ExpressionError(f'{self.kind}(...) expects a callable, but got {fn!r} '
+                                  f'({type(fn).__name__}) instead', fn=fn)
+        self._init(fn=fn, args=args, kwargs=kwargs)
+
+    @property
+    def name(self) -> str:
+        """The callable's qualified name (``MyBatch.pack``), or its plain name if defined in a function."""
+        qualname = getattr(self.fn, '__qualname__', None)
+        if qualname and '<locals>' not in qualname:
+            return qualname
+        return getattr(self.fn, '__name__', None) or repr(self.fn)
+
+    def __repr__(self):
+        arguments = format_arguments(self.args, self.kwargs)
+        return f'{self.kind}({self.name}{", " + arguments if arguments else ""})'
+
+
+class F(_Function):
+    """A callable that gets the batch: evaluates to ``fn(batch, *args, **kwargs)``.
+
+    With no batch in the context (a static model config, before the run) it
+    evaluates to ``fn(*args, **kwargs)``.  Bound ``args``/``kwargs`` (BatchFlow's
+    ``F(get_boxes, V('shape'))``) are evaluated first.
+
+    Calling an ``F`` builds a call expression, ``F(fn)(x, k=y)``, that evaluates to
+    ``fn(x, k=y)`` with the evaluated arguments and **without** the batch, as
+    in BatchFlow's current API; pass ``B()`` to give it the batch:
+    ``F(MyBatch.rotate)(B(), angle=30)``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> def first_shape(batch):
+    ...     return batch.images.shape[1:]
+    >>> import numpy as np
+    >>> F(first_shape).get(batch=SimpleNamespace(images=np.zeros((4, 8, 8))))
+    (8, 8)
+    >>> F(max)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 7]))
+    7
+    """
+
+    __slots__ = ()
+    kind = 'F'
+
+
+class L(_Function):
+    """A callable that never gets the batch: evaluates to ``fn(*args, **kwargs)``.
+
+    ``L(fn)(*args, **kwargs)`` and ``L(fn, *args, **kwargs)`` are the same;
+    arguments may hold expressions.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> L(sorted)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 1, 2]))
+    [1, 2, 3]
+    >>> L(dict, a=1).get()
+    {'a': 1}
+    """
+
+    __slots__ = ()
+    kind = 'L'
+
+
+_DISTRIBUTIONS = sorted(name for name in dir(np.random.Generator) if not name.startswith('_'))
+
+
+class R(Expression):
+    """A random draw from the context's generator: ``rng.<name>(*args, size=size, **kwargs)``.
+
+    Parameters
+    ----------
+    name : str or sequence
+        A method of :class:`numpy.random.Generator` (``'normal'``,
+        ``'uniform'``, ``'integers'``, ``'choice'``, ...), or a sequence to
+        choose from (``R(['a', 'b'])`` is ``R('choice', ['a', 'b'])``).
+    *args, **kwargs
+        The distribution's arguments; they may hold expressions.
+    size : int, tuple or expression, optional
+        The shape of the draw; ``P(R(...))`` prepends the batch size to it.
+
+    Raises
+    ------
+    ExpressionError
+        For an unknown distribution, or ``seed=``: draws use the run's
+        generator, seeded per batch from the run seed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dagflow.expr import Context
+    >>> R('normal', 0, 1, size=B.size)
+    R('normal', 0, 1, size=B.size)
+    >>> R(['a', 'b', 'c']).get(context=Context(random=np.random.default_rng(0))) in 'abc'
+    True
+    """
+
+    __slots__ = ('name', 'args', 'kwargs', 'size')
+    kind = 'R'
+    _fields = ('name', 'args', 'kwargs', 'size')
+
+    def __init__(self, name, *args, size=None, **kwargs):
+        if isinstance(name, (list, tuple, range, np.ndarray)):
+            name, args = 'choice', (name, *args)
+        if not isinstance(name, str) or name not in _DISTRIBUTIONS:
+            hint = suggestion_text(name, _DISTRIBUTIONS) if isinstance(name, str) else ''
+            raise ExpressionError(
+                f'R(...) expects a numpy.random.Generator method name (e.g. \'normal\', \'uniform\', '
+                f'\'integers\') or a sequence to choose from, but got {name!r}.{hint}', name=name)
+        for bad in ('seed', 'state', 'random_state'):
+            if bad in kwargs:
+                raise ExpressionError(
+                    f'R({name!r}, ..., {bad}=...) is not supported: random draws use the generator of '
+                    f'the run, seeded per batch from the run seed. Seed the run instead.', name=name)
+        if not (size is None or isinstance(size, (numbers.Integral, tuple, list, Expression))):
+            raise ExpressionError(f'R(...) expects size to be an int, a tuple or an expression, but got '
+                                  f'{size!r} ({type(size).__name__}) instead', name=name)
+        self._init(name=name, args=args, kwargs=kwargs, size=size)
+
+    def __repr__(self):
+        kwargs = dict(self.kwargs)
+        if self.size is not None:
+            kwargs['size'] = self.size
+        return f'R({format_arguments((self.name, *self.args), kwargs)})'
+
+
+class W(Expression):
+    """A wrapper: evaluates to the wrapped expression itself, unevaluated.
+
+    Examples
+    --------
+    >>> W(V('x')).get()
+    V('x')
+    """
+
+    __slots__ = ('expr',)
+    kind = 'W'
+    _fields = ('expr',)
+    name = ''
+
+    def __init__(self, expr: Expression):
+        if not isinstance(expr, Expression):
+            raise ExpressionError(f'W(...) wraps a named expression, but got {expr!r} '
+                                  f'({type(expr).__name__}) instead', expr=expr)
+        self._init(expr=expr)
+
+    def __repr__(self):
+        return f'W({self.expr!r})'
+
+
+_ITERATION_NAMES = {
+    'current': 'current', 'c': 'current',
+    'max': 'max', 'm': 'max', 'maximum': 'max', 'total': 'max',
+    'ratio': 'ratio', 'r': 'ratio',
+}
+
+
+class I(Expression):  # noqa: E742 -- BatchFlow's name
+    """The iteration: ``'current'`` (0-based batch number), ``'max'`` (total) or ``'ratio'``.
+
+    ``ratio`` is ``(current + 1) / max``, so it reaches 1 on the last batch.
+    ``'c'``, ``'m'``, ``'maximum'``, ``'total'`` and ``'r'`` are accepted too.
+
+    Raises
+    ------
+    ExpressionError
+        For any other name.
+
+    Examples
+    --------
+    >>> from dagflow.expr import Context, IterationInfo
+    >>> I('ratio').get(context=Context(iteration=IterationInfo(current=4, max=10)))
+    0.5
+    """
+
+    __slots__ = ('name',)
+    kind = 'I'
+    _fields = ('name',)
+
+    def __init__(self, name: str = 'current'):
+        if not isinstance(name, str) or name not in _ITERATION_NAMES:
+            raise ExpressionError(
+                f"I(...) expects 'current', 'max' or 'ratio', but got {name!r}."
+                f"{suggestion_text(name, _ITERATION_NAMES) if isinstance(name, str) else ''}", name=name)
+        self._init(name=_ITERATION_NAMES[name])
+
+    def __repr__(self):
+        return f'I({self.name!r})'
+
+
+class P(Expression):
+    """A per-item value: one value for each item of the batch.
+
+    ``P(R(...))`` draws with ``size=len(batch)`` prepended to the ``R``'s own
+    size; ``P('normal', 0, 1)`` is short for ``P(R('normal', 0, 1))``.  Any other
+    inner value is evaluated and must have one entry per item.
+
+    Raises
+    ------
+    ExpressionError
+        At evaluation, without a batch or when the length does not match.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dagflow.expr import Context
+    >>> ctx = Context(batch=[10, 20, 30], random=np.random.default_rng(0))
+    >>> P(R('uniform', size=2)).get(context=ctx).shape
+    (3, 2)
+    >>> P([1, 2, 3]).get(batch=[10, 20, 30])
+    [1, 2, 3]
+    """
+
+    __slots__ = ('expr',)
+    kind = 'P'
+    _fields = ('expr',)
+    name = ''
+
+    def __init__(self, expr, *args, **kwargs):
+        if isinstance(expr, str):
+            expr = R(expr, *args, **kwargs)
+        elif args or kwargs:
+            raise ExpressionError(
+                f'P(...) takes extra arguments only with a distribution name, as in P(\'normal\', 0, 1); '
+                f'got P({format_arguments((expr, *args), kwargs)})', expr=expr)
+        self._init(expr=expr)
+
+    def __repr__(self):
+        return f'{self.kind}({self.expr!r})'
+
+
+class PP(P):
+    """The inner expression evaluated once per batch item, as a list.
+
+    ``PP(R('normal', 0, 1))`` makes ``len(batch)`` separate draws; prefer
+    ``P(R(...))``, which draws once, unless shapes need it.
+
+    Examples
+    --------
+    >>> PP(L(list)).get(batch='abc')
+    [[], [], []]
+    """
+
+    __slots__ = ()
+    kind = 'PP'
+
+    def __init__(self, expr):
+        super().__init__(expr)
+

@@ -1,0 +1,427 @@
+"""The fluent builder: :class:`Pipeline` records steps and compiles them to a plan.
+
+Chaining mutates the pipeline in place and returns it (BatchFlow's contract,
+which the ``with Pipeline() as p:`` form relies on); the steps themselves are
+immutable records.  The algebra (``+``, ``*``, ``@``, ``<<``) returns new
+pipelines.  Running lives in :mod:`dagflow.pipeline.running`.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+from ..config import Config
+from ..exceptions import StepArgumentError, UnknownActionError
+from ..plan import CheckReport, Plan, check_plan, compile_plan
+from .api import API_ACTIONS, bind_arguments
+from .registry import batch_actions, resolve_action
+from .running import RunMixin
+from .state import Locks, Variables, VariableSpec
+from .step import Step, StepKind, caller_source
+
+__all__ = ['Pipeline']
+
+_SECTIONS = ('before', 'main', 'after')
+# Defaults of the API actions: a keyword left at its default is not recorded, so steps read as written.
+_API_DEFAULTS = {name: {k: p.default for k, p in inspect.signature(fn).parameters.items()
+                        if p.default is not inspect.Parameter.empty}
+                 for name, fn in API_ACTIONS.items()}
+_NOTHING = VariableSpec('_').init_on_each_run
+
+
+class Pipeline(RunMixin):
+    """A chain of actions over batches: record it, compile it, run it.
+
+    Parameters
+    ----------
+    dataset : Dataset, optional
+        The data to run over; a pipeline without one is a *template* that can
+        be linked to datasets with ``template << dataset``.
+    config : dict or Config, optional
+        Values that ``C('key')`` reads.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dagflow import Dataset, Pipeline, B, V
+    >>> ds = Dataset(10, preloaded=np.arange(10))
+    >>> p = (ds.p.init_variable('total', 0)
+    ...          .update(V('total'), V('total') + B.data.sum())
+    ...          .run(batch_size=4, n_epochs=1))
+    >>> int(p.v('total'))
+    45
+    """
+
+    def __init__(self, dataset=None, config: Mapping | None = None):
+        self.dataset = dataset
+        self.config = config if isinstance(config, Config) else Config(dict(config or {}))
+        self._sections: dict[str, tuple[Step, ...]] = {name: () for name in _SECTIONS}
+        self.variables = Variables()
+        self.locks = Locks()
+        self.namespaces: list = []
+        self._compiled: Plan | None = None
+        self._init_run_state()
+
+    # ------------------------------------------------------------------ recording
+    def __getattr__(self, name: str):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        return self._recorder('main', name)
+
+    def _recorder(self, section: str, name: str):
+        resolved = resolve_action(name, batch_class=self.batch_class, namespaces=self.namespaces,
+                                  dataset=self.dataset)
+
+        def record(*args, **kwargs):
+            self._add_step(section, name, resolved, args, kwargs, caller_source())
+            return self if section == 'main' else SectionView(self, section)
+        record.__name__ = name
+        record.__doc__ = getattr(resolved.function, '__doc__', None)
+        return record
+
+    def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source):
+        steps = self._sections[section]
+        joined = _joined_count(steps[-1]) if steps else 0
+        where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
+        if resolved.kind is StepKind.API:
+            bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where)
+            if name in ('rebatch',) and section != 'main':
+                raise StepArgumentError(f'rebatch{where} can only be used in the main section.', step=name)
+        elif resolved.kind is StepKind.ACTION:
+            bind_arguments(name, resolved.function, args, kwargs, leading=1 + joined, where=where)
+        else:
+            plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
+            bind_arguments(name, resolved.function, args, plain, leading=joined, where=where)
+        step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
+        self._append(section, step)
+
+    def _append(self, section: str, *steps: Step):
+        self._sections[section] = (*self._sections[section], *steps)
+        self._compiled = None
+
+    @property
+    def before(self) -> SectionView:
+        """Record steps that run once before the first batch: ``p.before.load_model(...)``."""
+        return SectionView(self, 'before')
+
+    @property
+    def after(self) -> SectionView:
+        """Record steps that run once after the last batch: ``p.after.save_model(...)``."""
+        return SectionView(self, 'after')
+
+    @property
+    def main(self) -> SectionView:
+        """The main section (the default target of chained calls)."""
+        return SectionView(self, 'main')
+
+    def steps(self, section: str = 'main') -> tuple[Step, ...]:
+        """The recorded steps of ``section``."""
+        return self._sections[section]
+
+    @property
+    def batch_class(self):
+        """The dataset's batch class, or None for a template."""
+        return getattr(self.dataset, 'batch_class', None)
+
+    # ------------------------------------------------------------------ pipeline API actions
+    def update(self, target, value=None, mode='w') -> Pipeline:
+        """Evaluate ``value`` for every batch and store it in ``target`` (``B``, ``V`` or ``C``).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V, B
+        >>> p = Pipeline().init_variable('sizes', []).update(V('sizes', mode='a'), B.size)
+        """
+        return self._api('update', target, value, mode=mode)
+
+    def save_to(self, target, value=None, mode='w') -> Pipeline:
+        """Alias of :meth:`update`."""
+        return self._api('save_to', target, value, mode=mode)
+
+    def update_variable(self, name: str, value=None, mode='w') -> Pipeline:
+        """Store ``value`` in the variable ``name`` with ``mode`` ('w', 'a', 'e', 'u')."""
+        return self._api('update_variable', name, value, mode=mode)
+
+    def print(self, *args, **kwargs) -> Pipeline:
+        """Print evaluated arguments for every batch: ``.print('loss', V('loss'))``."""
+        return self._api('print', *args, **kwargs)
+
+    def call(self, fn, *args, save_to=None, mode='w', **kwargs) -> Pipeline:
+        """Call ``fn`` with evaluated arguments for every batch; keep the result in ``save_to``."""
+        return self._api('call', fn, *args, save_to=save_to, mode=mode, **kwargs)
+
+    def init_lock(self, name: str = 'lock') -> Pipeline:
+        """Create a named lock (now, so that later steps can acquire it)."""
+        self.locks.create(name)
+        return self
+
+    def acquire_lock(self, name: str = 'lock') -> Pipeline:
+        """Acquire the named lock for every batch (pair it with :meth:`release_lock`)."""
+        return self._api('acquire_lock', name)
+
+    def release_lock(self, name: str = 'lock') -> Pipeline:
+        """Release the named lock for every batch."""
+        return self._api('release_lock', name)
+
+    def join(self, *sources) -> Pipeline:
+        """Pass the next batch of each pipeline (or the same items of each dataset) to the next action."""
+        return self._api('join', *sources)
+
+    def merge(self, *sources, batch_size=None) -> Pipeline:
+        """Merge every batch with the next batch of each source pipeline or dataset."""
+        return self._api('merge', *sources, batch_size=batch_size)
+
+    def rebatch(self, batch_size: int, components=None) -> Pipeline:
+        """Re-cut the stream into batches of ``batch_size`` items; later steps see the new batches."""
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
+            raise StepArgumentError(f'rebatch: batch_size must be a positive integer, got {batch_size!r}.',
+                                    value=batch_size)
+        return self._api('rebatch', batch_size, components=components)
+
+    def _api(self, name: str, *args, **kwargs) -> Pipeline:
+        resolved = resolve_action(name, batch_class=None)
+        defaults = _API_DEFAULTS[name]
+        kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
+        self._add_step('main', name, resolved, args, kwargs, caller_source())
+        return self
+
+    # ------------------------------------------------------------------ variables
+    def init_variable(self, name: str, default: Any = None, init_on_each_run: Any = _NOTHING,
+                      **kwargs) -> Pipeline:
+        """Declare a variable; it is created now with ``default`` unless it exists.
+
+        With ``init_on_each_run`` (a value, or a callable such as ``list``) the
+        variable is reset at the start of every run.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> Pipeline().init_variable('loss_history', init_on_each_run=list).v('loss_history')
+        []
+        """
+        if not isinstance(name, str) or not name:
+            raise StepArgumentError(f'init_variable: a variable name must be a non-empty string, got {name!r}.',
+                                    value=name)
+        kwargs.pop('lock', None)  # BatchFlow's per-variable lock: dagflow orders variable access itself
+        if kwargs:
+            raise StepArgumentError(f'init_variable({name!r}): unexpected arguments {sorted(kwargs)}.',
+                                    name=name)
+        self.variables.declare(VariableSpec(name, default, init_on_each_run, caller_source()))
+        self._compiled = None
+        return self
+
+    def init_variables(self, *variables, **named) -> Pipeline:
+        """Declare several variables: names (default None), a list of names, or a dict.
+
+        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ...}``.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> Pipeline().init_variables(['a', 'b'], c=1).v('c')
+        1
+        """
+        for item in variables:
+            if isinstance(item, str):
+                self.init_variable(item)
+            elif isinstance(item, Mapping):
+                for name, spec in item.items():
+                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run'}:
+                        self.init_variable(name, **spec)
+                    else:
+                        self.init_variable(name, spec)
+            else:
+                for name in item:
+                    self.init_variable(name)
+        for name, default in named.items():
+            self.init_variable(name, default)
+        return self
+
+    def get_variable(self, name: str, *args) -> Any:
+        """The value of the variable ``name``; with a second argument, that is the default."""
+        return self.variables.get(name, *args)
+
+    v = get_variable
+
+    def set_variable(self, name: str, value: Any, mode: str = 'w') -> Pipeline:
+        """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
+        self.variables.set(name, value, mode)
+        return self
+
+    def has_variable(self, name: str) -> bool:
+        """Whether the variable ``name`` exists."""
+        return self.variables.has(name)
+
+    def delete_variable(self, name: str) -> Pipeline:
+        """Delete the variable ``name`` and its declaration."""
+        self.variables.delete(name)
+        self._compiled = None
+        return self
+
+    del_variable = delete_variable
+
+    def delete_all_variables(self) -> Pipeline:
+        """Delete every variable and declaration."""
+        self.variables.delete_all()
+        self._compiled = None
+        return self
+
+    def add_namespace(self, *namespaces) -> Pipeline:
+        """Make the callables of modules or objects usable as steps: ``p.add_namespace(np).mean(...)``."""
+        self.namespaces.extend(namespaces)
+        return self
+
+    # ------------------------------------------------------------------ compile
+    def compile(self) -> Plan:
+        """Compile the steps into a :class:`~dagflow.plan.Plan` (cached until the pipeline changes)."""
+        if self._compiled is None:
+            self._validate_actions()
+            infos = {name: getattr(fn, 'action_info', None)
+                     for name, fn in batch_actions(self.batch_class).items()}
+            self._compiled = compile_plan(self._sections, variables=dict(self.variables.specs),
+                                          action_infos=infos)
+        return self._compiled
+
+    @property
+    def graph(self) -> Plan:
+        """The compiled plan (a ``networkx.DiGraph``)."""
+        return self.compile()
+
+    def check(self) -> CheckReport:
+        """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
+        return check_plan(self.compile(), defined=set(self.variables.values))
+
+    def _validate_actions(self):
+        if self.batch_class is None:
+            return
+        actions = self.batch_class.actions()
+        for section, steps in self._sections.items():
+            for position, step in enumerate(_flatten(steps)):
+                if step.kind is StepKind.ACTION and step.name not in actions:
+                    try:
+                        resolve_action(step.name, batch_class=self.batch_class, namespaces=self.namespaces,
+                                       dataset=self.dataset)
+                    except UnknownActionError as exc:
+                        raise UnknownActionError(
+                            f'{exc} (step {position} of {section}, added at {step.source})',
+                            name=step.name, suggestions=exc.suggestions, step=position) from None
+
+    # ------------------------------------------------------------------ algebra
+    def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
+        child = type(self)(dataset if dataset is not None else self.dataset,
+                           config if config is not None else self.config.copy())
+        child._sections = dict(sections or self._sections)
+        child.variables = self.variables.copy_fresh()
+        child.namespaces = list(self.namespaces)
+        for name in self.locks.names():
+            child.locks.create(name)
+        return child
+
+    def __lshift__(self, other) -> Pipeline:
+        """``template << dataset`` links a dataset; ``pipeline << config`` merges a config."""
+        if isinstance(other, Mapping):
+            return self._derive(config=self.config + Config(dict(other)))
+        if hasattr(other, 'create_batch') and hasattr(other, 'index'):
+            return self._derive(dataset=other)
+        return NotImplemented
+
+    def __rrshift__(self, other) -> Pipeline:
+        return self.__lshift__(other)
+
+    def __add__(self, other: Pipeline) -> Pipeline:
+        """Concatenate two pipelines, section by section."""
+        if not isinstance(other, Pipeline):
+            return NotImplemented
+        sections = {s: self._sections[s] + other._sections[s] for s in _SECTIONS}
+        child = self._derive(dataset=self.dataset or other.dataset,
+                             config=self.config + other.config, sections=sections)
+        for spec in other.variables.specs.values():
+            child.variables.declare(spec)
+        child.namespaces.extend(ns for ns in other.namespaces if ns not in child.namespaces)
+        return child
+
+    def __mul__(self, times: int) -> Pipeline:
+        """Repeat the main steps ``times`` times for every batch."""
+        if not isinstance(times, numbers.Integral) or isinstance(times, bool) or times < 0:
+            raise StepArgumentError(f'A pipeline can be repeated a non-negative integer number of times, '
+                                    f'got {times!r}.', value=times)
+        return self._derive(sections={**self._sections, 'main': self._sections['main'] * times})
+
+    def __matmul__(self, probability) -> Pipeline:
+        """Apply the main steps to a batch with ``probability`` (drawn from the batch's random state)."""
+        if isinstance(probability, numbers.Real) and not 0 <= probability <= 1:
+            raise StepArgumentError(f'A probability must be within [0, 1], got {probability!r}.',
+                                    value=probability)
+        sub = Step('sometimes', StepKind.SUB, target=(probability, self._sections['main']),
+                   source=caller_source())
+        return self._derive(sections={**self._sections, 'main': (sub,)})
+
+    # ------------------------------------------------------------------ misc
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state['_compiled'] = None
+        state.update(self._run_state_to_pickle())
+        return state
+
+    def __copy__(self):
+        return self._derive()
+
+    def __deepcopy__(self, memo):
+        child = self._derive(config=copy.deepcopy(self.config, memo))
+        child.variables.values = copy.deepcopy(self.variables.values, memo)
+        return child
+
+    def __repr__(self):
+        counts = ', '.join(f'{s}={len(self._sections[s])}' for s in _SECTIONS if self._sections[s])
+        target = 'template' if self.dataset is None else f'dataset={self.dataset!r}'
+        return f'<Pipeline {target} steps: {counts or "none"}>'
+
+    def __str__(self):
+        return str(self.compile())
+
+
+def _joined_count(step: Step) -> int:
+    if step.kind is StepKind.API and step.name == 'join':
+        return len(step.args)
+    return 0
+
+
+def _flatten(steps):
+    for step in steps:
+        if step.kind is StepKind.SUB:
+            yield from _flatten(step.target[1])
+        else:
+            yield step
+
+
+class SectionView:
+    """Records chained calls into one section: ``pipeline.before.init_lock().load_model(...)``.
+
+    This is the one documented place where a statement (not a chain) changes a
+    pipeline, as BatchFlow users expect for ``before``/``after``.
+    """
+
+    __slots__ = ('pipeline', 'section')
+
+    def __init__(self, pipeline: Pipeline, section: str):
+        self.pipeline = pipeline
+        self.section = section
+
+    def __getattr__(self, name: str):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        if name in API_ACTIONS or not hasattr(Pipeline, name):
+            return self.pipeline._recorder(self.section, name)
+        return getattr(self.pipeline, name)
+
+    def __repr__(self):
+        return f'<{self.section} section of {self.pipeline!r}>'

@@ -1,0 +1,230 @@
+"""Running a pipeline: ``run``, ``gen_batch``, ``next_batch``, ``execute_for``, ``reset``.
+
+The pipeline compiles its plan and hands it to the engine with itself as the
+holder of the run state; this is the only place the pipeline layer reaches
+the engine (a function-level import, see ``docs/architecture.md``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data.iteration import DEFAULT_EPOCHS, iteration_count
+from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
+
+__all__ = ['RunArgs', 'RunMixin']
+
+_RESET_WHAT = ('iter', 'variables', 'vars', 'models', 'all')
+
+
+@dataclass(frozen=True)
+class RunArgs:
+    """The arguments of one run, as given to ``run``/``gen_batch``."""
+
+    batch_size: int
+    shuffle: Any = False
+    n_iters: int | None = None
+    n_epochs: Any = DEFAULT_EPOCHS
+    drop_last: bool = False
+    bar: Any = False
+    seed: int | None = None
+    debug: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+class RunMixin:
+    """The running half of :class:`~dagflow.Pipeline`."""
+
+    def _init_run_state(self):
+        self._run_args: RunArgs | None = None
+        self._iterator: Iterator | None = None
+        self.debug_info = None
+        self.run_seed: int | None = None
+
+    def _run_state_to_pickle(self) -> dict:
+        return {'_iterator': None}
+
+    # ------------------------------------------------------------------ public API
+    def run(self, batch_size: int | None = None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
+            drop_last: bool = False, bar=False, lazy: bool = False, seed: int | None = None,
+            debug: bool = False, **kwargs):
+        """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
+
+        Parameters
+        ----------
+        batch_size : int
+            Items per batch.
+        shuffle : bool, int, Generator, RandomState or callable
+            Order of items; an int is a seed.  ``True`` draws from the run seed.
+        n_epochs : int or None
+            Passes over the dataset (default 1; ``None`` for an endless stream).
+        n_iters : int, optional
+            Number of batches instead of ``n_epochs`` (give one of the two).
+        drop_last : bool
+            Skip the last incomplete batch of every epoch.
+        bar : bool
+            Show a tqdm progress bar.
+        lazy : bool
+            Only store the arguments for ``gen_batch()``/``next_batch()``/``run()``.
+        seed : int, optional
+            The run seed: ``R(...)`` draws, ``shuffle=True`` and ``p @ prob`` derive
+            from it, so two runs with one seed are identical.  A random seed is
+            drawn (and kept in ``pipeline.run_seed``) when not given.
+        debug : bool
+            Record each step's timing in ``pipeline.debug_info`` (a DataFrame).
+
+        Returns
+        -------
+        Pipeline
+            ``self``, so that ``ds.p.....run(...)`` gives the pipeline.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dagflow import Dataset, V, B
+        >>> p = (Dataset(6, preloaded=np.ones(6)).p
+        ...      .init_variable('n', 0).update(V('n'), V('n') + B.size)
+        ...      .run(batch_size=4, n_epochs=2))
+        >>> p.v('n')
+        12
+        """
+        if batch_size is None and not kwargs and self._run_args is None:
+            raise RunArgumentError('run() needs a batch_size (or an earlier run(..., lazy=True)).',
+                                   name='batch_size', value=None)
+        if batch_size is not None:
+            self._run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, bar,
+                                                 seed, debug, kwargs)
+            self._iterator = None
+        if lazy:
+            return self
+        for _ in self._generate(self._run_args):
+            pass
+        return self
+
+    def run_now(self, *args, **kwargs):
+        """Run immediately (``run`` with ``lazy=False``)."""
+        return self.run(*args, lazy=False, **kwargs)
+
+    def run_later(self, *args, **kwargs):
+        """Store run arguments for ``gen_batch()``/``next_batch()`` (``run`` with ``lazy=True``)."""
+        return self.run(*args, lazy=True, **kwargs)
+
+    def gen_batch(self, *args, **kwargs) -> Iterator:
+        """Yield processed batches; with no arguments, use those of ``run(..., lazy=True)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dagflow import Dataset
+        >>> p = Dataset(5, preloaded=np.arange(5)).p.run(batch_size=2, lazy=True)
+        >>> [len(batch) for batch in p.gen_batch()]
+        [2, 2, 1]
+        """
+        if args or kwargs:
+            run_args = self._make_run_args(*self._split_run_args(args, kwargs))
+        elif self._run_args is None:
+            raise RunArgumentError('gen_batch() without arguments needs run(..., lazy=True) first; '
+                                   'or pass batch_size and the other run arguments.', name='batch_size')
+        else:
+            run_args = self._run_args
+        return self._generate(run_args)
+
+    def next_batch(self, *args, **kwargs):
+        """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one."""
+        if args or kwargs:
+            new_args = self._make_run_args(*self._split_run_args(args, kwargs))
+            if new_args != self._run_args:
+                self._run_args, self._iterator = new_args, None
+        if self._iterator is None:
+            self._iterator = self.gen_batch()
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            self._iterator = None
+            raise EmptyBatchSequence('The pipeline has no more batches; '
+                                     'call reset("iter") to start over.') from None
+        except BaseException:
+            self._iterator = None
+            raise
+
+    def execute_for(self, batch, seed: int | None = None):
+        """Run the main steps on one given batch and return the result."""
+        from ..engine import process_batch
+        plan = self.compile()
+        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed))
+
+    def reset(self, *what, **kwargs):
+        """Reset ``'iter'`` (the lazy run), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_variable('n', 0).set_variable('n', 5)
+        >>> p.reset('variables').v('n')
+        0
+        """
+        what = set(what or ('iter',))
+        unknown = what - set(_RESET_WHAT)
+        if unknown:
+            raise RunArgumentError(f'reset: unknown target(s) {sorted(unknown)}; use one of {list(_RESET_WHAT)}.',
+                                   value=sorted(unknown))
+        if what & {'iter', 'all'}:
+            self._iterator = None
+        if what & {'variables', 'vars', 'all'}:
+            self.variables.reset()
+        return self
+
+    # ------------------------------------------------------------------ internals
+    def _split_run_args(self, args, kwargs):
+        names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug')
+        defaults = dict(batch_size=None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
+                        drop_last=False, bar=False, seed=None, debug=False)
+        if len(args) > len(names):
+            raise RunArgumentError(f'Too many positional run arguments: {args!r}.', value=args)
+        values = {**defaults, **dict(zip(names, args))}
+        extra = {k: v for k, v in kwargs.items() if k not in names}
+        values.update({k: v for k, v in kwargs.items() if k in names})
+        extra.pop('lazy', None)
+        return (*[values[n] for n in names], extra)
+
+    def _make_run_args(self, batch_size, shuffle, n_epochs, n_iters, drop_last, bar, seed, debug, extra):
+        if extra:
+            raise RunArgumentError(f'Unknown run arguments: {sorted(extra)}.', value=sorted(extra))
+        if self.dataset is not None:
+            iteration_count(len(self.dataset), batch_size, n_iters, n_epochs, drop_last)  # validates
+        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug)
+
+    def _pick_seed(self, seed):
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self.run_seed = seed
+        return seed
+
+    def _generate(self, run_args: RunArgs) -> Iterator:
+        from ..engine import batch_random, execute_plan
+        if self.dataset is None:
+            raise PlanError('This pipeline has no dataset (it is a template): link one with '
+                            '`template << dataset` (or `dataset >> template`) before running it.')
+        plan = self.compile()
+        seed = self._pick_seed(run_args.seed)
+        shuffle = run_args.shuffle
+        if shuffle is True:
+            shuffle = batch_random(seed, 2)
+        total = iteration_count(len(self.dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
+                                run_args.drop_last)
+        batches = self.dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
+                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last,
+                                         bar=run_args.bar)
+        debug = [] if run_args.debug else None
+        self.variables.start_run()
+        try:
+            yield from execute_plan(plan, self, batches, seed=seed, total=total, debug=debug)
+        finally:
+            if debug is not None:
+                import pandas as pd
+                self.debug_info = pd.DataFrame(debug, columns=['batch', 'section', 'position', 'action',
+                                                               'start', 'duration'])
+

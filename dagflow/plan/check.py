@@ -1,0 +1,68 @@
+"""Pre-flight checks over a compiled plan."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .effects import Access
+
+__all__ = ['Problem', 'CheckReport', 'check_plan']
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found before running: where, and what to do."""
+
+    node: tuple
+    action: str
+    source: str | None
+    message: str
+
+    def __str__(self):
+        where = f'{self.node[0]}[{self.node[1]}] {self.action}'
+        if self.source:
+            where += f' ({self.source})'
+        return f'{where}: {self.message}'
+
+
+class CheckReport(list):
+    """The problems :func:`check_plan` found; empty (and falsy) when there are none."""
+
+    @property
+    def ok(self) -> bool:
+        return not self
+
+    def __str__(self):
+        if not self:
+            return 'check: no problems found'
+        return '\n'.join([f'check: {len(self)} problem(s)', *(f'  {p}' for p in self)])
+
+
+def check_plan(plan, defined: set[str] = frozenset()) -> CheckReport:
+    """Report variables that a step reads but nothing defines.
+
+    Variables count as defined when declared (``init_variable``), present in
+    ``defined``, or written by any step.  Custom actions may still create
+    variables through ``self.pipeline``, so this is a report, not a refusal.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, V
+    >>> report = Pipeline().print(V('never_defined')).check()
+    >>> print(report)  # doctest: +ELLIPSIS
+    check: 1 problem(s)
+      main[0] print (...): reads V('never_defined') but no init_variable or step defines it...
+    """
+    known = set(plan.variables) | set(defined)
+    for _, data in plan.nodes(data=True):
+        known |= {e.resource[4:] for e in data['effects']
+                  if e.access is Access.WRITE and e.resource.startswith('var:')}
+    report = CheckReport()
+    for node in sorted(plan.nodes):
+        data = plan.nodes[node]
+        for effect in sorted(data['effects']):
+            name = effect.resource[4:]
+            if effect.resource.startswith('var:') and effect.access is Access.READ and name not in known:
+                report.append(Problem(node, data['step'].name, data['step'].source,
+                                      f"reads V({name!r}) but no init_variable or step defines it; add "
+                                      f".init_variable({name!r}, default) before it"))
+    return report

@@ -1,0 +1,319 @@
+import copy
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+
+from dagflow.data.index import DatasetIndex, FilesIndex, split_sizes
+from dagflow.exceptions import DatasetIndexError, EmptyBatchSequence, RunArgumentError
+
+
+def ids_of(batches):
+    return [b.indices.tolist() for b in batches]
+
+
+class TestConstruction:
+    def test_from_int(self):
+        index = DatasetIndex(5)
+        assert index.indices.tolist() == [0, 1, 2, 3, 4]
+        assert len(index) == index.size == 5
+        assert list(index) == [0, 1, 2, 3, 4]
+
+    def test_from_ids_and_copy(self):
+        index = DatasetIndex(['b', 'a'])
+        copied = DatasetIndex(index)
+        assert copied == index and copied is not index
+        assert 'a' in index and 'z' not in index
+
+    def test_ids_are_read_only_and_not_shared_with_the_input(self):
+        source = np.array([3, 1, 2])
+        index = DatasetIndex(source)
+        source[0] = 9
+        assert index.indices.tolist() == [3, 1, 2]
+        with pytest.raises(ValueError, match='read-only'):
+            index.indices[0] = 5
+
+    def test_duplicates_are_named_up_to_five(self):
+        with pytest.raises(DatasetIndexError, match=r'these repeat: \[1, 2, 3, 4, 5\] and 1 more') as info:
+            DatasetIndex([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7])
+        assert info.value.duplicates == [1, 2, 3, 4, 5, 6]
+
+    def test_not_one_dimensional(self):
+        with pytest.raises(DatasetIndexError, match='1-d array of ids'):
+            DatasetIndex(np.zeros((2, 2)))
+
+    def test_negative_size(self):
+        with pytest.raises(DatasetIndexError, match='non-negative, but got -1'):
+            DatasetIndex(-1)
+
+    def test_equality_and_repr(self):
+        assert DatasetIndex(3) == DatasetIndex([0, 1, 2])
+        assert DatasetIndex(3) != DatasetIndex([0, 2, 1])
+        assert repr(DatasetIndex(['x'])) == "DatasetIndex(['x'])"
+        assert repr(DatasetIndex(100)) == 'DatasetIndex([0, 1, 2, ..., 97, 98, 99], size=100)'
+
+    def test_pickles_with_its_splits(self):
+        index = DatasetIndex(['a', 'b', 'c', 'd'])
+        index.split(0.5)
+        index.cv_split(2)
+        restored = pickle.loads(pickle.dumps(index))
+        assert restored == index
+        assert restored.test == index.test and restored.cv1.test == index.cv1.test
+        assert restored.get_pos('c') == 2
+        assert copy.copy(index) == index
+
+
+class TestPositionsAndSubsets:
+    def test_get_pos(self):
+        index = DatasetIndex([10, 20, 30])
+        assert index.get_pos(20) == 1
+        assert index.get_pos(np.int64(30)) == 2
+        assert index.get_pos([30, 10]).tolist() == [2, 0]
+        assert index.get_pos(DatasetIndex([20])).tolist() == [1]
+
+    def test_get_pos_names_unknown_ids(self):
+        with pytest.raises(DatasetIndexError, match=r"Unknown ids \['x'\]") as info:
+            DatasetIndex([10, 20]).get_pos([10, 'x'])
+        assert info.value.ids == ['x']
+
+    def test_create_subset(self):
+        subset = DatasetIndex(['a', 'b', 'c']).create_subset(['c', 'a'])
+        assert subset.indices.tolist() == ['c', 'a']
+        assert subset.get_pos('a') == 1
+
+    def test_create_subset_checks_ids(self):
+        with pytest.raises(DatasetIndexError, match=r'Unknown ids \[7\]'):
+            DatasetIndex(3).create_subset([1, 7])
+        with pytest.raises(DatasetIndexError, match='repeat'):
+            DatasetIndex(3).create_subset([1, 1])
+
+
+class TestSplit:
+    def test_float_share(self):
+        index = DatasetIndex(10)
+        index.split(0.7)
+        assert index.train.indices.tolist() == list(range(7))
+        assert index.test.indices.tolist() == [7, 8, 9]
+        assert index.validation is None
+
+    def test_two_shares_leave_the_rest_to_validation(self):
+        index = DatasetIndex(10)
+        index.split([0.6, 0.3])
+        assert [len(index.train), len(index.test), len(index.validation)] == [6, 3, 1]
+
+    def test_shuffled_split_is_disjoint_and_covering(self):
+        index = DatasetIndex(20)
+        index.split([0.5, 0.25, 0.25], shuffle=5)
+        parts = [index.train.indices, index.test.indices, index.validation.indices]
+        joined = np.concatenate(parts)
+        assert sorted(joined.tolist()) == list(range(20))
+        assert joined.tolist() != list(range(20))
+        other = DatasetIndex(20)
+        other.split([0.5, 0.25, 0.25], shuffle=5)
+        assert other.train == index.train
+
+    def test_callable_shuffle(self):
+        index = DatasetIndex(4)
+        index.split(0.5, shuffle=lambda ids: ids[::-1])
+        assert index.train.indices.tolist() == [3, 2]
+
+    @pytest.mark.parametrize('shares', [1.5, [0.8, 0.4], [-0.1, 0.5], [0.2, 0.2, 0.2, 0.2], 'half'])
+    def test_bad_shares_are_named(self, shares):
+        with pytest.raises(DatasetIndexError, match='but got ' + repr(shares).replace('[', r'\[')):
+            DatasetIndex(10).split(shares)
+
+    def test_too_small_to_split(self):
+        with pytest.raises(DatasetIndexError, match='2 items cannot be split into 3 subsets'):
+            DatasetIndex(2).split([0.4, 0.4])
+
+    def test_sizes(self):
+        assert split_sizes(10, 1.0) == (10, 0, 0)
+        assert split_sizes(10, [0.5, 0.3, 0.2]) == (5, 3, 2)
+        assert split_sizes(2, [0.1, 0.9]) == (1, 1, 0)
+        assert sum(split_sizes(7, [0.33, 0.33, 0.34])) == 7
+
+
+class TestCrossValidation:
+    def test_folds_cover_the_index(self):
+        index = DatasetIndex(10)
+        index.cv_split(3)
+        tests = [index.cv0.test, index.cv1.test, index.cv2.test]
+        assert [t.indices.tolist() for t in tests] == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+        for fold in (index.cv0, index.cv1, index.cv2):
+            assert not set(fold.train.indices.tolist()) & set(fold.test.indices.tolist())
+            assert len(fold.train) + len(fold.test) == 10
+            assert fold == index
+
+    def test_shuffled_folds(self):
+        index = DatasetIndex(9)
+        index.cv_split(3, shuffle=1)
+        joined = np.concatenate([index.cv0.test.indices, index.cv1.test.indices, index.cv2.test.indices])
+        assert sorted(joined.tolist()) == list(range(9)) and joined.tolist() != list(range(9))
+
+    @pytest.mark.parametrize('n_splits', [1, 11, 2.0])
+    def test_bad_n_splits(self, n_splits):
+        with pytest.raises(DatasetIndexError, match=f'from 2 to the index size 10, but got {n_splits!r}'):
+            DatasetIndex(10).cv_split(n_splits)
+
+    def test_missing_fold(self):
+        index = DatasetIndex(4)
+        with pytest.raises(AttributeError, match=r'cv0.*call cv_split\(\) first'):
+            _ = index.cv0
+        index.cv_split(2)
+        with pytest.raises(AttributeError, match='made 2 folds, cv0 to cv1'):
+            _ = index.cv2
+        with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+            _ = index.nothing
+
+
+class TestGenBatch:
+    def test_batches_are_subsets(self):
+        batches = list(DatasetIndex(['a', 'b', 'c']).gen_batch(2))
+        assert ids_of(batches) == [['a', 'b'], ['c']]
+        assert all(type(b) is DatasetIndex for b in batches)
+
+    def test_n_epochs_and_drop_last(self):
+        index = DatasetIndex(4)
+        assert ids_of(index.gen_batch(3, n_epochs=2)) == [[0, 1, 2], [3, 0, 1], [2, 3]]
+        assert ids_of(index.gen_batch(3, n_epochs=2, drop_last=True)) == [[0, 1, 2], [0, 1, 2]]
+
+    def test_n_iters_spans_epochs(self):
+        assert ids_of(DatasetIndex(3).gen_batch(2, n_iters=3)) == [[0, 1], [2, 0], [1, 2]]
+
+    def test_infinite_stream(self):
+        stream = DatasetIndex(3).gen_batch(2, n_epochs=None)
+        assert ids_of(itertools.islice(stream, 5)) == [[0, 1], [2, 0], [1, 2], [0, 1], [2, 0]]
+
+    def test_seeded_shuffle_is_reproducible_and_reshuffles_each_epoch(self):
+        index = DatasetIndex(list('abcdef'))
+        first = ids_of(index.gen_batch(6, shuffle=42, n_epochs=4))
+        assert first == ids_of(index.gen_batch(6, shuffle=42, n_epochs=4))
+        assert all(sorted(epoch) == list('abcdef') for epoch in first)
+        assert len({tuple(epoch) for epoch in first}) > 1
+
+    def test_generator_shuffle_continues_its_state(self):
+        generator = np.random.default_rng(0)
+        index = DatasetIndex(8)
+        first = ids_of(index.gen_batch(8, shuffle=generator))
+        second = ids_of(index.gen_batch(8, shuffle=generator))
+        assert first != second
+
+    def test_arguments_are_checked_at_once(self):
+        with pytest.raises(RunArgumentError, match='batch_size must be a positive int, but got 0'):
+            DatasetIndex(3).gen_batch(0)
+        with pytest.raises(RunArgumentError, match="shuffle must be .* but got 'random'"):
+            DatasetIndex(3).gen_batch(2, shuffle='random')
+
+    def test_spanning_batch_may_repeat_ids(self):
+        batch = next(DatasetIndex(2).gen_batch(3, n_iters=1))
+        assert batch.indices.tolist() == [0, 1, 0]
+        assert batch.get_pos(0) == 0
+
+    def test_bar(self):
+        assert ids_of(DatasetIndex(3).gen_batch(2, bar=True)) == [[0, 1], [2]]
+        seen = {}
+
+        def bar(iterable, total):
+            seen['total'] = total
+            return iterable
+
+        assert len(list(DatasetIndex(5).gen_batch(2, n_epochs=2, bar=bar))) == 5
+        assert seen == {'total': 5}
+
+
+class TestNextBatch:
+    def test_stateful_iteration_and_reset(self):
+        index = DatasetIndex(3)
+        assert index.next_batch(2).indices.tolist() == [0, 1]
+        assert index.next_batch(2).indices.tolist() == [2]
+        with pytest.raises(EmptyBatchSequence, match='No batches left'):
+            index.next_batch(2)
+        with pytest.raises(EmptyBatchSequence):
+            index.next_batch(2)
+        index.reset('iter')
+        assert index.next_batch(2).indices.tolist() == [0, 1]
+        index.reset_iter()
+        assert index.next_batch(2).indices.tolist() == [0, 1]
+
+    def test_empty_batch_sequence_is_a_stop_iteration(self):
+        index = DatasetIndex(1)
+        index.next_batch(1)
+        with pytest.raises(StopIteration):
+            index.next_batch(1)
+
+    def test_changed_arguments(self):
+        index = DatasetIndex(3)
+        index.next_batch(2)
+        with pytest.raises(RunArgumentError, match=r"differs from the running iteration.*reset\('iter'\)"):
+            index.next_batch(1)
+
+    def test_unknown_reset(self):
+        with pytest.raises(RunArgumentError, match="Cannot reset 'itre'.*Did you mean 'iter'"):
+            DatasetIndex(3).reset('itre')
+
+    def test_pickling_drops_the_running_iteration(self):
+        index = DatasetIndex(3)
+        index.next_batch(2)
+        restored = pickle.loads(pickle.dumps(index))
+        assert restored.next_batch(2).indices.tolist() == [0, 1]
+
+
+class TestFilesIndex:
+    @pytest.fixture
+    def folder(self, tmp_path):
+        for name in ('b.txt', 'a.txt', 'c.csv'):
+            (tmp_path / name).write_text(name)
+        (tmp_path / 'sub').mkdir()
+        (tmp_path / 'sub' / 'd.txt').write_text('d')
+        return tmp_path
+
+    def test_files(self, folder):
+        index = FilesIndex(str(folder / '*.txt'), sort=True)
+        assert index.indices.tolist() == ['a.txt', 'b.txt']
+        assert index.get_fullpath('b.txt') == str(folder / 'b.txt')
+        assert not index.dirs
+
+    def test_no_ext_and_several_patterns(self, folder):
+        index = FilesIndex([str(folder / '*.csv'), str(folder / '**' / 'd.*')], no_ext=True)
+        assert index.indices.tolist() == ['c', 'd']
+        assert index.get_fullpath('d') == str(folder / 'sub' / 'd.txt')
+
+    def test_dirs(self, folder):
+        index = FilesIndex(str(folder / '*'), dirs=True)
+        assert index.indices.tolist() == ['sub'] and index.dirs
+
+    def test_no_match(self, folder):
+        pattern = str(folder / '*.png')
+        with pytest.raises(DatasetIndexError, match=r'No files match the pattern .*\*\.png'):
+            FilesIndex(pattern)
+
+    def test_duplicate_basenames(self, folder):
+        with pytest.raises(DatasetIndexError, match=r"Files share the ids \['d'\]"):
+            FilesIndex([str(folder / 'sub' / '*'), str(folder / 'sub' / '*')], no_ext=True)
+
+    def test_unknown_id(self, folder):
+        with pytest.raises(DatasetIndexError, match="Unknown id 'a.tx'.*Did you mean 'a.txt'"):
+            FilesIndex(str(folder / '*.txt')).get_fullpath('a.tx')
+
+    def test_subsets_batches_copies_and_pickles_keep_paths(self, folder):
+        index = FilesIndex(str(folder / '*.txt'), sort=True)
+        batch = next(index.gen_batch(1, shuffle=lambda ids: ids[::-1]))
+        assert isinstance(batch, FilesIndex)
+        assert batch.get_fullpath('b.txt') == str(folder / 'b.txt')
+        index.split(0.5)
+        assert index.test.get_fullpath('b.txt') == str(folder / 'b.txt')
+        assert FilesIndex(index) == index
+        assert pickle.loads(pickle.dumps(index)) == index
+        joined = DatasetIndex.concat(index.train, index.test)
+        assert joined.get_fullpath('a.txt') == str(folder / 'a.txt')
+
+    def test_plain_copy_of_files_index(self, folder):
+        index = FilesIndex(str(folder / '*.txt'), sort=True)
+        assert DatasetIndex(index) == DatasetIndex(['a.txt', 'b.txt'])
+
+
+def test_concat_of_mixed_kinds_is_a_dataset_index(tmp_path):
+    (tmp_path / 'a').write_text('a')
+    joined = DatasetIndex.concat(FilesIndex(str(tmp_path / '*')), DatasetIndex(['b']))
+    assert type(joined) is DatasetIndex and joined.indices.tolist() == ['a', 'b']

@@ -1,0 +1,372 @@
+from collections import OrderedDict, defaultdict, namedtuple
+
+import numpy as np
+import pytest
+
+from dagflow.config import Config
+from dagflow.exceptions import ComponentError, ExpressionError, UndefinedVariableError
+from dagflow.expr import PP, B, C, Context, D, F, I, IterationInfo, L, P, R, V, W, assign, evaluate
+
+Point = namedtuple('Point', 'x y')
+
+
+def add(a, b=0):
+    return a + b
+
+
+def first_label(batch, offset=0):
+    return batch.labels[0] + offset
+
+
+def no_args():
+    return 'static'
+
+
+class TestLeaves:
+    def test_b(self, ctx, batch):
+        assert evaluate(B.labels, ctx) == [0, 1, 0, 1]
+        assert evaluate(B(), ctx) is batch
+        assert evaluate(B.size, ctx) == 4
+
+    def test_b_without_batch(self, pipeline):
+        with pytest.raises(ExpressionError, match=r'B.images needs a batch, but there is none here: batch '
+                                                  r'expressions cannot be evaluated before a batch exists'):
+            evaluate(B.images, Context(pipeline=pipeline))
+
+    def test_b_missing_component_suggests(self, ctx):
+        with pytest.raises(ComponentError, match=r"FakeBatch has no component or attribute 'imagse' \(in "
+                                                 r"B.imagse\). Did you mean 'images'\?") as info:
+            evaluate(B.imagse, ctx)
+        assert (info.value.name, info.value.batch_class) == ('imagse', 'FakeBatch')
+        assert info.value.components == ('images', 'labels')
+        assert isinstance(info.value, AttributeError)
+
+    def test_b_missing_component_on_a_batch_without_components(self):
+        class Plain:
+            width = 3
+        with pytest.raises(ComponentError, match=r"Plain has no component or attribute 'widht'.*'width'"):
+            evaluate(B.widht, Context(batch=Plain()))
+
+    def test_v(self, ctx):
+        assert evaluate(V('n'), ctx) == 3
+        assert evaluate(V.history, ctx) == [1]
+
+    def test_v_undefined_is_the_pipelines_error(self, ctx):
+        with pytest.raises(UndefinedVariableError, match="Variable 'nope' is not defined"):
+            evaluate(V('nope'), ctx)
+
+    def test_v_without_pipeline(self):
+        with pytest.raises(ExpressionError, match=r"V\('n'\) needs a pipeline, but there is none here"):
+            evaluate(V('n'), Context())
+
+    def test_v_holding_an_expression_is_evaluated_again(self, ctx):
+        ctx.pipeline.variables['shape'] = B.images.shape
+        assert evaluate(V('shape'), ctx) == (4, 3)
+        assert evaluate(W(V('shape')), ctx) is not None
+        assert repr(evaluate(W(V('shape')), ctx)) == "V('shape')"
+
+    def test_c(self, ctx, pipeline):
+        assert evaluate(C('model/lr'), ctx) == 0.1
+        assert evaluate(C.epochs, ctx) == 2
+        assert evaluate(C(), ctx) is pipeline.config
+        assert evaluate(C('missing', default=None), ctx) is None
+
+    def test_c_missing_key(self, ctx):
+        with pytest.raises(KeyError, match=r"'model/lrr' is not in the config. Did you mean 'model/lr'"):
+            evaluate(C('model/lrr'), ctx)
+
+    def test_c_with_a_plain_dict_config(self, make_pipeline):
+        pipeline = make_pipeline()
+        pipeline.config = {'a': {'b': 1}}
+        assert evaluate(C('a/b'), Context(pipeline=pipeline)) == 1
+        pipeline.config = None
+        assert evaluate(C(), Context(pipeline=pipeline)) == {}
+
+    def test_d(self, ctx, pipeline):
+        assert evaluate(D('classes'), ctx) == 3
+        assert evaluate(D(), ctx) is pipeline.dataset
+
+    def test_d_prefers_the_contexts_dataset_then_the_batchs(self, make_batch):
+        batch = make_batch([1], [0], dataset='batch dataset')
+        assert evaluate(D(), Context(batch=batch)) == 'batch dataset'
+        assert evaluate(D(), Context(batch=batch, dataset='own')) == 'own'
+
+    def test_d_errors(self, ctx):
+        with pytest.raises(ExpressionError, match=r"D\('classes'\) needs a dataset, but neither"):
+            evaluate(D('classes'), Context())
+        with pytest.raises(ExpressionError, match=r"FakeDataset has no attribute 'clases'.*'classes'"):
+            evaluate(D('clases'), ctx)
+
+    def test_f_gets_the_batch(self, ctx):
+        assert evaluate(F(first_label), ctx) == 0
+        assert evaluate(F(first_label, V('n')), ctx) == 3
+        assert evaluate(F(first_label, offset=B.size), ctx) == 4
+
+    def test_f_without_batch_is_called_with_nothing(self, pipeline):
+        assert evaluate(F(no_args), Context(pipeline=pipeline)) == 'static'
+        assert evaluate(F(add, V('n'), b=1), Context(pipeline=pipeline)) == 4
+
+    def test_f_call_form_does_not_prepend_the_batch(self, ctx, batch):
+        assert evaluate(F(add)(V('n'), b=B.size), ctx) == 7
+        assert evaluate(F(first_label)(B(), offset=10), ctx) == 10
+        assert evaluate(F(add, 1)(2), ctx) == 3
+        assert evaluate(F(add, b=1)(2, b=5), ctx) == 7
+
+    def test_l_never_gets_the_batch(self, ctx):
+        assert evaluate(L(no_args), ctx) == 'static'
+        assert evaluate(L(add, V('n'), 1), ctx) == 4
+        assert evaluate(L(add)(V('n'), b=2), ctx) == 5
+
+    def test_r_is_deterministic_with_a_seeded_generator(self, batch):
+        expr = R('normal', 0, 1, size=B.size)
+        first = evaluate(expr, Context(batch=batch, random=np.random.default_rng(5)))
+        again = evaluate(expr, Context(batch=batch, random=np.random.default_rng(5)))
+        np.testing.assert_array_equal(first, again)
+        np.testing.assert_array_equal(first, np.random.default_rng(5).normal(0, 1, size=4))
+
+    def test_r_arguments_are_evaluated(self, ctx):
+        value = evaluate(R('integers', V('n'), V('n') + 1, size=(2, V('n'))), ctx)
+        np.testing.assert_array_equal(value, np.full((2, 3), 3))
+
+    def test_r_choice_forms(self, ctx):
+        assert evaluate(R(['a', 'b', 'c']), ctx) in {'a', 'b', 'c'}
+        assert evaluate(R('choice', ['x'], size=2), ctx).tolist() == ['x', 'x']
+        assert evaluate(R(['a', 'b'], p=[0, 1], size=3), ctx).tolist() == ['b', 'b', 'b']
+
+    def test_r_without_generator_uses_a_fresh_one(self):
+        assert 0 <= evaluate(R('uniform'), Context()) < 1
+
+    def test_w(self, ctx):
+        inner = V('n') + 1
+        assert evaluate(W(inner), ctx) is inner
+
+    @pytest.mark.parametrize(('name', 'value'), [('current', 4), ('max', 10), ('ratio', 0.5)])
+    def test_i(self, name, value, ctx):
+        assert evaluate(I(name), ctx) == value
+
+    def test_i_errors(self):
+        with pytest.raises(ExpressionError, match=r"I\('current'\) needs an iteration, but there is none"):
+            evaluate(I(), Context())
+        open_ended = Context(iteration=IterationInfo(current=2))
+        assert evaluate(I('max'), open_ended) is None
+        with pytest.raises(ExpressionError, match=r"I\('ratio'\) needs the total number of batches"):
+            evaluate(I('ratio'), open_ended)
+
+    def test_p_draws_once_per_item(self, ctx):
+        assert evaluate(P(R('normal', 0, 1)), ctx).shape == (4,)
+        assert evaluate(P(R('normal', 0, 1, size=3)), ctx).shape == (4, 3)
+        assert evaluate(P('uniform', size=(2, 5)), ctx).shape == (4, 2, 5)
+        assert evaluate(P(R('uniform', size=V('n'))), ctx).shape == (4, 3)
+
+    def test_p_values_must_fit_the_batch(self, ctx):
+        assert evaluate(P(B.labels), ctx) == [0, 1, 0, 1]
+        assert evaluate(P([V('n')] * 4), ctx) == [3, 3, 3, 3]
+        with pytest.raises(ExpressionError, match=r'P\(V\(\'history\'\)\) must give one value per batch item '
+                                                  r'\(len=4\), but got len=1'):
+            evaluate(P(V('history')), ctx)
+        with pytest.raises(ExpressionError, match=r'but got a int with no length'):
+            evaluate(P(V('n')), ctx)
+
+    def test_p_needs_a_batch(self):
+        with pytest.raises(ExpressionError, match=r'needs a batch, .* per-item values need the batch'):
+            evaluate(P([1]), Context())
+
+    def test_pp_evaluates_per_item(self, ctx):
+        values = evaluate(PP(R('normal', 0, 1, size=2)), ctx)
+        assert isinstance(values, list)
+        assert len(values) == 4
+        assert all(value.shape == (2,) for value in values)
+        assert not np.array_equal(values[0], values[1])
+        assert evaluate(PP(V('n')), ctx) == [3, 3, 3, 3]
+
+    def test_batch_length_falls_back_to_size(self, pipeline):
+        class Sized:
+            size = 2
+        assert evaluate(PP(1), Context(batch=Sized())) == [1, 1]
+
+
+class TestContainers:
+    def test_nested_containers_with_dict_keys(self, ctx):
+        value = {'a': [V('n'), (B.size, {V('n') + 1})], V('name'): {'deep': [C('epochs')]}}
+        assert evaluate(value, ctx) == {'a': [3, (4, {4})], 'labels': {'deep': [2]}}
+
+    def test_container_types_are_kept(self, ctx):
+        assert evaluate(Point(V('n'), 1), ctx) == Point(3, 1)
+        assert type(evaluate(Point(V('n'), 1), ctx)) is Point
+        assert evaluate(frozenset([V('n')]), ctx) == frozenset([3])
+        ordered = evaluate(OrderedDict(a=V('n')), ctx)
+        assert type(ordered) is OrderedDict
+        default = evaluate(defaultdict(list, a=V('n')), ctx)
+        assert (type(default), default['a'], default['missing']) == (defaultdict, 3, [])
+        assert evaluate(slice(V('n'), None), ctx) == slice(3, None)
+
+    def test_config_is_evaluated(self, ctx):
+        result = evaluate(Config({'model': {'lr': V('n')}, 'plain': 1}), ctx)
+        assert isinstance(result, Config)
+        assert result['model/lr'] == 3
+
+    def test_containers_without_expressions_are_returned_as_is(self, ctx):
+        for value in ([1, [2]], (1, 2), {'a': [1]}, {1, 2}, Config(a=1), slice(1, 2)):
+            assert evaluate(value, ctx) is value
+
+    def test_other_objects_are_returned_as_is(self, ctx):
+        array = np.arange(3)
+        assert evaluate(array, ctx) is array
+        assert evaluate('text', ctx) == 'text'
+        assert evaluate(None, ctx) is None
+
+
+class TestAssign:
+    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
+        ('w', [9], [9]), ('a', 9, [1, 9]), ('append', 9, [1, 9]), ('e', [8, 9], [1, 8, 9]),
+        ('extend', (8,), [1, 8]),
+    ])
+    def test_v_modes(self, mode, value, expected, ctx):
+        assign(V('history'), value, ctx, mode=mode)
+        assert ctx.pipeline.variables['history'] == expected
+
+    def test_v_update_and_own_mode(self, ctx):
+        assign(V('stats', mode='u'), {'acc': 0.5}, ctx)
+        assert ctx.pipeline.variables['stats'] == {'loss': 1.0, 'acc': 0.5}
+        assign(V('history', mode='a'), 2, ctx)
+        assert ctx.pipeline.variables['history'] == [1, 2]
+        assign(V('history', mode='a'), [3], ctx, mode='w')
+        assert ctx.pipeline.variables['history'] == [3]
+
+    def test_v_new_variable(self, ctx):
+        assign(V('fresh', mode='a'), 1, ctx)
+        assign(V('fresh2', mode='e'), (1, 2), ctx)
+        assign(V('fresh3', mode='u'), {'a': 1}, ctx)
+        assert ctx.pipeline.variables['fresh'] == [1]
+        assert ctx.pipeline.variables['fresh2'] == [1, 2]
+        assert ctx.pipeline.variables['fresh3'] == {'a': 1}
+
+    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
+        ('w', 5, 5), ('a', 2, [0, 1, 0, 1, 2]), ('e', [2, 3], [0, 1, 0, 1, 2, 3]),
+    ])
+    def test_b_modes(self, mode, value, expected, ctx):
+        assign(B.labels, value, ctx, mode=mode)
+        assert ctx.batch.labels == expected
+
+    def test_b_new_component_and_update(self, ctx):
+        assign(B('meta', mode='u'), {'a': 1}, ctx)
+        assign(B.meta, {'b': 2}, ctx, mode='u')
+        assert ctx.batch.meta == {'a': 1, 'b': 2}
+
+    def test_b_array_modes(self, ctx):
+        assign(B.images, np.ones(3), ctx, mode='a')
+        assert ctx.batch.images.shape == (5, 3)
+        assign(B.images, np.zeros((2, 3)), ctx, mode='e')
+        assert ctx.batch.images.shape == (7, 3)
+
+    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
+        ('w', 0.5, 0.5), ('a', 0.5, [0.1, 0.5]), ('e', [0.5], [0.1, 0.5]),
+    ])
+    def test_c_modes(self, mode, value, expected, ctx):
+        ctx.pipeline.config['model/lr'] = [0.1] if mode != 'w' else 0.1
+        assign(C('model/lr'), value, ctx, mode=mode)
+        assert ctx.pipeline.config['model/lr'] == expected
+        assert ctx.pipeline.config['model/depth'] == 4
+
+    def test_c_update_and_new_key(self, ctx):
+        assign(C('model'), {'depth': 5, 'act': 'relu'}, ctx, mode='u')
+        assert ctx.pipeline.config['model'] == {'lr': 0.1, 'depth': 5, 'act': 'relu'}
+        assign(C('new/key'), 1, ctx)
+        assert ctx.pipeline.config['new/key'] == 1
+
+    def test_item_of_a_component(self, ctx):
+        assign(B.images[0], -1.0, ctx)
+        np.testing.assert_array_equal(ctx.batch.images[0], [-1.0, -1.0, -1.0])
+        assign(B.labels[V('n')], 7, ctx)
+        assert ctx.batch.labels == [0, 1, 0, 7]
+
+    def test_item_modes(self, ctx):
+        assign(V('stats')['loss'], 2.0, ctx)
+        assign(V('stats')['seen'], 'a', ctx, mode='a')
+        assign(V('stats')['seen'], 'b', ctx, mode='a')
+        assert ctx.pipeline.variables['stats'] == {'loss': 2.0, 'seen': ['a', 'b']}
+
+    def test_item_of_a_variable_is_written_back(self, make_pipeline):
+        class CopyingPipeline(make_pipeline):
+            def get_variable(self, name):
+                self.reads = getattr(self, 'reads', 0) + 1
+                return dict(super().get_variable(name))
+
+        pipeline = CopyingPipeline(variables={'stats': {'loss': 1.0}})
+        assign(V('stats')['acc'], 0.5, Context(pipeline=pipeline))
+        assert pipeline.variables['stats'] == {'loss': 1.0, 'acc': 0.5}
+        assert pipeline.reads == 1
+
+    def test_deep_chain(self, ctx):
+        ctx.pipeline.variables['deep'] = {'a': [{'b': 0}]}
+        assign(V('deep')['a'][0]['b'], 1, ctx)
+        assert ctx.pipeline.variables['deep'] == {'a': [{'b': 1}]}
+
+    def test_attribute_of_a_component(self, ctx, make_batch):
+        ctx.batch.labels = make_batch([1], [2])
+        assign(B.labels.images, [5], ctx)
+        assign(B.labels.labels, 3, ctx, mode='a')
+        assert (ctx.batch.labels.images, ctx.batch.labels.labels) == ([5], [2, 3])
+
+    def test_item_of_an_immutable_value(self, ctx):
+        ctx.pipeline.variables['point'] = (1, 2)
+        with pytest.raises(ExpressionError, match=r"Cannot assign to V\('point'\)\[0\]: 'tuple' object"):
+            assign(V('point')[0], 5, ctx)
+
+    @pytest.mark.parametrize('target', [1, 'x', [V('a'), V('b')], F(add), L(add), R('normal'), D('classes'),
+                                        W(V('x')), I(), P([1]), V('n') + 1, B.images.sum(), F(add)(1)])
+    def test_not_assignable(self, target, ctx):
+        message = (r"Cannot assign to .*: it does not name a location. Only B\('component'\), "
+                   r"V\('variable'\), C\('key'\) and items")
+        with pytest.raises(ExpressionError, match=message) as info:
+            assign(target, 1, ctx)
+        assert info.value.target is target
+
+    def test_whole_batch_or_config_is_not_assignable(self, ctx):
+        with pytest.raises(ExpressionError, match=r"Cannot assign to B\(\): B\(\) is the whole batch; name"):
+            assign(B(), 1, ctx)
+        with pytest.raises(ExpressionError, match=r'C\(\) is the whole config'):
+            assign(C()['x'], 1, ctx)
+
+    def test_impossible_mode_combination(self, ctx):
+        with pytest.raises(ExpressionError, match=r"Mode 'a' \(append\) cannot combine a int value with the "
+                                                  r"current value of type int"):
+            assign(V('n'), 1, ctx, mode='a')
+
+    def test_bad_explicit_mode(self, ctx):
+        with pytest.raises(ExpressionError, match="Unknown assignment mode 'add'"):
+            assign(V('n'), 1, ctx, mode='add')
+
+    def test_missing_batch_or_pipeline(self):
+        with pytest.raises(ExpressionError, match=r'B.x needs a batch, but there is none here: there is no'):
+            assign(B.x, 1, Context())
+        with pytest.raises(ExpressionError, match=r"V\('x'\) needs a pipeline"):
+            assign(V('x'), 1, Context())
+
+    def test_value_is_stored_unevaluated(self, ctx):
+        assign(V('expr'), W(V('n')), ctx)
+        assert repr(ctx.pipeline.variables['expr']) == "W(V('n'))"
+
+
+class TestMethods:
+    def test_set_evaluates_the_value(self, batch):
+        V('history').set(B.size, batch=batch, mode='a')
+        assert batch.pipeline.variables['history'] == [1, 4]
+
+    def test_set_uses_own_mode(self, batch, pipeline):
+        V('history', mode='e').set([5, 6], pipeline=pipeline)
+        assert pipeline.variables['history'] == [1, 5, 6]
+
+    def test_assign_replaces(self, batch):
+        V('history', mode='a').assign(0, batch=batch)
+        assert batch.pipeline.variables['history'] == 0
+
+    def test_get_with_context_and_overrides(self, ctx, make_pipeline):
+        other = make_pipeline(variables={'n': 100})
+        assert V('n').get(context=ctx) == 3
+        assert V('n').get(context=ctx, pipeline=other) == 100
+        assert I('current').get(context=ctx) == 4
+
+    def test_get_uses_the_batchs_own_context(self, batch):
+        batch.context = Context(iteration=IterationInfo(current=9, max=10))
+        assert (I('current') + B.size).get(batch=batch) == 13

@@ -1,0 +1,206 @@
+"""The fluent builder: recording, sections, variables, algebra, linking."""
+import pickle
+
+import numpy as np
+import pytest
+
+from dagflow import B, C, Config, Dataset, Pipeline, V
+from dagflow.exceptions import StepArgumentError, UndefinedVariableError, UnknownActionError
+from dagflow.pipeline import StepKind
+
+
+class TestRecording:
+    def test_chain_records_steps_in_order(self, images_dataset):
+        p = images_dataset.p.normalize().scale(3).update(V('x'), B.size)
+        assert [s.name for s in p.steps()] == ['normalize', 'scale', 'update']
+        assert [s.kind for s in p.steps()] == [StepKind.ACTION, StepKind.ACTION, StepKind.API]
+        assert p.steps()[1].args == (3,)
+
+    def test_step_records_source_line(self, images_dataset):
+        p = images_dataset.p.normalize()
+        assert p.steps()[0].source.startswith('test_pipeline.py:')
+
+    def test_unknown_action_fails_at_once_with_suggestion(self, images_dataset):
+        with pytest.raises(UnknownActionError, match=r"Unknown action 'nromalize'.*Did you mean 'normalize'"):
+            images_dataset.p.nromalize()
+
+    def test_unknown_action_on_template(self):
+        with pytest.raises(UnknownActionError, match="'totally_unknown_action'"):
+            Pipeline().totally_unknown_action()
+
+    def test_malformed_arguments_fail_at_record_time(self, images_dataset):
+        with pytest.raises(StepArgumentError, match=r"Action 'scale' .*cannot take these arguments"):
+            images_dataset.p.scale(1, 2, 3)
+        with pytest.raises(TypeError, match="'target'"):
+            images_dataset.p.update()
+        with pytest.raises(StepArgumentError, match=r"Action 'normalize' .*Its signature is normalize\(\)"):
+            images_dataset.p.normalize(1)
+
+    def test_steps_are_immutable_and_pickle(self, images_dataset):
+        p = images_dataset.p.scale(2).update(V('x', mode='a'), B.images[0])
+        step = p.steps()[1]
+        with pytest.raises(AttributeError):
+            step.name = 'other'
+        assert pickle.loads(pickle.dumps(step)) == step
+        assert repr(step) == "update(V('x', mode='a'), B.images[0])"
+
+    def test_before_and_after_sections(self, images_dataset):
+        p = images_dataset.p.init_variable('log', [])
+        p.before.update(V('log', mode='a'), 'start')
+        p.after.update(V('log', mode='a'), 'end')
+        p.update(V('log', mode='a'), B.size)
+        assert [s.name for s in p.steps('before')] == ['update']
+        p.run(batch_size=10)
+        assert p.v('log') == ['start', 10, 10, 'end']
+
+    def test_context_manager_form(self, images_dataset):
+        with images_dataset.p as p:
+            p.init_variable('n', 0)
+            p.update(V('n'), V('n') + 1)
+        p.run(batch_size=5)
+        assert p.v('n') == 4
+
+
+class TestVariables:
+    def test_api(self):
+        p = Pipeline().init_variable('a', 1).init_variables(['b', 'c'], d=4)
+        assert p.v('a') == 1 and p.get_variable('b') is None and p.v('d') == 4
+        p.set_variable('a', 2)
+        assert p.get_variable('a') == 2
+        assert p.has_variable('c')
+        p.delete_variable('c')
+        assert not p.has_variable('c')
+        p.del_variable('b')
+        p.delete_all_variables()
+        assert not p.has_variable('a')
+
+    def test_undefined_variable_error_names_it(self):
+        p = Pipeline().init_variable('loss', 0)
+        with pytest.raises(UndefinedVariableError, match=r"Variable 'los' is not defined.*Did you mean 'loss'"):
+            p.v('los')
+
+    def test_set_variable_modes(self):
+        p = Pipeline().init_variable('h', [])
+        p.set_variable('h', 1, mode='a').set_variable('h', [2, 3], mode='extend')
+        assert p.v('h') == [1, 2, 3]
+
+    def test_init_on_each_run_resets(self, ranges_dataset):
+        p = (ranges_dataset.p.init_variable('sizes', init_on_each_run=list)
+             .init_variable('total', 0)
+             .update(V('sizes', mode='a'), B.size)
+             .update(V('total'), V('total') + B.size))
+        p.run(batch_size=5)
+        p.run(batch_size=5)
+        assert p.v('sizes') == [5, 5]
+        assert p.v('total') == 20
+
+    def test_dict_default_is_not_shared_between_children(self, ranges_dataset):
+        template = Pipeline().init_variable('seen', []).update(V('seen', mode='a'), B.size)
+        first = (template << ranges_dataset).run(batch_size=5)
+        second = template << ranges_dataset
+        assert first.v('seen') == [5, 5] and second.v('seen') == []
+
+
+class TestAlgebra:
+    def test_add_concatenates(self, ranges_dataset):
+        p1 = Pipeline().init_variable('n', 0).scale(2)
+        p2 = Pipeline().update(V('n'), V('n') + 1)
+        p = (p1 + p2) << ranges_dataset
+        assert [s.name for s in p.steps()] == ['scale', 'update']
+        assert p.run(batch_size=5).v('n') == 2
+
+    def test_mul_repeats(self, ranges_dataset):
+        p = (Pipeline().add(1) * 3) << ranges_dataset
+        batch = p.next_batch(batch_size=10, shuffle=False)
+        assert np.allclose(batch.images[:, 0, 0], np.arange(10) + 3)
+
+    def test_mul_rejects_bad_count(self):
+        with pytest.raises(StepArgumentError, match="got -1"):
+            Pipeline().add(1) * -1
+
+    def test_matmul_applies_with_probability_reproducibly(self, ranges_dataset):
+        p = ((Pipeline().add(100) @ 0.5) << ranges_dataset).run(batch_size=1, lazy=True, seed=3)
+        applied = [bool(b.images[0, 0, 0] >= 100) for b in p.gen_batch()]
+        again = [bool(b.images[0, 0, 0] >= 100) for b in p.gen_batch()]
+        assert applied == again
+        assert 0 < sum(applied) < 10
+
+    def test_matmul_rejects_bad_probability(self):
+        with pytest.raises(StepArgumentError, match='within'):
+            Pipeline().add(1) @ 1.5
+
+    def test_link_dataset_both_ways(self, ranges_dataset):
+        template = Pipeline().init_variable('n', 0).update(V('n'), V('n') + B.size)
+        assert (template << ranges_dataset).dataset is ranges_dataset
+        assert (ranges_dataset >> template).run(batch_size=3).v('n') == 10
+        assert template.v('n') == 0
+
+    def test_link_config(self, ranges_dataset):
+        p = (Pipeline().init_variable('f', None).update(V('f'), C('factor'))
+             << {'factor': 7}) << ranges_dataset
+        assert isinstance(p.config, Config)
+        assert p.run(batch_size=10).v('f') == 7
+        q = {'factor': 8} >> Pipeline()
+        assert q.config['factor'] == 8
+
+    def test_template_cannot_run(self):
+        from dagflow.exceptions import PlanError
+        with pytest.raises(PlanError, match='template'):
+            Pipeline().run(batch_size=2)
+
+
+class TestNamespacesAndCalls:
+    def test_call_saves_result(self, ranges_dataset):
+        p = ranges_dataset.p.init_variable('m', []).call(np.max, B.labels, save_to=V('m', mode='a'))
+        assert p.run(batch_size=5).v('m') == [4, 9]
+
+    def test_add_namespace_function_as_step(self, ranges_dataset):
+        p = (ranges_dataset.p.add_namespace(np).init_variable('s', [])
+             .sum(B.labels, save_to=V('s', mode='a')))
+        assert p.run(batch_size=5).v('s') == [10, 35]
+
+    def test_print(self, ranges_dataset, capsys):
+        ranges_dataset.p.print('size', B.size).run(batch_size=5)
+        assert capsys.readouterr().out == 'size 5\nsize 5\n'
+
+    def test_dataset_method_as_step(self):
+        class MyDataset(Dataset):
+            def remember(self, value):
+                self.seen = getattr(self, 'seen', []) + [value]
+
+        ds = MyDataset(4, preloaded=np.arange(4))
+        ds.p.remember(B.size).run(batch_size=2)
+        assert ds.seen == [2, 2]
+
+    def test_save_to_too_many_locations(self, ranges_dataset):
+        p = ranges_dataset.p.init_variables('a', 'b').call(np.max, B.labels, save_to=[V('a'), V('b')])
+        with pytest.raises(StepArgumentError, match='save_to has 2 locations but the call returned 1'):
+            p.run(batch_size=5)
+
+
+class TestJoinMergeRebatch:
+    def test_join_dataset_passes_same_items(self, ranges_dataset):
+        p = ranges_dataset.p.join(ranges_dataset).with_joined(factor=10)
+        batch = p.next_batch(batch_size=10)
+        assert np.allclose(batch.images[:, 0, 0], np.arange(10) * 11)
+
+    def test_merge_pipeline(self, ranges_dataset):
+        other = ranges_dataset.p.run(batch_size=2, lazy=True)
+        p = ranges_dataset.p.merge(other)
+        batch = p.next_batch(batch_size=3)
+        assert len(batch) == 5
+
+    def test_rebatch(self, ranges_dataset):
+        p = ranges_dataset.p.init_variable('sizes', []).rebatch(4).update(V('sizes', mode='a'), B.size)
+        p.run(batch_size=3)
+        assert p.v('sizes') == [4, 4, 2]
+
+    def test_rebatch_rejects_bad_size(self):
+        with pytest.raises(StepArgumentError, match='positive integer'):
+            Pipeline().rebatch(0)
+
+
+def test_pipeline_pickles(images_dataset):
+    p = images_dataset.p.init_variable('n', 1).normalize()
+    again = pickle.loads(pickle.dumps(p))
+    assert again.v('n') == 1 and again.steps() == p.steps()
