@@ -1,0 +1,1 @@
+"""Models inside pipelines (the models issue fills this package)."""
