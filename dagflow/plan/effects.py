@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..expr import is_expression, walk
 from ..pipeline.step import Step, StepKind
 
-__all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of', 'conflicts']
+__all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of']
 
 
 class Access(enum.Enum):
@@ -43,11 +43,6 @@ class Effect:
 
     def __str__(self):
         return f'{self.access.value} {self.resource}'
-
-
-def conflicts(first: Access, second: Access) -> bool:
-    """Whether two accesses of one resource must keep their serial order."""
-    return Access.WRITE in (first, second)
 
 
 _KIND_PREFIX = {'V': 'var', 'C': 'config'}
