@@ -12,6 +12,7 @@ FORBIDDEN = {
     'expr': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
     'pipeline': ('dagflow.engine', 'dask', 'distributed'),
     'plan': ('dagflow.engine', 'dask', 'distributed'),
+    'models': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
     'engine': ('dagflow.pipeline.pipeline', 'dagflow.pipeline.registry', 'dagflow.pipeline.running'),
 }
 

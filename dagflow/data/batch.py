@@ -217,7 +217,11 @@ class Batch:
         return self._random
 
     def get_model_by_name(self, name: str):
-        """Return a model of the pipeline running this batch.
+        """Return a model of the pipeline running this batch (a dynamic one is created from this batch).
+
+        Call it inside a batch action; dagflow reads the action's code to learn
+        which models it uses, so the plan orders the action with the other
+        steps using them (or declare it: ``@action(writes='model:name')``).
 
         Raises
         ------
@@ -233,7 +237,7 @@ class Batch:
         """
         if self.pipeline is None:
             raise ModelError(f'Cannot get model {name!r}: the batch is not running in a pipeline', name=name)
-        return self.pipeline.get_model_by_name(name)
+        return self.pipeline.get_model_by_name(name, batch=self)
 
     # --- actions ----------------------------------------------------------------------
     @classmethod

@@ -15,6 +15,8 @@ from typing import Any
 
 from ..exceptions import StepArgumentError
 from ..expr import assign, evaluate, normalize_mode
+from .model_api import MODEL_ACTIONS
+from .saving import save_results
 
 __all__ = ['API_ACTIONS', 'Joined', 'save_results', 'bind_arguments']
 
@@ -106,6 +108,7 @@ API_ACTIONS = {
     'update': update, 'save_to': update, 'update_variable': update_variable,
     'print': print_, 'call': call, 'init_lock': init_lock, 'acquire_lock': acquire_lock,
     'release_lock': release_lock, 'join': join, 'merge': merge, 'rebatch': rebatch,
+    **MODEL_ACTIONS,
 }
 """Name -> implementation of every pipeline API action."""
 
@@ -132,20 +135,3 @@ def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0
 def _public_signature(signature, leading):
     params = list(signature.parameters.values())[leading:]
     return str(signature.replace(parameters=params))
-
-
-def save_results(result, save_to, mode, ctx, *, step: str):
-    """Store ``result`` into ``save_to``: one location, or a sequence with one location per output."""
-    if save_to is None:
-        return
-    mode = None if mode in (None, 'w', 'write') else mode
-    if isinstance(save_to, (list, tuple)):
-        outputs = result if isinstance(result, (list, tuple)) else (result,)
-        if len(save_to) > len(outputs):
-            raise StepArgumentError(
-                f'{step}: save_to has {len(save_to)} locations but the call returned {len(outputs)} '
-                f'output(s); give one location per output.', step=step)
-        for location, value in zip(save_to, outputs):
-            assign(location, value, ctx, mode=mode)
-    else:
-        assign(save_to, result, ctx, mode=mode)

@@ -15,8 +15,11 @@ from typing import Any
 
 from ..config import Config
 from ..exceptions import StepArgumentError, UnknownActionError
-from ..plan import CheckReport, Plan, check_plan, compile_plan
+from ..models import Models
+from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from .api import API_ACTIONS, bind_arguments
+from .model_api import MODEL_ACTIONS, prepare_model_step
+from .modelling import ModelMixin
 from .registry import batch_actions, resolve_action
 from .running import RunMixin
 from .state import Locks, Variables, VariableSpec
@@ -30,9 +33,11 @@ _API_DEFAULTS = {name: {k: p.default for k, p in inspect.signature(fn).parameter
                         if p.default is not inspect.Parameter.empty}
                  for name, fn in API_ACTIONS.items()}
 _NOTHING = VariableSpec('_').init_on_each_run
+# Short names the guide uses for model steps; they apply only when no action or function has that name.
+_MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
 
-class Pipeline(RunMixin):
+class Pipeline(ModelMixin, RunMixin):
     """A chain of actions over batches: record it, compile it, run it.
 
     Parameters
@@ -61,6 +66,7 @@ class Pipeline(RunMixin):
         self._sections: dict[str, tuple[Step, ...]] = {name: () for name in _SECTIONS}
         self.variables = Variables()
         self.locks = Locks()
+        self.models = Models()
         self.namespaces: list = []
         self._compiled: Plan | None = None
         self._init_run_state()
@@ -72,8 +78,14 @@ class Pipeline(RunMixin):
         return self._recorder('main', name)
 
     def _recorder(self, section: str, name: str):
-        resolved = resolve_action(name, batch_class=self.batch_class, namespaces=self.namespaces,
-                                  dataset=self.dataset)
+        try:
+            resolved = resolve_action(name, batch_class=self.batch_class, namespaces=self.namespaces,
+                                      dataset=self.dataset)
+        except UnknownActionError:
+            if name not in _MODEL_ALIASES:
+                raise
+            name = _MODEL_ALIASES[name]  # the guide's `.train('my_model', ...)`, when nothing else is `train`
+            resolved = resolve_action(name, batch_class=None)
 
         def record(*args, **kwargs):
             self._add_step(section, name, resolved, args, kwargs, caller_source())
@@ -86,6 +98,11 @@ class Pipeline(RunMixin):
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
+        if resolved.kind is StepKind.API and name in MODEL_ACTIONS:
+            if name == 'init_model':  # a declaration: it belongs before the batches, whatever section it is in
+                section, steps, joined = 'before', self._sections['before'], 0
+                where = f' (step {len(steps)} of before, added at {source})' if source else ''
+            args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
         if resolved.kind is StepKind.API:
             bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where)
             if name in ('rebatch',) and section != 'main':
@@ -181,7 +198,7 @@ class Pipeline(RunMixin):
                                     value=batch_size)
         return self._api('rebatch', batch_size, components=components)
 
-    def _api(self, name: str, *args, **kwargs) -> Pipeline:
+    def _api(self, name: str, /, *args, **kwargs) -> Pipeline:
         resolved = resolve_action(name, batch_class=None)
         defaults = _API_DEFAULTS[name]
         kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
@@ -279,10 +296,11 @@ class Pipeline(RunMixin):
         """Compile the steps into a :class:`~dagflow.plan.Plan` (cached until the pipeline changes)."""
         if self._compiled is None:
             self._validate_actions()
-            infos = {name: getattr(fn, 'action_info', None)
-                     for name, fn in batch_actions(self.batch_class).items()}
-            self._compiled = compile_plan(self._sections, variables=dict(self.variables.specs),
-                                          action_infos=infos)
+            plan = compile_plan(self._sections, variables=dict(self.variables.specs),
+                                actions=batch_actions(self.batch_class), owner=self.batch_class,
+                                models=dict(self.models.specs))
+            check_models(plan, defined=self.models.names())
+            self._compiled = plan
         return self._compiled
 
     @property
@@ -316,6 +334,7 @@ class Pipeline(RunMixin):
         child._sections = dict(sections or self._sections)
         child.variables = self.variables.copy_fresh()
         child.namespaces = list(self.namespaces)
+        child.models = self.models.for_child()
         for name in self.locks.names():
             child.locks.create(name)
         return child
@@ -340,6 +359,7 @@ class Pipeline(RunMixin):
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():
             child.variables.declare(spec)
+        child.models.merge(other.models)
         child.namespaces.extend(ns for ns in other.namespaces if ns not in child.namespaces)
         return child
 

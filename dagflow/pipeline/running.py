@@ -159,6 +159,9 @@ class RunMixin:
     def reset(self, *what, **kwargs):
         """Reset ``'iter'`` (the lazy run), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
 
+        ``'models'``: dynamic models are dropped and re-created by their first
+        use in the next run; static models get ``model.reset()``.
+
         Examples
         --------
         >>> from dagflow import Pipeline
@@ -175,6 +178,8 @@ class RunMixin:
             self._iterator = None
         if what & {'variables', 'vars', 'all'}:
             self.variables.reset()
+        if what & {'models', 'all'}:
+            self.models.reset()
         return self
 
     # ------------------------------------------------------------------ internals

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..exceptions import ModelError, did_you_mean, suggestion_text
 from .effects import Access
 
-__all__ = ['Problem', 'CheckReport', 'check_plan']
+__all__ = ['Problem', 'CheckReport', 'check_plan', 'check_models']
+
+_DEFINES_MODEL = ('init_model', 'load_model', 'import_model')
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,36 @@ def check_plan(plan, defined: set[str] = frozenset()) -> CheckReport:
                                       f"reads V({name!r}) but no init_variable or step defines it; add "
                                       f".init_variable({name!r}, default) before it"))
     return report
+
+
+def check_models(plan, defined=frozenset()) -> None:
+    """Raise :class:`ModelError` for a step that uses a model nothing defines.
+
+    A model is defined by ``init_model``, a ``load_model``/``import_model``
+    step anywhere in the pipeline, or by being in ``defined`` (models the
+    pipeline already holds, e.g. from ``load_model_now``).
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, B
+    >>> Pipeline().train_model('m', B.x).compile()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: train_model('m', B.x) (main[0], added at ...) uses model 'm', but no init_model...
+    """
+    known = set(defined)
+    for _, data in plan.nodes(data=True):
+        if data['step'].name in _DEFINES_MODEL:
+            known |= {e.resource[6:] for e in data['effects'] if e.resource.startswith('model:')}
+    for node in sorted(plan.nodes):
+        data = plan.nodes[node]
+        for effect in sorted(data['effects']):
+            name = effect.resource[6:]
+            if effect.resource.startswith('model:') and name != '*' and name not in known:
+                step = data['step']
+                where = f'{node[0]}[{node[1]}]' + (f', added at {step.source}' if step.source else '')
+                raise ModelError(
+                    f'{step!r} ({where}) uses model {name!r}, but no init_model, load_model or import_model '
+                    f'defines it.{suggestion_text(name, known)} Add .init_model({name!r}, ModelClass, '
+                    f"'dynamic') (or .import_model({name!r}, source)) to the pipeline.",
+                    name=name, step=f'{node[0]}[{node[1]}]', suggestions=did_you_mean(name, known))

@@ -4,14 +4,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..pipeline.step import StepKind
-from .effects import Access, effects_of
+from .effects import Access, Effect, effects_of, reads_of
+from .learn import learn_accesses, resolve_accesses
 from .plan import SECTIONS, Plan
 
 __all__ = ['compile_plan', 'state_dependencies']
 
 
 def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None = None,
-                 action_infos: Mapping | None = None) -> Plan:
+                 actions: Mapping | None = None, owner: type | None = None, models: Mapping | None = None) -> Plan:
     """Build the plan of a pipeline.
 
     Parameters
@@ -20,8 +21,16 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
         ``'before'``, ``'main'``, ``'after'`` -> sequences of steps.
     variables : mapping, optional
         Declared variables (name -> spec), kept as ``plan.variables``.
-    action_infos : mapping, optional
-        Batch action name -> ``ActionInfo`` declaration, for effects of user actions.
+    actions : mapping, optional
+        Batch action name -> function.  Effects of a user action are what its
+        ``@action(reads=, writes=, use_lock=)`` declares plus what dagflow learns
+        from its code (:mod:`dagflow.plan.learn`): models it gets by name,
+        variables it reads or writes through ``self.pipeline``.
+    owner : type, optional
+        The batch class, so the code of helper methods an action calls is read too.
+    models : mapping, optional
+        Model name -> ``ModelSpec``.  A step that uses a dynamic model also reads
+        what the model's config reads (``V``, ``C``), since it may create the model.
 
     Returns
     -------
@@ -39,30 +48,64 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
     (('main', 1), ('main', 1), ('io:stdout',))
     (('main', 1), ('main', 0), ('var:x',))
     """
-    infos = action_infos or {}
-    plan = Plan(variables=dict(variables or {}))
+    actions, models = actions or {}, models or {}
+    plan = Plan(variables=dict(variables or {}), models=dict(models))
     for section in SECTIONS:
         steps = list(sections.get(section, ()))
         nodes = [(section, i) for i in range(len(steps))]
         for node, step in zip(nodes, steps):
-            info = _info_for(step, infos)
-            effects = effects_of(step, info)
+            effects = step_effects(step, actions, owner, models)
             plan.add_node(node, step=step, section=section, position=node[1],
                           effects=effects, pure=not effects, label=step.label)
         for previous, node in zip(nodes, nodes[1:]):
             _add_edge(plan, previous, node, batch=True)
-        accesses = [[(e.resource, e.access) for e in plan.nodes[n]['effects']] for n in nodes]
+        accesses = _expand_wildcards([[(e.resource, e.access) for e in plan.nodes[n]['effects']] for n in nodes])
         for source, target, resource, carried in state_dependencies(accesses, cyclic=section == 'main'):
             _add_edge(plan, nodes[source], nodes[target], resource=resource, carried=carried)
     return plan
 
 
-def _info_for(step, infos):
-    if step.kind is StepKind.ACTION:
-        return infos.get(step.name)
+def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapping | None = None) -> frozenset:
+    """The effects of ``step``: declared, learnt from a user action's code, and of the models it uses.
+
+    Examples
+    --------
+    >>> from dagflow.pipeline.step import Step, StepKind
+    >>> sorted(map(str, step_effects(Step('train_model', StepKind.API, args=('m',)), {})))
+    ['write model:m']
+    """
     if step.kind is StepKind.SUB:
-        return infos
-    return None
+        effects = {Effect(resource, Access.READ) for resource in reads_of(step.target[0])}
+        for sub in step.target[1]:
+            effects |= step_effects(sub, actions, owner, models)
+        return frozenset(effects)
+    function = actions.get(step.name) if step.kind is StepKind.ACTION else None
+    effects = set(effects_of(step, getattr(function, 'action_info', None)))
+    if function is not None:
+        learned = resolve_accesses(learn_accesses(function, owner), function, step.args, step.kwargs,
+                                   leading=1 + step.joined)
+        effects |= {Effect(resource, Access(access)) for resource, access in learned}
+    for effect in list(effects):
+        spec = (models or {}).get(effect.resource[6:]) if effect.resource.startswith('model:') else None
+        if spec is not None and spec.mode == 'dynamic' and effect.access is Access.WRITE:
+            effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.config)}
+    return frozenset(effects)
+
+
+def _expand_wildcards(accesses):
+    """An access to ``'kind:*'`` (any model, any variable) also accesses every ``kind:name`` of the section."""
+    concrete = {}
+    for step_accesses in accesses:
+        for resource, _ in step_accesses:
+            kind, _, name = resource.partition(':')
+            if name != '*':
+                concrete.setdefault(kind, set()).add(resource)
+    expanded = []
+    for step_accesses in accesses:
+        extra = [(resource, access) for wildcard, access in step_accesses if wildcard.endswith(':*')
+                 for resource in sorted(concrete.get(wildcard.partition(':')[0], ()))]
+        expanded.append([*step_accesses, *extra])
+    return expanded
 
 
 def _add_edge(plan: Plan, source, target, *, batch=False, resource=None, carried=False):

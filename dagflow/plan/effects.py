@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..expr import is_expression, walk
 from ..pipeline.step import Step, StepKind
 
-__all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of']
+__all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of', 'model_resource']
 
 
 class Access(enum.Enum):
@@ -95,7 +95,15 @@ _API_TARGETS = {
     'merge': (),
     'rebatch': (),
     'update_variable': (),
+    'train_model': ('save_to',),
+    'predict_model': ('save_to',),
 }
+
+# Model actions: how each touches the model it names.  Training, predicting
+# (which may create a dynamic model, and switches a network's mode), loading
+# and importing replace or change the model; saving only reads it.
+_MODEL_ACCESS = {'init_model': Access.WRITE, 'train_model': Access.WRITE, 'predict_model': Access.WRITE,
+                 'load_model': Access.WRITE, 'import_model': Access.WRITE, 'save_model': Access.READ}
 
 
 def effects_of(step: Step, action_info=None) -> frozenset[Effect]:
@@ -134,7 +142,22 @@ def effects_of(step: Step, action_info=None) -> frozenset[Effect]:
             reads |= reads_of(value)
     writes |= _fixed_writes(step, action_info)
     reads |= set(getattr(action_info, 'reads', ()) or ())
+    if step.kind is StepKind.API and step.name in _MODEL_ACCESS:
+        model = model_resource(step.args[0] if step.args else step.kwargs.get('name'))
+        (writes if _MODEL_ACCESS[step.name] is Access.WRITE else reads).add(model)
     return frozenset(_effects(reads, writes))
+
+
+def model_resource(name) -> str:
+    """The resource of the model a step names: ``'model:<name>'``, or ``'model:*'`` when computed at run time.
+
+    Examples
+    --------
+    >>> from dagflow.expr import C
+    >>> model_resource('unet'), model_resource(C('model_name'))
+    ('model:unet', 'model:*')
+    """
+    return f'model:{name}' if isinstance(name, str) else 'model:*'
 
 
 def _sub_info(action_info, sub):

@@ -60,6 +60,29 @@ class Plan(nx.DiGraph):
         """Declared variables: name -> VariableSpec."""
         return self.graph.get('variables', {})
 
+    @property
+    def models(self) -> dict:
+        """Declared models: name -> ModelSpec (``init_model``; loaded and imported ones appear as steps)."""
+        return self.graph.get('models', {})
+
+    def models_touched(self) -> dict:
+        """Model name -> the nodes whose effects involve it (``'*'`` for steps that may use any model).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, B
+        >>> from dagflow.models import BaseModel
+        >>> p = Pipeline().init_model('m', BaseModel).train_model('m', B.x).predict_model('m', B.x)
+        >>> p.compile().models_touched()
+        {'m': [('before', 0), ('main', 0), ('main', 1)]}
+        """
+        found: dict = {}
+        for node in sorted(self.nodes):
+            for name in sorted({e.resource[6:] for e in self.nodes[node]['effects']
+                                if e.resource.startswith('model:')}):
+                found.setdefault(name, []).append(node)
+        return found
+
     def state_edges(self, carried: bool | None = None) -> list:
         """``(source, target, resources)`` of state edges, optionally only (not) carried ones."""
         return [(u, v, d['resources']) for u, v, d in self.edges(data=True)
@@ -73,7 +96,8 @@ class Plan(nx.DiGraph):
         nodes = tuple(sorted((n, d['step'].key, d['effects']) for n, d in self.nodes(data=True)))
         edges = tuple(sorted((u, v, d['batch'], d['resources'], d['carried'])
                              for u, v, d in self.edges(data=True)))
-        return nodes, edges, tuple(sorted(self.variables))
+        models = tuple(sorted((name, spec.mode, spec.model_class) for name, spec in self.models.items()))
+        return nodes, edges, tuple(sorted(self.variables)), models
 
     def __eq__(self, other):
         if not isinstance(other, Plan):
@@ -94,6 +118,8 @@ class Plan(nx.DiGraph):
                 lines.extend(self._node_lines(node))
         if self.variables:
             lines.append('variables: ' + ', '.join(sorted(self.variables)))
+        if self.models:
+            lines.append('models: ' + ', '.join(spec.describe() for _, spec in sorted(self.models.items())))
         return '\n'.join(lines)
 
     def _node_lines(self, node) -> list[str]:

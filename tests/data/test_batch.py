@@ -248,7 +248,7 @@ class TestRunContext:
 
     def test_context_gives_pipeline_and_random(self):
         rng = np.random.default_rng(1)
-        pipeline = SimpleNamespace(get_model_by_name=lambda name: f'model {name}')
+        pipeline = SimpleNamespace(get_model_by_name=lambda name, batch=None: f'model {name}')
         batch = Batch([0])
         batch.context = SimpleNamespace(pipeline=pipeline, random=rng)
         assert batch.pipeline is pipeline and batch.random is rng

@@ -1,0 +1,125 @@
+"""The model interface pipelines train, predict with, save and load.
+
+A model is any object with ``train``, ``predict``, ``save``, ``load`` and
+``reset`` methods whose class is constructed as ``model_class(config)``.
+:class:`BaseModel` implements the part every model shares: reading the
+``build`` and ``load`` options of its config.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..config import Config
+from ..exceptions import ModelError
+
+__all__ = ['BaseModel']
+
+
+class _ClassName:
+    """A read-only attribute that is the name of the class it is read through."""
+
+    def __get__(self, instance, owner):
+        return owner.__name__
+
+
+class BaseModel:
+    """The base of dagflow models: a config, and ``build`` / ``load`` at construction.
+
+    Subclasses implement :meth:`_build` (create the model's parameters) and
+    override :meth:`train`, :meth:`predict`, :meth:`save`, :meth:`load` and
+    :meth:`reset`.  The constructor reads two global options of the config:
+
+    ``build``
+        ``True`` (the default) calls :meth:`build` after loading (if any);
+        ``'first'`` calls it *before* loading; ``False`` skips it.
+    ``load``
+        A dict; when present, the model is loaded with ``self.load(**config['load'])``.
+
+    Parameters
+    ----------
+    config : dict or Config, optional
+        The model's options, with named expressions already evaluated (a
+        pipeline evaluates them before it constructs the model).
+    *args, **kwargs
+        Passed to :meth:`build`.
+
+    Attributes
+    ----------
+    config : Config
+        A copy of the given config.
+    default_name : str
+        The class name; the model's name in a pipeline when ``init_model`` gets none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class MeanModel(BaseModel):
+    ...     def _build(self):
+    ...         self.mean = np.zeros(self.config.get('size', 1))
+    ...     def train(self, x):
+    ...         self.mean = (self.mean + x.mean(axis=0)) / 2
+    ...         return float(abs(self.mean).sum())
+    ...     def predict(self, x):
+    ...         return np.full(len(x), self.mean.sum())
+    >>> model = MeanModel({'size': 2})
+    >>> model.train(np.ones((4, 2)))
+    1.0
+    >>> MeanModel.default_name, model.default_name
+    ('MeanModel', 'MeanModel')
+    """
+
+    default_name = _ClassName()
+
+    def __init__(self, config: Mapping | None = None, *args, **kwargs):
+        if config is not None and not isinstance(config, Mapping):
+            raise ModelError(f'{type(self).__name__}: config must be a dict or a Config, '
+                             f'got {type(config).__name__} {config!r}.', value=config)
+        self.config = Config(config).copy() if config is not None else Config()
+        build = self.config.get('build', True)
+        load = self.config.get('load')
+        if build not in (True, False, 'first'):
+            raise ModelError(f"{type(self).__name__}: config option 'build' must be True, False or 'first', "
+                             f'got {build!r}.', value=build)
+        if load is not None and not isinstance(load, Mapping):
+            raise ModelError(f"{type(self).__name__}: config option 'load' must be a dict of arguments "
+                             f'for load(...), got {load!r}.', value=load)
+        if build == 'first':
+            self.build(*args, **kwargs)
+        if load is not None:
+            self.load(**load)
+        if build is True:
+            self.build(*args, **kwargs)
+
+    def build(self, *args, **kwargs):
+        """Create the model: calls :meth:`_build`."""
+        self._build(*args, **kwargs)
+
+    def _build(self, *args, **kwargs):
+        """Create the model's parameters; override in subclasses (the default does nothing)."""
+
+    def train(self, *args, **kwargs):
+        """Train on one batch's data; return what the caller asked for (a loss, ...)."""
+        raise self._missing('train')
+
+    def predict(self, *args, **kwargs):
+        """Predict for one batch's data."""
+        raise self._missing('predict')
+
+    def save(self, *args, **kwargs):
+        """Write the model to storage (see :func:`dagflow.models.io.save_arrays` for an atomic write)."""
+        raise self._missing('save')
+
+    def load(self, *args, **kwargs):
+        """Read the model from storage."""
+        raise self._missing('load')
+
+    def reset(self):
+        """Forget what was learnt: re-create the parameters (calls :meth:`build` by default)."""
+        self.build()
+
+    def _missing(self, method: str) -> NotImplementedError:
+        return NotImplementedError(f'{type(self).__name__}.{method}() is not implemented: '
+                                   f'override {method} in your model class.')
+
+    def __repr__(self):
+        return f'<{type(self).__name__}>'

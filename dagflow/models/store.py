@@ -1,0 +1,273 @@
+"""A pipeline's models: how each is made (static or dynamic), and the instances.
+
+A *static* model is created when ``init_model`` is recorded, from a config
+evaluated against the pipeline (``C``, ``V``, ``F`` without a batch).  A
+*dynamic* model is created by the first step that uses it, from a config
+evaluated against that step's batch.  Imported and loaded models are
+instances put into the store directly.
+
+Examples
+--------
+>>> from dagflow.models import BaseModel
+>>> from dagflow.expr import Context
+>>> class Tiny(BaseModel):
+...     pass
+>>> models = Models()
+>>> models.declare(ModelSpec('m', Tiny, 'dynamic', {'size': 3}), Context())
+>>> models.created('m')
+False
+>>> models.get('m', Context()).config['size']
+3
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..exceptions import ModelError, did_you_mean, suggestion_text
+from ..expr import evaluate, walk
+
+__all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model']
+
+MODES = ('static', 'dynamic')
+"""The ways a model can be defined in a pipeline."""
+
+_ARG_NAMES = ('name', 'model_class', 'mode', 'config')
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a pipeline makes one model.
+
+    Parameters
+    ----------
+    name : str
+        The model's name in the pipeline.
+    model_class : type
+        Constructed as ``model_class(config)``.
+    mode : {'static', 'dynamic'}
+        When the model is created (see the module docstring).
+    config : mapping, optional
+        The config as written (named expressions unevaluated for a dynamic model).
+    source : str, optional
+        Where the user declared the model (``file:line``).
+    """
+
+    name: str
+    model_class: type
+    mode: str = 'dynamic'
+    config: Any = None
+    source: str | None = None
+
+    def describe(self) -> str:
+        """A one-line summary: ``m (dynamic MyModel)``."""
+        return f'{self.name} ({self.mode} {getattr(self.model_class, "__name__", self.model_class)})'
+
+
+def check_mode(mode, action: str, name=None) -> str:
+    """Return ``mode`` if it is ``'static'`` or ``'dynamic'``; else raise :class:`ModelError`.
+
+    Examples
+    --------
+    >>> check_mode('statc', 'init_model', 'm')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: init_model('m'): unknown mode 'statc'; use 'static' or 'dynamic'. Did you mean...
+    """
+    if isinstance(mode, str) and mode in MODES:
+        return mode
+    label = f'{action}({name!r})' if name is not None else action
+    hint = suggestion_text(mode, MODES) if isinstance(mode, str) else ''
+    raise ModelError(f"{label}: unknown mode {mode!r}; use 'static' or 'dynamic'.{hint}", name=name, value=mode)
+
+
+def parse_model_args(action: str, args: tuple, kwargs: dict) -> tuple[str | None, type, str, Any]:
+    """Sort ``init_model``/``load_model`` arguments given in any unambiguous order.
+
+    The canonical order is ``(name, model_class, mode='dynamic', config=None)``;
+    BatchFlow's ``(mode, model_class, name, config)`` and the guide's
+    ``(name, mode, model_class)`` are accepted too: the class is the class, a
+    ``'static'``/``'dynamic'`` string is the mode, another string is the name
+    and a mapping is the config.
+
+    Returns
+    -------
+    name, model_class, mode, config
+        ``name`` is None when not given (the caller uses ``model_class.default_name``).
+
+    Examples
+    --------
+    >>> class M: pass
+    >>> parse_model_args('init_model', ('static', M, 'my_model'), {})[::2]
+    ('my_model', 'static')
+    >>> parse_model_args('init_model', ('m', 'static', M), {'config': {'a': 1}})[::2]
+    ('m', 'static')
+    """
+    found = {key: kwargs[key] for key in _ARG_NAMES if key in kwargs}
+    for value in args:
+        slot = _slot_of(value)
+        if slot == 'name' and 'name' in found and did_you_mean(value, MODES):
+            slot = 'mode'  # a misspelt mode, not a second name
+        if slot is None:
+            if 'model_class' in found:
+                raise ModelError(f'{action}: cannot tell what {value!r} is; pass the model class (a class), the '
+                                 f"mode ('static' or 'dynamic'), a name (str) and a config (dict).", value=value)
+            slot = 'model_class'  # refused below with a message about classes
+        if slot in found:
+            raise ModelError(f'{action}: two values for {slot}: {found[slot]!r} and {value!r}. The canonical form '
+                             f"is {action}(name, model_class, mode='dynamic', config=None).", value=value)
+        found[slot] = value
+    model_class = found.get('model_class')
+    name = found.get('name')
+    if model_class is None:
+        raise ModelError(f'{action}({name!r}): a model class is required, e.g. '
+                         f"{action}({name or 'model'!r}, MyModel, 'dynamic').", name=name)
+    if not isinstance(model_class, type):
+        raise ModelError(f'{action}({name!r}): the model class must be a class, got {model_class!r} '
+                         f'({type(model_class).__name__}). To use an existing model object, use '
+                         f'import_model({name or "name"!r}, model).', name=name, value=model_class)
+    if name is not None and not (isinstance(name, str) and name):
+        raise ModelError(f'{action}: a model name must be a non-empty str, got {name!r}.', value=name)
+    mode = check_mode(found.get('mode', 'dynamic'), action, name)
+    config = found.get('config')
+    if config is not None and not isinstance(config, Mapping):
+        raise ModelError(f'{action}({name!r}): config must be a dict or a Config, got {config!r}.',
+                         name=name, value=config)
+    return name, model_class, mode, config
+
+
+def _slot_of(value):
+    if isinstance(value, type):
+        return 'model_class'
+    if isinstance(value, str):
+        return 'mode' if value in MODES else 'name'
+    if isinstance(value, Mapping):
+        return 'config'
+    if value is None:
+        return 'config'
+    return None
+
+
+def create_model(spec: ModelSpec, context, config=None):
+    """Construct the model of ``spec``, evaluating its config in ``context``.
+
+    ``config``, when given, is used instead of ``spec.config`` (already evaluated).
+
+    Raises
+    ------
+    ModelError
+        When the config reads the batch (``B(...)``) but there is none.
+    """
+    if config is None:
+        uses_batch = [expr for expr in walk(spec.config) if getattr(expr, 'kind', None) == 'B']
+        if uses_batch and getattr(context, 'batch', None) is None:
+            when = ('a static model is created when init_model is recorded, before any batch exists; use '
+                    "mode='dynamic' to create it from the first batch" if spec.mode == 'static' else
+                    'it was first used where there is no batch (in a before/after section or outside a run); '
+                    'use it in the main section first')
+            raise ModelError(f'Model {spec.name!r}: its config reads the batch ({uses_batch[0]!r}), but {when}.',
+                             name=spec.name)
+        config = evaluate(spec.config, context) if spec.config is not None else None
+    try:
+        return spec.model_class(dict(config) if config is not None else None)
+    except Exception as exc:
+        exc.add_note(f'(while creating model {spec.name!r} of class {spec.model_class.__name__})')
+        raise
+
+
+class Models:
+    """The models of one pipeline: specs and instances, guarded by one lock.
+
+    Static models and imported/loaded instances are shared by the pipelines a
+    template makes (:meth:`for_child`); each child makes its own dynamic models.
+    """
+
+    def __init__(self):
+        self.specs: dict[str, ModelSpec] = {}
+        self.instances: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    def __getstate__(self):
+        return {'specs': self.specs, 'instances': self.instances}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    def declare(self, spec: ModelSpec, context) -> None:
+        """Record ``spec``; a static model is created now, a dynamic one forgotten until used."""
+        with self._lock:
+            if spec.mode == 'static':
+                self.instances[spec.name] = create_model(spec, context)
+            else:
+                self.instances.pop(spec.name, None)
+            self.specs[spec.name] = spec
+
+    def put(self, name: str, model, spec: ModelSpec | None = None) -> None:
+        """Store an instance (imported or loaded); with ``spec``, also how to re-make it."""
+        with self._lock:
+            self.instances[name] = model
+            if spec is not None:
+                self.specs[name] = spec
+
+    def names(self) -> set[str]:
+        """Names of every model the pipeline knows (declared or present)."""
+        return set(self.specs) | set(self.instances)
+
+    def has(self, name: str) -> bool:
+        return name in self.specs or name in self.instances
+
+    def created(self, name: str) -> bool:
+        """Whether an instance of ``name`` exists now."""
+        return name in self.instances
+
+    def get(self, name: str, context, where: str = ''):
+        """The model ``name``; a dynamic model is created from ``context`` on first use."""
+        with self._lock:
+            model = self.instances.get(name)
+            if model is not None or name in self.instances:
+                return model
+            spec = self.specs.get(name)
+            if spec is None:
+                raise self.unknown(name, where)
+            model = self.instances[name] = create_model(spec, context)
+            return model
+
+    def unknown(self, name, where: str = '') -> ModelError:
+        """The error for a model name the pipeline does not know."""
+        known = sorted(self.names())
+        listing = f' The pipeline has: {", ".join(map(repr, known))}.' if known else ' The pipeline has no models.'
+        return ModelError(f'Model {name!r} is not defined{where}.{suggestion_text(str(name), known)}{listing} '
+                          f"Add .init_model({name!r}, ModelClass, 'dynamic') or .import_model({name!r}, source) "
+                          f'before the steps that use it.', name=name, suggestions=did_you_mean(str(name), known))
+
+    def reset(self) -> None:
+        """Dynamic models are dropped (re-created on next use); static ones get ``reset()``."""
+        with self._lock:
+            for name, spec in self.specs.items():
+                if spec.mode == 'dynamic':
+                    self.instances.pop(name, None)
+                elif name in self.instances:
+                    self.instances[name].reset()
+
+    def for_child(self) -> Models:
+        """The store of a pipeline made from this one: static and imported models shared, dynamic fresh."""
+        child = Models()
+        with self._lock:
+            child.specs = dict(self.specs)
+            child.instances = {name: model for name, model in self.instances.items()
+                               if self.specs.get(name) is None or self.specs[name].mode == 'static'}
+        return child
+
+    def merge(self, other: Models) -> None:
+        """Add the models of ``other`` (pipeline concatenation), static ones shared."""
+        shared = other.for_child()
+        with self._lock:
+            self.specs.update(shared.specs)
+            self.instances.update(shared.instances)
+
+    def __repr__(self):
+        return f'Models({sorted(self.names())})'
+

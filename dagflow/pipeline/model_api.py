@@ -1,0 +1,170 @@
+"""The model actions of a pipeline: init, train, predict, load, save, import.
+
+Each run-time function has the ``(ctx, *args, **kwargs)`` form of the other
+API actions (:mod:`dagflow.pipeline.api`).  :func:`prepare_model_step` runs
+when such a step is *recorded*: it puts the arguments in their canonical
+order, checks them, and declares ``init_model`` models (a static one is
+created right there).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..exceptions import ExpressionError, ModelError
+from ..expr import Context, evaluate, is_expression, normalize_mode
+from ..models import BaseModel, Models, ModelSpec
+from ..models.store import create_model, parse_model_args
+from .saving import save_results
+
+__all__ = ['MODEL_ACTIONS', 'prepare_model_step', 'model_from_source', 'load_model_into']
+
+
+def init_model(ctx, name, model_class, mode='dynamic', config=None):
+    """Declare a model (done when the step is recorded; nothing is left to do at run time).
+
+    A static model was created when ``init_model`` was recorded; a dynamic
+    one is created by the first step that uses it.
+    """
+    return ctx.batch
+
+
+def train_model(ctx, name, *args, make_data=None, save_to=None, mode='w', use_lock=True, **kwargs):
+    """Call ``model.train`` with evaluated arguments (or ``make_data(batch, model)``); keep the output."""
+    return _call_model(ctx, 'train', name, args, kwargs, make_data, save_to, mode)
+
+
+def predict_model(ctx, name, *args, make_data=None, save_to=None, mode='w', use_lock=True, **kwargs):
+    """Call ``model.predict`` with evaluated arguments (or ``make_data(batch, model)``); keep the output."""
+    return _call_model(ctx, 'predict', name, args, kwargs, make_data, save_to, mode)
+
+
+def _call_model(ctx, method, name, args, kwargs, make_data, save_to, mode):
+    name = evaluate(name, ctx)
+    label = f'{method}_model({name!r})'
+    model = ctx.pipeline.models.get(name, ctx, where=f' (used by {label})')
+    if make_data is not None:
+        data = evaluate(make_data, ctx)(ctx.batch, model)
+        if not isinstance(data, Mapping):
+            raise ModelError(f'{label}: make_data must return a dict of arguments for model.{method}(...), '
+                             f'got {type(data).__name__}: {data!r:.80}.', name=name)
+        result = getattr(model, method)(**data)
+    else:
+        result = getattr(model, method)(*evaluate(args, ctx), **evaluate(kwargs, ctx))
+    save_results(result, save_to, mode, ctx, step=label)
+    return ctx.batch
+
+
+def load_model(ctx, name, model_class, mode='dynamic', **kwargs):
+    """Create the model ``name`` by loading it: ``model.load(**kwargs)`` with evaluated ``kwargs``."""
+    load_model_into(ctx.pipeline.models, name, model_class, mode, evaluate(kwargs, ctx), ctx)
+    return ctx.batch
+
+
+def save_model(ctx, name, *args, **kwargs):
+    """Call ``model.save`` with evaluated arguments."""
+    name = evaluate(name, ctx)
+    model = ctx.pipeline.models.get(name, ctx, where=f' (used by save_model({name!r}))')
+    model.save(*evaluate(args, ctx), **evaluate(kwargs, ctx))
+    return ctx.batch
+
+
+def import_model(ctx, name, source):
+    """Put the model ``name`` of ``source`` (a pipeline, or a model object) into this pipeline."""
+    name = evaluate(name, ctx)
+    ctx.pipeline.models.put(name, model_from_source(name, evaluate(source, ctx)))
+    return ctx.batch
+
+
+MODEL_ACTIONS = {'init_model': init_model, 'train_model': train_model, 'predict_model': predict_model,
+                 'load_model': load_model, 'save_model': save_model, 'import_model': import_model}
+"""Name -> run-time function of every model action."""
+
+
+def load_model_into(models: Models, name, model_class, mode, kwargs: dict, context):
+    """Create ``model_class`` for ``name`` by loading it with ``kwargs``; store and return it.
+
+    A :class:`BaseModel` gets ``{'build': False, 'load': kwargs}`` as its config
+    (so its constructor loads it); any other class is constructed with that
+    config and then ``model.load(**kwargs)`` is called.
+    """
+    spec = ModelSpec(name, model_class, mode, {'build': False, 'load': dict(kwargs)})
+    model = create_model(spec, context, config=spec.config)
+    if not isinstance(model, BaseModel):
+        model.load(**kwargs)
+    models.put(name, model, spec)
+    return model
+
+
+def model_from_source(name, source):
+    """The model ``name`` of the pipeline ``source``, or ``source`` itself when it is a model object."""
+    models = getattr(source, 'models', None)
+    if isinstance(models, Models):
+        if not models.has(name):
+            raise models.unknown(name, where=f' in the source pipeline of import_model({name!r})')
+        if not models.created(name):
+            raise ModelError(f'import_model({name!r}): the source pipeline has not created model {name!r} yet '
+                             f'(a dynamic model is created by the first batch that uses it); run the source '
+                             f'pipeline before the one that imports from it.', name=name)
+        return models.instances[name]
+    if not any(callable(getattr(source, method, None)) for method in ('train', 'predict')):
+        raise ModelError(f'import_model({name!r}): the source must be a pipeline that has model {name!r}, or a '
+                         f'model object (with train/predict methods); got {source!r:.80}.', name=name)
+    return source
+
+
+def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: str = '',
+                       source: str | None = None) -> tuple[tuple, dict]:
+    """Check a model step's arguments when it is recorded; return them in canonical form.
+
+    ``init_model`` is declared here (a static model is created now, its config
+    evaluated against ``pipeline``).
+    """
+    if name in ('init_model', 'load_model'):
+        given = {k: kwargs[k] for k in ('name', 'model_class', 'mode', 'config') if k in kwargs}
+        rest = {k: v for k, v in kwargs.items() if k not in given}
+        if name == 'load_model' and 'config' in given:
+            rest['config'] = given.pop('config')
+        try:
+            model_name, model_class, mode, config = parse_model_args(name, args, given)
+        except ModelError as exc:
+            raise ModelError(f'{exc}{where}', **exc._data) from None
+        default = getattr(model_class, 'default_name', None)
+        model_name = model_name or (default if isinstance(default, str) else model_class.__name__)
+        if name == 'load_model':
+            return (model_name, model_class, mode), rest
+        if rest:
+            raise ModelError(f'init_model({model_name!r}){where}: unexpected arguments {sorted(rest)}; '
+                             f"put model options into config={{...}}.", name=model_name)
+        _declare(pipeline, ModelSpec(model_name, model_class, mode, config, source), where)
+        return (model_name, model_class, mode), ({'config': config} if config is not None else {})
+    model_name = args[0] if args else kwargs.get('name')
+    if not (isinstance(model_name, str) and model_name) and not is_expression(model_name):
+        raise ModelError(f'{name}{where}: the first argument must be a model name (a str), got {model_name!r}.',
+                         value=model_name)
+    label = f'{name}({model_name!r}){where}'
+    if name in ('train_model', 'predict_model'):
+        _check_call_step(label, model_name, args, kwargs)
+    elif name == 'import_model':
+        source = args[1] if len(args) > 1 else kwargs.get('source')
+        models = getattr(source, 'models', None)
+        if isinstance(models, Models) and isinstance(model_name, str) and not models.has(model_name):
+            raise models.unknown(model_name, where=f' in the source pipeline of {label}')
+    return args, kwargs
+
+
+def _check_call_step(label, model_name, args, kwargs):
+    extra = [*args[1:], *(k for k in kwargs if k not in ('name', 'make_data', 'save_to', 'mode', 'use_lock'))]
+    if kwargs.get('make_data') is not None and extra:
+        raise ModelError(f'{label}: give either make_data or arguments for the model, not both '
+                         f'(make_data(batch, model) returns all the arguments).', name=model_name)
+    try:
+        normalize_mode(kwargs.get('mode', 'w'))
+    except ExpressionError as exc:
+        raise ModelError(f'{label}: {exc}', name=model_name, value=kwargs.get('mode')) from None
+
+
+def _declare(pipeline, spec: ModelSpec, where: str):
+    try:
+        pipeline.models.declare(spec, Context(pipeline=pipeline, dataset=pipeline.dataset))
+    except ModelError as exc:
+        raise ModelError(f'init_model({spec.name!r}){where}: {exc}', name=spec.name) from None
