@@ -55,8 +55,9 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
         nodes = [(section, i) for i in range(len(steps))]
         for node, step in zip(nodes, steps):
             effects = step_effects(step, actions, owner, models)
+            models_used = tuple(sorted({e.resource[6:] for e in effects if e.resource.startswith('model:')}))
             plan.add_node(node, step=step, section=section, position=node[1],
-                          effects=effects, pure=not effects, label=step.label)
+                          effects=effects, pure=not effects, models=models_used, label=step.label)
         for previous, node in zip(nodes, nodes[1:]):
             _add_edge(plan, previous, node, batch=True)
         accesses = _expand_wildcards([[(e.resource, e.access) for e in plan.nodes[n]['effects']] for n in nodes])

@@ -9,7 +9,9 @@ Nodes are ``(section, position)`` tuples, e.g. ``('main', 2)``.  Node attributes
 ``effects``
     a frozenset of :class:`~dagflow.plan.effects.Effect`;
 ``pure``
-    True when the step touches no shared state (it may run in parallel).
+    True when the step touches no shared state (it may run in parallel);
+``models``
+    the names of the models the step uses, sorted (``'*'``: any model).
 
 Edge attributes:
 

@@ -261,3 +261,9 @@ def test_the_plan_shows_which_steps_touch_which_model(linear_dataset):
     text = str(plan)
     assert 'write model:lin' in text and 'read model:lin' in text
     assert 'models: lin (dynamic LinearModel), other (dynamic LinearModel)' in text
+
+
+def test_plan_nodes_name_their_models(linear_dataset):
+    p = train_pipeline(linear_dataset).double().train_in_batch('lin')
+    assert [p.graph.nodes[n]['models'] for n in p.graph.section_nodes('main')] == [('lin',), (), ('lin',)]
+    assert p.graph.edges[('main', 0), ('main', 2)]['resources'] == ('model:lin',)
