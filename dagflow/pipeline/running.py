@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..data.iteration import DEFAULT_EPOCHS, iteration_count
-from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
+from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError, suggestion_text
 
 __all__ = ['RunArgs', 'RunMixin']
 
@@ -32,6 +32,8 @@ class RunArgs:
     bar: Any = False
     seed: int | None = None
     debug: bool = False
+    prefetch: int = 0
+    scheduler: Any = None
     extra: dict = field(default_factory=dict)
 
 
@@ -50,7 +52,7 @@ class RunMixin:
     # ------------------------------------------------------------------ public API
     def run(self, batch_size: int | None = None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
             drop_last: bool = False, bar=False, lazy: bool = False, seed: int | None = None,
-            debug: bool = False, **kwargs):
+            debug: bool = False, prefetch: int = 0, scheduler=None, **kwargs):
         """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
 
         Parameters
@@ -75,6 +77,15 @@ class RunMixin:
             drawn (and kept in ``pipeline.run_seed``) when not given.
         debug : bool
             Record each step's timing in ``pipeline.debug_info`` (a DataFrame).
+        prefetch : int
+            How many batches may be processed ahead of the one being finished
+            (``prefetch + 1`` in flight).  Steps that touch no shared state run
+            in parallel; steps that touch variables or models keep the serial
+            order, so the results equal those of ``prefetch=0``.
+        scheduler : {'sync', 'threads'}, optional
+            Where tasks run: ``'sync'`` (the caller's thread, the reference
+            semantics) or ``'threads'`` (a pool of ``prefetch + 1`` threads).
+            Default: ``'sync'`` when ``prefetch=0``, else ``'threads'``.
 
         Returns
         -------
@@ -96,7 +107,7 @@ class RunMixin:
                                    name='batch_size', value=None)
         if batch_size is not None:
             self._run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, bar,
-                                                 seed, debug, kwargs)
+                                                 seed, debug, prefetch, scheduler, kwargs)
             self._iterator = None
         if lazy:
             return self
@@ -184,9 +195,10 @@ class RunMixin:
 
     # ------------------------------------------------------------------ internals
     def _split_run_args(self, args, kwargs):
-        names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug')
+        names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug',
+                 'prefetch', 'scheduler')
         defaults = dict(batch_size=None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
-                        drop_last=False, bar=False, seed=None, debug=False)
+                        drop_last=False, bar=False, seed=None, debug=False, prefetch=0, scheduler=None)
         if len(args) > len(names):
             raise RunArgumentError(f'Too many positional run arguments: {args!r}.', value=args)
         values = {**defaults, **dict(zip(names, args))}
@@ -195,12 +207,16 @@ class RunMixin:
         extra.pop('lazy', None)
         return (*[values[n] for n in names], extra)
 
-    def _make_run_args(self, batch_size, shuffle, n_epochs, n_iters, drop_last, bar, seed, debug, extra):
+    def _make_run_args(self, batch_size, shuffle, n_epochs, n_iters, drop_last, bar, seed, debug, prefetch,
+                       scheduler, extra):
         if extra:
-            raise RunArgumentError(f'Unknown run arguments: {sorted(extra)}.', value=sorted(extra))
+            raise RunArgumentError(f'Unknown run arguments: {sorted(extra)}.' + suggestion_text(
+                sorted(extra)[0], RunArgs.__dataclass_fields__), value=sorted(extra))
         if self.dataset is not None:
             iteration_count(len(self.dataset), batch_size, n_iters, n_epochs, drop_last)  # validates
-        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug)
+        from ..engine import check_scheduler
+        prefetch, scheduler = check_scheduler(prefetch, scheduler)
+        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug, prefetch, scheduler)
 
     def _pick_seed(self, seed):
         if seed is None:
@@ -209,7 +225,7 @@ class RunMixin:
         return seed
 
     def _generate(self, run_args: RunArgs) -> Iterator:
-        from ..engine import batch_random, execute_plan
+        from ..engine import batch_random, execute
         if self.dataset is None:
             raise PlanError('This pipeline has no dataset (it is a template): link one with '
                             '`template << dataset` (or `dataset >> template`) before running it.')
@@ -226,7 +242,8 @@ class RunMixin:
         debug = [] if run_args.debug else None
         self.variables.start_run()
         try:
-            yield from execute_plan(plan, self, batches, seed=seed, total=total, debug=debug)
+            yield from execute(plan, self, batches, seed=seed, total=total, debug=debug,
+                               prefetch=run_args.prefetch, scheduler=run_args.scheduler)
         finally:
             if debug is not None:
                 import pandas as pd

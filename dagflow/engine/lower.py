@@ -1,0 +1,210 @@
+"""Lowering: from a plan's main steps to tasks per batch, and to a Dask graph.
+
+A batch's main steps become a chain of *groups*: every run of consecutive
+pure steps is fused into one group (one task per batch, so a no-op action
+costs microseconds, not a scheduler round-trip), and every state step is a
+group of its own.  The task of group *g* of batch *k* depends on
+
+* the batch edge: group *g-1* of batch *k* (group 0 on the batch itself);
+* carried state edges: for a plan edge ``u -> v`` that crosses to the next
+  batch, the group of ``u`` in batch *k-1* (edges inside one batch are already
+  implied by the batch chain, because they point forward);
+* the window edge: group 0 of batch *k* waits for the last group of batch
+  *k - prefetch - 1*, so at most ``prefetch + 1`` batches are in flight.
+
+Keys read as the pipeline: ``('normalize+blur-<token>', 3)``.  The same
+lowering feeds :func:`to_dask` (an ordinary Dask graph for ``dask.compute``,
+``dask.visualize``, ``dask.order``) and the streaming executor.
+
+Examples
+--------
+>>> from dagflow import Batch, Dataset, V, action
+>>> class Images(Batch):
+...     @action
+...     def normalize(self):
+...         return self
+...     @action
+...     def scale(self, factor):
+...         return self
+>>> p = Dataset(4, Images).p.init_variable('n', 0).normalize().scale(2).update(V('n'), V('n') + 1).normalize()
+>>> [(g.name, g.pure) for g in fuse_groups(p.compile())]
+[('normalize+scale', True), ('update', False), ('normalize', True)]
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..exceptions import SkipBatchException
+from ..expr import Context, IterationInfo
+from .serial import batch_random, run_steps
+
+__all__ = ['Group', 'Payload', 'SKIPPED', 'fuse_groups', 'batch_tasks', 'run_group', 'to_dask_graph']
+
+
+@dataclass(frozen=True)
+class Group:
+    """Consecutive steps of one batch that run as one task.
+
+    Parameters
+    ----------
+    index : int
+        Position of the group in the batch chain.
+    nodes : tuple
+        Plan nodes, in order.
+    pure : bool
+        True for fused pure steps (they may run anywhere, in parallel); False
+        for a single state step (it runs where the state lives, in plan order).
+    name : str
+        Action names joined by ``+``: the key prefix the dashboard shows.
+    after : tuple of int
+        Groups of the *previous* batch this group waits for (carried state edges).
+    """
+
+    index: int
+    nodes: tuple
+    pure: bool
+    name: str
+    after: tuple = ()
+
+
+@dataclass
+class Payload:
+    """What flows from one group task to the next: the batch and its own random generator."""
+
+    batch: object
+    random: object
+    number: int
+    total: int | None = None
+    segment: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class _Skipped:
+    """The payload of a batch that a step skipped (``SkipBatchException``)."""
+
+    def __repr__(self):
+        return 'SKIPPED'
+
+    def __reduce__(self):
+        return 'SKIPPED'
+
+
+SKIPPED = _Skipped()
+
+
+def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
+    """Split ``nodes`` (default: the main section) into groups; see the module docstring."""
+    nodes = list(plan.section_nodes('main') if nodes is None else nodes)
+    groups: list[list] = []
+    for node in nodes:
+        pure = plan.nodes[node]['pure']
+        if pure and groups and groups[-1][0]:
+            groups[-1][1].append(node)
+        else:
+            groups.append([pure, [node]])
+    where = {node: i for i, (_, members) in enumerate(groups) for node in members}
+    result, seen = [], set()
+    for i, (pure, members) in enumerate(groups):
+        after = sorted({where[u] for v in members for u, _, data in plan.in_edges(v, data=True)
+                        if data['carried'] and u in where})
+        name = '+'.join(plan.nodes[node]['step'].name for node in members)
+        if name in seen:  # keys must differ: a repeated action gets its step position
+            name = f'{name}[{members[0][1]}]'
+        seen.add(name)
+        result.append(Group(i, tuple(members), pure, name, tuple(after)))
+    return result
+
+
+def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
+    """The tasks of batch ``k``: ``(key, group, dependency keys)`` for each group, in order.
+
+    The first dependency of every task is the one whose payload it consumes
+    (the previous group, or the batch key ``('batch-<token>', k)``).
+
+    Examples
+    --------
+    >>> g = [Group(0, (('main', 0),), True, 'load'), Group(1, (('main', 1),), False, 'train', after=(1,))]
+    >>> for key, group, deps in batch_tasks(g, 2, 'ab', prefetch=0):
+    ...     print(key, deps)
+    ('load-ab', 2) [('batch-ab', 2), ('train-ab', 1)]
+    ('train-ab', 2) [('load-ab', 2), ('train-ab', 1)]
+    """
+    tasks = []
+    for group in groups:
+        previous = ('batch-' + token, k) if group.index == 0 else tasks[-1][0]
+        deps = [previous]
+        if k > 0:
+            deps += [task_key(groups[i], token, k - 1) for i in group.after]
+        if group.index == 0 and prefetch is not None and k - prefetch - 1 >= 0:
+            deps.append(task_key(groups[-1], token, k - prefetch - 1))
+        tasks.append((task_key(group, token, k), group, list(dict.fromkeys(deps))))
+    return tasks
+
+
+def task_key(group: Group, token: str, k: int) -> tuple:
+    """The Dask key of ``group`` for batch ``k``: ``('<names>-<token>', k)``."""
+    return (f'{group.name}-{token}', k)
+
+
+def new_token() -> str:
+    """A short token that keeps the keys of two runs apart."""
+    return uuid.uuid4().hex[:8]
+
+
+def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None = None):
+    """Run the steps of ``group`` on ``payload``; return the next payload (or :data:`SKIPPED`).
+
+    Extra positional arguments are the ordering dependencies of the task; they
+    carry no data.
+    """
+    if payload is SKIPPED:
+        return SKIPPED
+    dataset = getattr(pipeline, 'dataset', None) if pipeline is not None else None
+    ctx = Context(batch=payload.batch, pipeline=pipeline, dataset=dataset,
+                  iteration=IterationInfo(payload.number, payload.total), random=payload.random)
+    try:
+        ctx = run_steps(plan, group.nodes, ctx, batch_number=payload.number, debug=debug)
+    except SkipBatchException:
+        return SKIPPED
+    payload.batch = ctx.batch
+    return payload
+
+
+def make_payload(batch, number: int, seed: int, total: int | None = None, segment: int = 0) -> Payload:
+    """The payload of batch ``number``: the batch and the generator the serial run would give it."""
+    return Payload(batch, batch_random(seed, 0, segment, number), number, total, segment)
+
+
+def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
+                  total: int | None = None, token: str | None = None) -> tuple[dict, list]:
+    """The Dask graph of a run over ``batches``: ``(graph, output keys in batch order)``.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled pipeline (its ``main`` section is lowered; it must not ``rebatch``).
+    pipeline : object
+        The holder of the run state the state steps use.
+    batches : iterable
+        The batches, in order (a finite iterable).
+    seed : int
+        The run seed; batch *k* gets the generator of the serial run.
+    prefetch : int, optional
+        Adds window edges bounding in-flight batches to ``prefetch + 1``.
+    total : int, optional
+        The number of batches, for ``I('max')``.
+    token : str, optional
+        The key suffix (a fresh one by default).
+    """
+    token = token or new_token()
+    groups = fuse_groups(plan)
+    graph, outputs = {}, []
+    for k, batch in zip(itertools.count(), batches):
+        graph[('batch-' + token, k)] = make_payload(batch, k, seed, total)
+        for key, group, deps in batch_tasks(groups, k, token, prefetch):
+            graph[key] = (run_group, plan, group, pipeline, *deps)
+        outputs.append(key if groups else ('batch-' + token, k))
+    return graph, outputs

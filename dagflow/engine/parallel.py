@@ -1,0 +1,99 @@
+"""The streaming executor: runs the lowered tasks of many batches at once, in plan order.
+
+The driver loop admits batches from the source while fewer than
+``prefetch + 1`` are in flight (the window), starts every task whose
+dependencies are done (:mod:`dagflow.engine.lower`: the batch chain and the
+carried state edges), and yields finished batches in order as soon as they
+and all earlier ones are done.  Each batch has at most one task running, so a
+pool of ``prefetch + 1`` workers never leaves a ready task waiting for a
+thread.
+
+An exception in a task stops the admission of batches, waits for the tasks
+already running, shuts the pool down and re-raises the original exception
+(annotated with its step and batch by :func:`~dagflow.engine.serial.run_steps`).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Iterable, Iterator
+
+from .lower import SKIPPED, fuse_groups, make_payload, run_group
+from .serial import _rebatch, _segments, run_section
+
+__all__ = ['execute_parallel', 'stream_segment']
+
+
+def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
+                     debug: list | None = None) -> Iterator:
+    """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight on a thread pool.
+
+    Yields the finished batches in order, exactly as
+    :func:`~dagflow.engine.serial.execute_plan` would.
+    """
+    run_section(plan, 'before', pipeline, seed, debug=debug)
+    with cf.ThreadPoolExecutor(max_workers=prefetch + 1, thread_name_prefix='dagflow') as pool:
+        stream = enumerate(batches)
+        for segment, (nodes, rebatch) in enumerate(_segments(plan)):
+            stream = stream_segment(plan, nodes, stream, pipeline, pool, seed=seed, segment=segment,
+                                    prefetch=prefetch, total=total if segment == 0 else None, debug=debug)
+            if rebatch is not None:
+                stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
+        for _, batch in stream:
+            yield batch
+    run_section(plan, 'after', pipeline, seed, debug=debug)
+
+
+def stream_segment(plan, nodes, stream, pipeline, pool, *, seed: int, segment: int, prefetch: int,
+                   total: int | None, debug: list | None) -> Iterator:
+    """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order."""
+    groups = fuse_groups(plan, nodes)
+    if not groups:
+        yield from stream
+        return
+    last = len(groups)
+    payloads: dict[int, object] = {}   # batch number -> payload, while in flight
+    progress: dict[int, int] = {}      # batch number -> groups done
+    running: dict[cf.Future, int] = {}
+    order: list[int] = []              # batch numbers in admission order, not yet yielded
+    exhausted = False
+
+    def ready(k: int) -> bool:
+        if k in running.values() or progress[k] == last:
+            return False
+        previous = order[order.index(k) - 1] if order.index(k) else None
+        done_before = progress.get(previous, last) if previous is not None else last
+        return all(done_before > i for i in groups[progress[k]].after)
+
+    try:
+        while True:
+            while not exhausted and len(order) <= prefetch:
+                try:
+                    k, batch = next(stream)
+                except StopIteration:
+                    exhausted = True
+                    break
+                payloads[k], progress[k] = make_payload(batch, k, seed, total, segment), 0
+                order.append(k)
+            for k in order:
+                if ready(k):
+                    future = pool.submit(run_group, plan, groups[progress[k]], pipeline, payloads[k], debug=debug)
+                    running[future] = k
+            while order and progress[order[0]] == last:
+                k = order.pop(0)
+                progress.pop(k)
+                payload = payloads.pop(k)
+                if payload is not SKIPPED:
+                    yield k, payload.batch
+            if not running:
+                if exhausted and not order:
+                    return
+                continue
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                k = running.pop(future)
+                payloads[k] = future.result()   # re-raises the task's exception
+                progress[k] += 1
+    finally:
+        for future in running:
+            future.cancel()
+        cf.wait(list(running))

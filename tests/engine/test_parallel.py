@@ -1,0 +1,218 @@
+"""The parallel engine: lowering, the thread scheduler, serial equivalence, streaming, faults."""
+import itertools
+import threading
+
+import dask
+import numpy as np
+import pytest
+from dask.utils import key_split
+
+from dagflow import B, Dataset, R, SkipBatchException, V, action
+from dagflow.engine import fuse_groups, to_dask_graph
+from dagflow.engine.lower import Group, batch_tasks
+from dagflow.exceptions import RunArgumentError
+
+from ..models.conftest import LinearModel, ModelBatch
+
+
+class AugmentBatch(ModelBatch):
+    @action
+    def jitter(self, scale):
+        self.x = self.x + self.random.normal(0, scale, self.x.shape)
+        return self
+
+    @action
+    def shift(self, value):
+        self.x = self.x + value
+        return self
+
+    @action
+    def fail_at(self, number):
+        if self.context.iteration.current == number:
+            raise ValueError(f'batch {number} is broken')
+        return self
+
+    @action
+    def skip_at(self, number):
+        if self.context.iteration.current == number:
+            raise SkipBatchException
+        return self
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 2))
+    return {'x': x, 'y': x @ np.array([1.0, -2.0])}
+
+
+@pytest.fixture
+def dataset(data):
+    return Dataset(96, batch_class=AugmentBatch, preloaded=data)
+
+
+def full_pipeline(dataset):
+    """Augmentation with R, a counter, loss history, a model trained two ways, predictions into a list."""
+    return (dataset.p
+            .init_model('lin', LinearModel, 'dynamic', config={'size': 2})
+            .init_variables({'n': 0, 'loss': [], 'predictions': []})
+            .jitter(R('uniform', 0, 0.1))
+            .shift(R('normal', 0, 0.01))
+            .update(V('n'), V('n') + 1)
+            .train_model('lin', B.x, B.y, save_to=V('loss'), mode='a')
+            .jitter(0.01)
+            .train_in_batch('lin')
+            .predict_model('lin', B.x, save_to=V('predictions'), mode='e'))
+
+
+def run_and_collect(pipeline, **run_args):
+    batches = [(batch.indices.copy(), batch.x.copy()) for batch in
+               pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args)]
+    return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'),
+            'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
+
+
+def assert_same(result, reference):
+    assert result['n'] == reference['n'] == 24
+    assert result['loss'] == reference['loss']
+    np.testing.assert_array_equal(result['predictions'], reference['predictions'])
+    np.testing.assert_array_equal(result['w'], reference['w'])           # bit for bit
+    assert len(result['batches']) == len(reference['batches'])
+    for (index, x), (ref_index, ref_x) in zip(result['batches'], reference['batches']):
+        np.testing.assert_array_equal(index, ref_index)
+        np.testing.assert_array_equal(x, ref_x)
+
+
+# ---------------------------------------------------------------- serial equivalence
+@pytest.mark.parametrize('prefetch', [0, 1, 4])
+def test_threads_give_the_serial_results_every_time(dataset, prefetch):
+    reference = run_and_collect(full_pipeline(dataset))
+    for _ in range(4):  # a race would have several chances to show
+        assert_same(run_and_collect(full_pipeline(dataset), prefetch=prefetch, scheduler='threads'), reference)
+
+
+def test_prefetch_alone_means_threads(dataset):
+    reference = run_and_collect(full_pipeline(dataset))
+    assert_same(run_and_collect(full_pipeline(dataset), prefetch=2), reference)
+
+
+def test_run_with_prefetch_equals_the_serial_run(dataset):
+    serial = full_pipeline(dataset).run(8, n_epochs=2, shuffle=True, seed=3)
+    threaded = full_pipeline(dataset).run(8, n_epochs=2, shuffle=True, seed=3, prefetch=3)
+    assert threaded.v('loss') == serial.v('loss')
+    np.testing.assert_array_equal(threaded.m('lin').w, serial.m('lin').w)
+
+
+def test_rebatch_and_skip_match_the_serial_run(dataset):
+    def make():
+        return (dataset.p.init_variable('sizes', []).jitter(R('uniform', 0, 1))
+                .skip_at(2).rebatch(5).update(V('sizes', mode='a'), B.x.sum()))
+    serial = make().run(8, n_epochs=1, seed=1)
+    threaded = make().run(8, n_epochs=1, seed=1, prefetch=2)
+    assert threaded.v('sizes') == serial.v('sizes') and len(serial.v('sizes')) == 18
+
+
+def test_skip_skips_only_that_batch(dataset):
+    p = dataset.p.skip_at(3)
+    batches = list(p.gen_batch(8, n_epochs=1, prefetch=2))
+    assert len(batches) == 11
+    assert [b.indices[0] for b in batches] == [k * 8 for k in range(12) if k != 3]
+
+
+# ---------------------------------------------------------------- streaming and the window
+class CountingDataset(Dataset):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.created = 0
+
+    def create_batch(self, index, *args, **kwargs):
+        self.created += 1
+        return super().create_batch(index, *args, **kwargs)
+
+
+@pytest.mark.parametrize('prefetch', [1, 3])
+def test_an_endless_run_streams_and_keeps_the_window(data, prefetch):
+    dataset = CountingDataset(96, batch_class=AugmentBatch, preloaded=data)
+    stream = dataset.p.jitter(0.1).gen_batch(8, n_epochs=None, prefetch=prefetch)
+    for consumed, _ in enumerate(itertools.islice(stream, 30), start=1):
+        assert dataset.created <= consumed + prefetch + 1
+    stream.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
+
+
+def test_next_batch_with_prefetch(dataset):
+    p = dataset.p.init_variable('n', 0).update(V('n'), V('n') + 1)
+    first = p.next_batch(8, n_epochs=1, prefetch=2)
+    second = p.next_batch(8, n_epochs=1, prefetch=2)
+    assert first.indices[0] == 0 and second.indices[0] == 8
+    assert p.v('n') >= 2
+
+
+# ---------------------------------------------------------------- faults
+def test_an_error_surfaces_with_its_type_step_and_batch_and_the_pool_is_gone(dataset):
+    p = full_pipeline(dataset).fail_at(5)
+    with pytest.raises(ValueError, match='batch 5 is broken') as info:
+        p.run(8, n_epochs=2, prefetch=3)
+    assert info.value.dagflow_batch == 5 and "'fail_at'" in info.value.dagflow_step
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
+    assert 5 <= p.v('n') <= 9                  # the state of completed steps is kept
+    p.reset('variables', 'models')
+    assert p.v('n') == 0
+
+
+def test_a_failed_run_can_be_run_again(dataset):
+    p = dataset.p.init_variable('n', 0).update(V('n'), V('n') + 1).fail_at(V('bad'))
+    p.init_variable('bad', 2)
+    with pytest.raises(ValueError):
+        p.run(8, n_epochs=1, prefetch=2)
+    p.set_variable('bad', -1).set_variable('n', 0)
+    p.run(8, n_epochs=1, prefetch=2)
+    assert p.v('n') == 12
+
+
+@pytest.mark.parametrize('prefetch, scheduler, match', [
+    (-1, None, 'prefetch must be a non-negative integer'),
+    (1.5, None, 'prefetch must be a non-negative integer'),
+    (2, 'thread', "Unknown scheduler 'thread'.*Did you mean 'threads'"),
+])
+def test_bad_scheduler_arguments(dataset, prefetch, scheduler, match):
+    with pytest.raises(RunArgumentError, match=match):
+        dataset.p.run(8, prefetch=prefetch, scheduler=scheduler)
+
+
+# ---------------------------------------------------------------- lowering
+def test_pure_steps_are_fused_and_state_steps_stand_alone(dataset):
+    groups = fuse_groups(full_pipeline(dataset).compile())
+    assert [(g.name, g.pure) for g in groups] == [
+        ('jitter+shift', True), ('update', False), ('train_model', False), ('jitter', True),
+        ('train_in_batch', False), ('predict_model', False)]
+    # the counter waits for itself; training for the last loss write and the last use of the model
+    assert [g.after for g in groups] == [(), (1,), (2, 5), (), (), (5,)]
+
+
+def test_repeated_names_get_their_position(dataset):
+    p = dataset.p.init_variable('n', 0).update(V('n'), 1).update(V('n'), 2)
+    assert [g.name for g in fuse_groups(p.compile())] == ['update', 'update[1]']
+
+
+def test_tasks_of_a_batch_wait_for_the_previous_batch_and_the_window():
+    groups = [Group(0, (('main', 0),), True, 'load'), Group(1, (('main', 1),), False, 'train', after=(1,))]
+    tasks = batch_tasks(groups, 3, 'tok', prefetch=1)
+    assert [(key, deps) for key, _, deps in tasks] == [
+        (('load-tok', 3), [('batch-tok', 3), ('train-tok', 1)]),
+        (('train-tok', 3), [('load-tok', 3), ('train-tok', 2)])]
+
+
+@pytest.mark.parametrize('get', [dask.get, dask.threaded.get])
+def test_the_dask_graph_computes_the_serial_results(dataset, get):
+    reference = full_pipeline(dataset)
+    expected = [b.x.copy() for b in reference.gen_batch(8, n_epochs=1, seed=2)]
+    p = full_pipeline(dataset)
+    graph, keys = to_dask_graph(p.compile(), p, dataset.gen_batch(8, n_epochs=1), seed=2, prefetch=2, total=12)
+    results = get(graph, keys)
+    assert [key_split(key) for key in keys[:1]] == ['predict_model']
+    assert {key_split(key) for key in graph} >= {'jitter+shift', 'train_model', 'train_in_batch', 'batch'}
+    for payload, x in zip(results, expected):
+        np.testing.assert_array_equal(payload.batch.x, x)
+    assert p.v('loss') == reference.v('loss')
+    assert len(dask.order.order(graph)) == len(graph)
