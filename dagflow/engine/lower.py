@@ -37,11 +37,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import dask.threaded
+
 from ..exceptions import SkipBatchException
 from ..expr import Context, IterationInfo
-from .serial import batch_random, run_steps
+from .serial import batch_random, run_section, run_steps
 
-__all__ = ['Group', 'Payload', 'SKIPPED', 'fuse_groups', 'batch_tasks', 'run_group', 'to_dask_graph']
+__all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'fuse_groups', 'batch_tasks', 'lower_run', 'run_group',
+           'to_dask_graph']
 
 
 @dataclass(frozen=True)
@@ -208,3 +211,73 @@ def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int
             graph[key] = (run_group, plan, group, pipeline, *deps)
         outputs.append(key if groups else ('batch-' + token, k))
     return graph, outputs
+
+
+class LoweredRun:
+    """A run lowered to Dask: a collection ``dask.compute`` / ``dask.visualize`` / ``dask.persist`` accept.
+
+    ``dask.compute(run)`` runs the ``before`` section, every batch, then the
+    ``after`` section, and returns the finished batches in order (skipped ones
+    left out).  ``graph`` is the plain task dict, ``keys`` the final task of
+    every batch.
+    """
+
+    def __init__(self, graph: dict, keys: list, after_key):
+        self.graph, self.keys, self.after_key = graph, keys, after_key
+
+    def __dask_graph__(self):
+        return self.graph
+
+    def __dask_keys__(self):
+        return [*self.keys, self.after_key]
+
+    def __dask_layers__(self):
+        return (f'dagflow-run-{self.after_key[0]}',)
+
+    def __dask_tokenize__(self):
+        return self.after_key[0]
+
+    def __dask_postcompute__(self):
+        return _finished_batches, ()
+
+    def __dask_postpersist__(self):
+        return LoweredRun._rebuild, (self.keys, self.after_key)
+
+    @staticmethod
+    def _rebuild(graph, keys, after_key, rename=None):
+        return LoweredRun(dict(graph), keys, after_key)
+
+    __dask_scheduler__ = staticmethod(dask.threaded.get)
+    __dask_optimize__ = None  # the tasks are already fused by the lowering
+
+    def __repr__(self):
+        return f'<LoweredRun: {len(self.keys)} batches, {len(self.graph)} tasks>'
+
+
+def _finished_batches(results):
+    return [payload.batch for payload in results[:-1] if payload is not SKIPPED]
+
+
+def _run_section_task(plan, pipeline, section: str, seed: int, *_order):
+    if section == 'before' and hasattr(getattr(pipeline, 'variables', None), 'start_run'):
+        pipeline.variables.start_run()
+    run_section(plan, section, pipeline, seed)
+    return section
+
+
+def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
+              total: int | None = None, token: str | None = None) -> LoweredRun:
+    """Lower a whole run (``before``, the batches, ``after``) to a :class:`LoweredRun`."""
+    token = token or new_token()
+    graph, keys = to_dask_graph(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, token=token)
+    before, after = ('before-' + token, 0), ('after-' + token, 0)
+    graph[before] = (_run_section_task, plan, pipeline, 'before', seed)
+    for key, task in list(graph.items()):
+        if key[0].startswith('batch-'):
+            graph[key] = (_after_before, task, before)
+    graph[after] = (_run_section_task, plan, pipeline, 'after', seed, *keys)
+    return LoweredRun(graph, keys, after)
+
+
+def _after_before(payload, _before):
+    return payload

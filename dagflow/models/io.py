@@ -94,8 +94,12 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise ModelError(f'Cannot load a model from {path!r}: the file does not exist. Check the path, '
                          f'or save the model there first (save_model / save_model_now).', path=path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
+        with open(path, 'rb') as file:
+            data = np.load(file, allow_pickle=False)
+            if not hasattr(data, 'files'):
+                raise ValueError('it holds a single array, not the arrays of a model (an .npz file)')
+            with data:
+                return {name: data[name] for name in data.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelError(f'Cannot load a model from {path!r}: the file is corrupt or not a saved model '
                          f'({type(exc).__name__}: {exc}).', path=path) from exc

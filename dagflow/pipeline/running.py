@@ -224,8 +224,9 @@ class RunMixin:
         self.run_seed = seed
         return seed
 
-    def _generate(self, run_args: RunArgs) -> Iterator:
-        from ..engine import batch_random, execute
+    def _prepare(self, run_args: RunArgs):
+        """The plan, seed, batch iterator and batch count of a run."""
+        from ..engine import batch_random
         if self.dataset is None:
             raise PlanError('This pipeline has no dataset (it is a template): link one with '
                             '`template << dataset` (or `dataset >> template`) before running it.')
@@ -239,6 +240,11 @@ class RunMixin:
         batches = self.dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
                                          n_epochs=run_args.n_epochs, drop_last=run_args.drop_last,
                                          bar=run_args.bar)
+        return plan, seed, batches, total
+
+    def _generate(self, run_args: RunArgs) -> Iterator:
+        from ..engine import execute
+        plan, seed, batches, total = self._prepare(run_args)
         debug = [] if run_args.debug else None
         self.variables.start_run()
         try:
@@ -250,3 +256,35 @@ class RunMixin:
                 self.debug_info = pd.DataFrame(debug, columns=['batch', 'section', 'position', 'action',
                                                                'start', 'duration'])
 
+    def to_dask(self, batch_size: int, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
+                drop_last: bool = False, seed: int | None = None, prefetch: int | None = None):
+        """Lower a run to a Dask collection: one task per state step and per run of pure steps, per batch.
+
+        Keys read as the pipeline (``('jitter+shift-<token>', 3)``); edges are
+        the batch chain, the state edges of the plan (the previous conflicting
+        access) and, with ``prefetch``, window edges.  Nothing runs until the
+        collection is computed; ``dask.compute(lowered)[0]`` is the list of
+        finished batches, with the variables and models of the pipeline
+        updated exactly as by ``run``.
+
+        Examples
+        --------
+        >>> import dask, numpy as np
+        >>> from dagflow import Dataset, V, B
+        >>> p = Dataset(6, preloaded=np.ones(6)).p.init_variable('n', 0).update(V('n'), V('n') + B.size)
+        >>> lowered = p.to_dask(batch_size=4, n_epochs=1)
+        >>> lowered
+        <LoweredRun: 2 batches, 6 tasks>
+        >>> [len(batch) for batch in dask.compute(lowered)[0]], p.v('n')
+        ([4, 2], 6)
+        """
+        from ..engine import lower_run
+        run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, False, seed, False,
+                                       0, None, {})
+        if run_args.n_epochs is None and run_args.n_iters is None:
+            raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
+        plan, seed, batches, total = self._prepare(run_args)
+        if any(step.name == 'rebatch' for step in plan.steps('main')):
+            raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
+                            'on the data. Run it with run(..., prefetch=N) instead.')
+        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total)

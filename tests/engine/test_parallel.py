@@ -216,3 +216,26 @@ def test_the_dask_graph_computes_the_serial_results(dataset, get):
         np.testing.assert_array_equal(payload.batch.x, x)
     assert p.v('loss') == reference.v('loss')
     assert len(dask.order.order(graph)) == len(graph)
+
+
+def test_to_dask_is_a_collection_that_computes_like_run(dataset):
+    reference = full_pipeline(dataset).run(8, n_epochs=1, shuffle=True, seed=9)
+    p = full_pipeline(dataset)
+    lowered = p.to_dask(8, n_epochs=1, shuffle=True, seed=9, prefetch=2)
+    assert p.v('loss') == []                             # nothing ran yet
+    batches, = dask.compute(lowered)
+    assert len(batches) == 12
+    assert p.v('loss') == reference.v('loss')
+    np.testing.assert_array_equal(p.m('lin').w, reference.m('lin').w)
+    batches_sync, = dask.compute(full_pipeline(dataset).to_dask(8, n_epochs=1, shuffle=True, seed=9),
+                                 scheduler='sync')
+    for a, b in zip(batches, batches_sync):
+        np.testing.assert_array_equal(a.x, b.x)
+
+
+def test_to_dask_refuses_endless_runs_and_rebatch(dataset):
+    from dagflow.exceptions import PlanError
+    with pytest.raises(RunArgumentError, match='finite run'):
+        dataset.p.to_dask(8, n_epochs=None)
+    with pytest.raises(PlanError, match='cannot lower a pipeline that rebatches'):
+        dataset.p.rebatch(4).to_dask(8)

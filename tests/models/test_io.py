@@ -44,3 +44,11 @@ def test_object_arrays_are_refused_not_pickled(tmp_path):
     with pytest.raises(ModelError, match="'w' holds Python objects"):
         save_arrays(tmp_path / 'm.npz', {'w': np.array([{'a': 1}], dtype=object)})
     assert not list(tmp_path.iterdir())
+
+
+def test_a_single_array_file_is_not_a_model(tmp_path):
+    path = tmp_path / 'array.npz'
+    with open(path, 'wb') as file:
+        np.save(file, np.arange(3))
+    with pytest.raises(ModelError, match='holds a single array'):
+        load_arrays(path)
