@@ -22,7 +22,7 @@ from collections.abc import Iterable
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
     'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
-    'PlanError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
+    'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
     'attach_step_info',
 ]
 
@@ -93,6 +93,10 @@ class StepArgumentError(DagflowError, TypeError):
 
 class PlanError(DagflowError):
     """The pipeline cannot be compiled into a plan."""
+
+
+class UndeclaredEffectError(PlanError):
+    """A step touched a variable the plan did not know it touches (it could race under prefetch)."""
 
 
 class RunArgumentError(DagflowError, ValueError):

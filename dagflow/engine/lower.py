@@ -42,6 +42,7 @@ import dask.threaded
 from ..exceptions import SkipBatchException
 from ..expr import Context, IterationInfo
 from .serial import batch_random, run_section, run_steps
+from .steps import with_batch
 
 __all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'fuse_groups', 'batch_tasks', 'lower_run', 'run_group',
            'to_dask_graph']
@@ -166,8 +167,9 @@ def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None
     if payload is SKIPPED:
         return SKIPPED
     dataset = getattr(pipeline, 'dataset', None) if pipeline is not None else None
-    ctx = Context(batch=payload.batch, pipeline=pipeline, dataset=dataset,
-                  iteration=IterationInfo(payload.number, payload.total), random=payload.random)
+    ctx = with_batch(Context(batch=payload.batch, pipeline=pipeline, dataset=dataset,
+                             iteration=IterationInfo(payload.number, payload.total), random=payload.random),
+                     payload.batch)
     try:
         ctx = run_steps(plan, group.nodes, ctx, batch_number=payload.number, debug=debug)
     except SkipBatchException:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 import numpy as np
 
 from ..exceptions import SkipBatchException, attach_step_info
 from ..expr import Context, IterationInfo
 from ..pipeline.api import Joined
-from ..pipeline.step import StepKind
+from ..pipeline.guard import RUNNING, StepGuard
 from .steps import run_step, with_batch
 
 __all__ = ['execute_plan', 'process_batch', 'run_section', 'run_steps', 'batch_random']
@@ -37,10 +36,8 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
         step = plan.nodes[node]['step']
         start = time.perf_counter() if debug is not None else 0.0
         label = f"{node[0]}[{node[1]}] {step.name!r}"
-        guarded = step.kind in (StepKind.ACTION, StepKind.SUB)
-        if guarded:  # batch actions may reach models: only those the plan knows about
-            allowed = frozenset(effect.resource for effect in plan.nodes[node]['effects'])
-            ctx = with_batch(replace(ctx, step=label, allowed=allowed), ctx.batch)
+        allowed = frozenset(effect.resource for effect in plan.nodes[node]['effects'])
+        token = RUNNING.set(StepGuard(ctx.pipeline, label, allowed, ctx.batch))
         try:
             result = run_step(step, ctx, joined)
         except SkipBatchException:
@@ -48,11 +45,11 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
         except Exception as exc:
             attach_step_info(exc, step=label, batch=batch_number, source=step.source)
             raise
+        finally:
+            RUNNING.reset(token)
         joined = ()
         if isinstance(result, Joined):
             result, joined = result.batch, result.joined
-        if guarded:
-            ctx = replace(ctx, step=None, allowed=None)
         ctx = with_batch(ctx, result)
         if debug is not None:
             debug.append({'batch': batch_number, 'section': node[0], 'position': node[1],

@@ -74,11 +74,6 @@ class Context:
         Where the run is, for ``I(...)``.
     random : numpy.random.Generator, optional
         The generator ``R(...)`` draws from; a fresh unseeded one is used when None.
-    step : str, optional
-        The step being run (``"main[2] 'train_in_batch'"``), for messages.
-    allowed : frozenset of str, optional
-        While a batch action runs: the resources (``'model:m'``) its step is
-        known to touch; reaching any other model is an error.  None outside actions.
 
     Examples
     --------
@@ -93,8 +88,6 @@ class Context:
     dataset: object = None
     iteration: IterationInfo | None = None
     random: np.random.Generator | None = None
-    step: str | None = None
-    allowed: frozenset | None = None
 
     @classmethod
     def from_batch(cls, batch) -> Context:
@@ -147,7 +140,7 @@ def make_context(batch=None, pipeline=None, context: Context | None = None) -> C
     Examples
     --------
     >>> make_context(pipeline='p')
-    Context(batch=None, pipeline='p', dataset=None, iteration=None, random=None, step=None, allowed=None)
+    Context(batch=None, pipeline='p', dataset=None, iteration=None, random=None)
     """
     if context is None:
         context = Context() if batch is None else Context.from_batch(batch)

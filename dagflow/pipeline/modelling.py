@@ -7,9 +7,9 @@ run-time code lives in :mod:`dagflow.pipeline.model_api`.  ``load_model_now``,
 """
 from __future__ import annotations
 
-from ..exceptions import ModelError
 from ..expr import Context, evaluate
 from ..models.store import parse_model_args
+from .guard import check_access
 from .model_api import load_model_into
 
 __all__ = ['ModelMixin']
@@ -153,13 +153,10 @@ class ModelMixin:
             When the pipeline has no such model, or an action uses a model its
             step was not known to touch.
         """
+        guard = check_access(self, f'model:{name}')
+        if batch is None and guard is not None:
+            batch = guard.batch  # a dynamic model made inside a step sees that step's batch
         context = Context.from_batch(batch) if batch is not None else Context(pipeline=self, dataset=self.dataset)
-        allowed = getattr(context, 'allowed', None)
-        if allowed is not None and f'model:{name}' not in allowed and 'model:*' not in allowed:
-            raise ModelError(
-                f'{context.step or "This action"} used model {name!r} through get_model_by_name, but dagflow could '
-                f'not see that in the action\'s code, so it cannot order the step against the other steps that use '
-                f"the model. Declare it on the action: @action(writes='model:{name}').", name=name)
         return self.models.get(name, context)
 
     m = get_model_by_name

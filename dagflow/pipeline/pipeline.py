@@ -18,6 +18,7 @@ from ..exceptions import StepArgumentError, UnknownActionError
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from .api import API_ACTIONS, bind_arguments
+from .guard import check_access
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import batch_actions, resolve_action
@@ -259,12 +260,14 @@ class Pipeline(ModelMixin, RunMixin):
 
     def get_variable(self, name: str, *args) -> Any:
         """The value of the variable ``name``; with a second argument, that is the default."""
+        check_access(self, f'var:{name}')
         return self.variables.get(name, *args)
 
     v = get_variable
 
     def set_variable(self, name: str, value: Any, mode: str = 'w') -> Pipeline:
         """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
+        check_access(self, f'var:{name}')
         self.variables.set(name, value, mode)
         return self
 
@@ -310,7 +313,7 @@ class Pipeline(ModelMixin, RunMixin):
 
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
-        return check_plan(self.compile(), defined=set(self.variables.values))
+        return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names())
 
     def _validate_actions(self):
         if self.batch_class is None:

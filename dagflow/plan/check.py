@@ -40,8 +40,8 @@ class CheckReport(list):
         return '\n'.join([f'check: {len(self)} problem(s)', *(f'  {p}' for p in self)])
 
 
-def check_plan(plan, defined: set[str] = frozenset()) -> CheckReport:
-    """Report variables that a step reads but nothing defines.
+def check_plan(plan, defined: set[str] = frozenset(), models: set[str] = frozenset()) -> CheckReport:
+    """Report variables that a step reads but nothing defines, and models an action's code names but nothing defines.
 
     Variables count as defined when declared (``init_variable``), present in
     ``defined``, or written by any step.  Custom actions may still create
@@ -68,6 +68,16 @@ def check_plan(plan, defined: set[str] = frozenset()) -> CheckReport:
                 report.append(Problem(node, data['step'].name, data['step'].source,
                                       f"reads V({name!r}) but no init_variable or step defines it; add "
                                       f".init_variable({name!r}, default) before it"))
+    known_models = set(models) | {e.resource[6:] for _, d in plan.nodes(data=True) if d['step'].name in _DEFINES_MODEL
+                                  for e in d['effects'] if e.resource.startswith('model:')}
+    for node in sorted(plan.nodes):
+        data = plan.nodes[node]
+        for resource in sorted(data.get('learnt', ())):
+            name = resource[6:]
+            if resource.startswith('model:') and name != '*' and name not in known_models:
+                report.append(Problem(node, data['step'].name, data['step'].source,
+                                      f"its code uses model {name!r} but no init_model, load_model or "
+                                      f"import_model defines it (fine if that code never runs)"))
     return report
 
 
@@ -94,6 +104,8 @@ def check_models(plan, defined=frozenset()) -> None:
         data = plan.nodes[node]
         for effect in sorted(data['effects']):
             name = effect.resource[6:]
+            if effect.resource in data.get('learnt', ()):
+                continue  # read from code that may never run: check() reports it, compile does not refuse
             if effect.resource.startswith('model:') and name != '*' and name not in known:
                 step = data['step']
                 where = f'{node[0]}[{node[1]}]' + (f', added at {step.source}' if step.source else '')

@@ -56,8 +56,10 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
         for node, step in zip(nodes, steps):
             effects = step_effects(step, actions, owner, models)
             models_used = tuple(sorted({e.resource[6:] for e in effects if e.resource.startswith('model:')}))
-            plan.add_node(node, step=step, section=section, position=node[1],
-                          effects=effects, pure=not effects, models=models_used, label=step.label)
+            stated = step_effects(step, actions, owner, models, learn=False)
+            learnt = frozenset(e.resource for e in effects - stated)
+            plan.add_node(node, step=step, section=section, position=node[1], effects=effects,
+                          pure=not effects, models=models_used, learnt=learnt, label=step.label)
         for previous, node in zip(nodes, nodes[1:]):
             _add_edge(plan, previous, node, batch=True)
         accesses = _expand_wildcards([[(e.resource, e.access) for e in plan.nodes[n]['effects']] for n in nodes])
@@ -66,8 +68,10 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
     return plan
 
 
-def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapping | None = None) -> frozenset:
-    """The effects of ``step``: declared, learnt from a user action's code, and of the models it uses.
+def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapping | None = None,
+                 learn: bool = True) -> frozenset:
+    """The effects of ``step``: declared, learnt from a user action's code (unless ``learn=False``), and of
+    the models it uses.
 
     Examples
     --------
@@ -78,19 +82,33 @@ def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapp
     if step.kind is StepKind.SUB:
         effects = {Effect(resource, Access.READ) for resource in reads_of(step.target[0])}
         for sub in step.target[1]:
-            effects |= step_effects(sub, actions, owner, models)
+            effects |= step_effects(sub, actions, owner, models, learn)
         return frozenset(effects)
-    function = actions.get(step.name) if step.kind is StepKind.ACTION else None
-    effects = set(effects_of(step, getattr(function, 'action_info', None)))
-    if function is not None:
-        learned = resolve_accesses(learn_accesses(function, owner), function, step.args, step.kwargs,
-                                   leading=1 + step.joined)
-        effects |= {Effect(resource, Access(access)) for resource, access in learned}
+    info = getattr(actions.get(step.name), 'action_info', None) if step.kind is StepKind.ACTION else None
+    effects = set(effects_of(step, info))
+    if learn:
+        effects |= learnt_effects(step, actions, owner)
+    models = models or {}
     for effect in list(effects):
-        spec = (models or {}).get(effect.resource[6:]) if effect.resource.startswith('model:') else None
-        if spec is not None and spec.mode == 'dynamic' and effect.access is Access.WRITE:
-            effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.config)}
+        if effect.access is not Access.WRITE or not effect.resource.startswith('model:'):
+            continue
+        name = effect.resource[6:]
+        for spec in (models.values() if name == '*' else [models.get(name)]):
+            if spec is not None and spec.mode == 'dynamic':  # the step may create it: it reads what its config reads
+                effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.config)}
     return frozenset(effects)
+
+
+def learnt_effects(step, actions: Mapping, owner: type | None = None) -> set:
+    """Effects of a batch action found in its code (:mod:`dagflow.plan.learn`), for the step's arguments."""
+    function = actions.get(step.name) if step.kind is StepKind.ACTION else None
+    if function is None:
+        if step.kind is StepKind.SUB:
+            return set().union(*(learnt_effects(sub, actions, owner) for sub in step.target[1]))
+        return set()
+    learned = resolve_accesses(learn_accesses(function, owner), function, step.args, step.kwargs,
+                               leading=1 + step.joined)
+    return {Effect(resource, Access(access)) for resource, access in learned}
 
 
 def _expand_wildcards(accesses):

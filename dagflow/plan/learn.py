@@ -29,9 +29,12 @@ from dataclasses import dataclass, replace
 
 __all__ = ['LearnedAccess', 'learn_accesses', 'resolve_accesses']
 
+# get_variable counts as a write: actions usually change the value in place
+# (``self.pipeline.get_variable('history').append(...)``).
 _PIPELINE_CALLS = {**dict.fromkeys(('get_model_by_name', 'm'), ('model', 'write')),
-                   **dict.fromkeys(('get_variable', 'v', 'has_variable'), ('var', 'read')),
-                   **dict.fromkeys(('set_variable', 'delete_variable', 'del_variable'), ('var', 'write'))}
+                   **dict.fromkeys(('has_variable',), ('var', 'read')),
+                   **dict.fromkeys(('get_variable', 'v', 'set_variable', 'delete_variable', 'del_variable'),
+                                   ('var', 'write'))}
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 _BINDER_FIELDS = {ast.arg: 'arg', ast.MatchMapping: 'rest', **dict.fromkeys(
     (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs, ast.MatchStar), 'name')}

@@ -193,7 +193,7 @@ def test_an_action_using_a_model_dagflow_cannot_see_fails_with_the_declaration_t
         sneaky = action(namespace['sneaky'])
     ds = Dataset(40, batch_class=SneakyBatch, preloaded=linear_dataset.preloaded)
     p = ds.p.init_model('lin', LinearModel, config={'size': 2}).sneaky()
-    with pytest.raises(ModelError, match=r"main\[0\] 'sneaky' used model 'lin' through get_model_by_name.*"
+    with pytest.raises(ModelError, match=r"main\[0\] 'sneaky' used model 'lin', which dagflow did not see it use.*"
                                          r"@action\(writes='model:lin'\)"):
         p.run(10, n_epochs=1)
 
@@ -213,9 +213,75 @@ def test_a_model_never_defined_is_reported_at_compile_time_with_the_step(linear_
         p.compile()
 
 
-def test_a_custom_action_naming_an_unknown_model_is_reported_at_compile_time(linear_dataset):
+def test_a_model_named_only_in_an_actions_code_is_reported_by_check_and_fails_when_used(linear_dataset):
     p = linear_dataset.p.init_model('model-1', LinearModel).train_in_batch('model-3')
-    with pytest.raises(ModelError, match=r"train_in_batch\('model-3'\) .* uses model 'model-3'"):
+    report = p.check()
+    assert len(report) == 1 and "its code uses model 'model-3' but no init_model" in str(report)
+    with pytest.raises(ModelError, match=r"Model 'model-3' is not defined.*Did you mean 'model-1'"):
+        p.run(10, n_epochs=1)
+
+
+class BranchBatch(ModelBatch):
+    @action
+    def train_main(self, with_aux=False):
+        self.get_model_by_name('main').train(self.x, self.y)
+        if with_aux:
+            self.get_model_by_name('aux').train(self.x, self.y)
+        return self
+
+
+def test_a_model_in_a_branch_that_never_runs_does_not_block_the_pipeline(linear_data):
+    ds = Dataset(40, batch_class=BranchBatch, preloaded=linear_data)
+    p = ds.p.init_model('main', LinearModel, config={'size': 2}).train_main().run(10, n_epochs=1)
+    assert p.m('main').trained_on == [10] * 4
+    assert p.graph.nodes['main', 0]['learnt'] == {'model:main', 'model:aux'}
+
+
+def _helper_trains(batch, name):
+    batch.pipeline.get_model_by_name(name).train(batch.x, batch.y)
+
+
+class HelperBatch(ModelBatch):
+    @action
+    def via_module_helper(self, name):
+        _helper_trains(self, name)
+        return self
+
+    @action
+    def log_first(self):
+        self.pipeline.get_variable('history').append(int(self.indices[0]))
+        return self
+
+
+@pytest.mark.parametrize('build', [
+    lambda p: p.via_module_helper('lin'),
+    lambda p: p.call(lambda batch: batch.get_model_by_name('lin').train(batch.x, batch.y), B()),
+    lambda p: p.update(B('y'), F(lambda batch: batch.pipeline.m('lin').predict(batch.x))),
+    lambda p: p.init_model('k', LinearModel, config={'size': 2}).train_model(
+        'k', make_data=lambda batch, model: {'x': batch.x, 'y': batch.get_model_by_name('lin').predict(batch.x)}),
+])
+def test_model_use_the_plan_cannot_see_fails_instead_of_racing(linear_data, build):
+    ds = Dataset(40, batch_class=HelperBatch, preloaded=linear_data)
+    p = build(ds.p.init_model('lin', LinearModel, 'static', config={'size': 2}))
+    with pytest.raises(ModelError, match=r"used model 'lin', which dagflow did not see it use.*"
+                                         r"@action\(writes='model:lin'\)"):
+        p.run(10, n_epochs=1, prefetch=2)
+
+
+def test_variables_changed_in_place_through_get_variable_keep_the_serial_order(linear_data):
+    ds = Dataset(40, batch_class=HelperBatch, preloaded=linear_data)
+    assert {str(e) for e in ds.p.log_first().graph.nodes['main', 0]['effects']} == {'write var:history'}
+    for prefetch in (0, 3):
+        p = ds.p.init_variable('history', init_on_each_run=list).log_first().run(5, n_epochs=1, prefetch=prefetch)
+        assert p.v('history') == list(range(0, 40, 5))
+
+
+def test_a_variable_reached_outside_the_plan_fails_with_the_declaration(linear_data):
+    from dagflow.exceptions import UndeclaredEffectError
+    ds = Dataset(40, batch_class=HelperBatch, preloaded=linear_data)
+    p = ds.p.init_variable('n', 0).call(lambda batch: batch.pipeline.set_variable('n', 1), B())
+    with pytest.raises(UndeclaredEffectError, match=r"main\[0\] 'call' used variable 'n'.*"
+                                                    r"@action\(writes='var:n'\), or pass V\('n'\)"):
         p.run(10, n_epochs=1)
 
 

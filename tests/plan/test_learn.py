@@ -180,7 +180,7 @@ class TestLearn:
     def test_literal_names(self):
         assert learn_accesses(Plain.literal) == (
             model('write', 'model-1', at=line(Plain.literal, "'model-1'")),
-            var('read', 'counter', at=line(Plain.literal, 'get_variable')),
+            var('write', 'counter', at=line(Plain.literal, 'get_variable')),  # values are changed in place
             var('write', 'counter', at=line(Plain.literal, 'set_variable')))
 
     def test_names_from_parameters(self):
@@ -191,7 +191,7 @@ class TestLearn:
     def test_variable_calls(self):
         at = lambda text: line(Plain.var_calls, text)  # noqa: E731
         assert learn_accesses(Plain.var_calls) == (
-            var('read', param='flag', at=at('has_variable')), var('read', param='key', at=at('.v(')),
+            var('read', param='flag', at=at('has_variable')), var('write', param='key', at=at('.v(')),
             var('write', param='key', at=at('delete_variable')), var('write', 'old', at=at('del_variable')))
 
     def test_opaque_uses_are_wildcards(self):
@@ -206,7 +206,7 @@ class TestLearn:
 
     def test_nested_functions_are_scanned(self):
         # the lambda's parameter, not the action's, names the variable: unknown
-        assert learn_accesses(Plain.in_lambda) == (var('read', at=line(Plain.in_lambda, 'map(lambda')),)
+        assert learn_accesses(Plain.in_lambda) == (var('write', at=line(Plain.in_lambda, 'map(lambda')),)
         assert learn_accesses(Plain.in_nested) == (model(param='name', at=line(Plain.in_nested, 'get_model')),)
 
     def test_rebound_or_computed_parameter_is_a_wildcard(self):
@@ -222,10 +222,10 @@ class TestLearn:
         assert learn_accesses(dict.get) is None
 
     def test_first_parameter_is_the_batch_whatever_its_name(self):
-        assert learn_accesses(Odd.documented) == (var('read', 'odd', at=line(Odd.documented, "v('odd')")),)
+        assert learn_accesses(Odd.documented) == (var('write', 'odd', at=line(Odd.documented, "v('odd')")),)
 
     def test_lambda(self):
-        assert learn_accesses(LAMBDAS['fetch']) == (var('read', 'lam', at=line(LAMBDAS['fetch'], 'lam')),)
+        assert learn_accesses(LAMBDAS['fetch']) == (var('write', 'lam', at=line(LAMBDAS['fetch'], 'lam')),)
 
     def test_cached_per_function_and_owner(self):
         first = learn_accesses(Plain.literal)
@@ -239,8 +239,8 @@ class TestLearn:
         at = lambda text: line(Plain.out_of_order, text)  # noqa: E731
         assert learn_accesses(Plain.out_of_order) == (
             model(name='y', at=at("'y')  # first")), model(name='y', at=at("'y')  # again")),
-            var('read', 'z', at=at("'z'")), var('write', param='p', at=at('(p,')),
-            var('write', 'a', at=at("'a'")), var('write', 'b', at=at("'b'")))
+            var('write', param='p', at=at('(p,')),
+            var('write', 'a', at=at("'a'")), var('write', 'b', at=at("'b'")), var('write', 'z', at=at("'z'")))
 
 
 class TestHelpers:
@@ -254,7 +254,7 @@ class TestHelpers:
         assert learn('unknown') == (model(at=self.at),)
         assert learn('starred') == (model(at=self.at),)
         assert learn('referenced') == (model(at=self.at),)
-        assert learn('default') == (var('read', 'steps', at=line(WithHelpers._counter, 'get_variable')),)
+        assert learn('default') == (var('write', 'steps', at=line(WithHelpers._counter, 'get_variable')),)
         assert learn('through_property') == (model(name='best', at=line(WithHelpers.best.fget, 'get_model')),)
 
     def test_recursion_between_helpers_terminates(self):
@@ -268,7 +268,7 @@ class TestHelpers:
         assert learn_accesses(ImagesBatch.train_in_batch, ImagesBatch) == (model(param='model_name', at=at),)
         assert learn_accesses(ImagesBatch.reload, ImagesBatch) == ()
         assert learn_accesses(Internal.run, Internal) == ()
-        assert learn_accesses(_internal_helper) == (var('read', 'hidden', at=line(_internal_helper, 'hidden')),)
+        assert learn_accesses(_internal_helper) == (var('write', 'hidden', at=line(_internal_helper, 'hidden')),)
 
 
 class TestResolve:
@@ -277,7 +277,7 @@ class TestResolve:
         assert resolve_accesses(accesses, Plain.by_param, ('unet',), {}) == {('model:unet', 'write')}
         assert resolve_accesses(accesses, Plain.by_param, (), {'model_name': 'unet'}) == {('model:unet', 'write')}
         assert resolve_accesses(learn_accesses(Plain.literal), Plain.literal, (), {}) == {
-            ('model:model-1', 'write'), ('var:counter', 'read'), ('var:counter', 'write')}
+            ('model:model-1', 'write'), ('var:counter', 'write')}
 
     def test_default(self):
         accesses = learn_accesses(Plain.by_keyword)

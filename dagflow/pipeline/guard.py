@@ -1,0 +1,64 @@
+"""The running step, so state reached outside a step's arguments can be checked against its effects.
+
+The engine sets :data:`RUNNING` around every step.  ``Pipeline.get_variable``,
+``set_variable`` and ``get_model_by_name`` ask :func:`check_access` whether the
+step may touch the resource: the plan orders a step only against the state it
+is known to touch (from its arguments, its ``@action`` declaration and what
+dagflow learnt from its code), so anything else would be a silent race under
+``prefetch``.  Such an access fails on every scheduler, with the declaration
+that fixes it.
+
+Examples
+--------
+>>> token = RUNNING.set(StepGuard(pipeline='p', label="main[0] 'log'", allowed=frozenset({'var:n'})))
+>>> check_access('p', 'var:n') is not None
+True
+>>> check_access('p', 'var:history')  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+dagflow.exceptions.UndeclaredEffectError: main[0] 'log' used variable 'history', which dagflow did not see it use...
+>>> RUNNING.reset(token)
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+from ..exceptions import ModelError, UndeclaredEffectError
+
+__all__ = ['StepGuard', 'RUNNING', 'check_access']
+
+
+@dataclass(frozen=True)
+class StepGuard:
+    """The step running in this thread: its pipeline, its label, what it may touch, its batch."""
+
+    pipeline: object
+    label: str
+    allowed: frozenset
+    batch: object = None
+
+
+RUNNING: contextvars.ContextVar[StepGuard | None] = contextvars.ContextVar('dagflow_running_step', default=None)
+"""The :class:`StepGuard` of the step running in the current thread, or None outside steps."""
+
+_WHAT = {'var': 'variable', 'model': 'model'}
+
+
+def check_access(pipeline, resource: str) -> StepGuard | None:
+    """Return the running step's guard if it may touch ``resource`` of ``pipeline``; raise if not.
+
+    Returns None when no step of ``pipeline`` is running (calls from user code
+    between runs are free).
+    """
+    guard = RUNNING.get()
+    if guard is None or guard.pipeline is not pipeline:
+        return None
+    kind, _, name = resource.partition(':')
+    if resource in guard.allowed or f'{kind}:*' in guard.allowed:
+        return guard
+    error = ModelError if kind == 'model' else UndeclaredEffectError
+    alternative = f', or pass V({name!r}) to the step as an argument' if kind == 'var' else ''
+    raise error(f'{guard.label} used {_WHAT.get(kind, kind)} {name!r}, which dagflow did not see it use, so the '
+                f'plan cannot order the step against the other steps that use it. Declare it on the action: '
+                f"@action(writes='{resource}'){alternative}.", name=name, resource=resource, step=guard.label)
