@@ -46,11 +46,21 @@ def atomic_write(path: str | os.PathLike) -> Iterator[str]:
         yield tmp
         with open(tmp, 'rb') as written:
             os.fsync(written.fileno())
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _file_mode(path: str) -> int:
+    """The mode the saved file gets: the old file's, else what ``open`` would give (0o666 less the umask)."""
+    if os.path.exists(path):
+        return os.stat(path).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:

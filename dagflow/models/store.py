@@ -115,6 +115,9 @@ def parse_model_args(action: str, args: tuple, kwargs: dict) -> tuple[str | None
                 raise ModelError(f'{action}: cannot tell what {value!r} is; pass the model class (a class), the '
                                  f"mode ('static' or 'dynamic'), a name (str) and a config (dict).", value=value)
             slot = 'model_class'  # refused below with a message about classes
+        if slot == 'name' and 'name' in found and not any(isinstance(v, type) for v in args):
+            raise ModelError(f'{action}({found["name"]!r}): the model class must be a class, got the string '
+                             f'{value!r}; pass the class itself (import it), not its name.', value=value)
         if slot in found:
             raise ModelError(f'{action}: two values for {slot}: {found[slot]!r} and {value!r}. The canonical form '
                              f"is {action}(name, model_class, mode='dynamic', config=None).", value=value)
@@ -169,7 +172,13 @@ def create_model(spec: ModelSpec, context, config=None):
                     'use it in the main section first')
             raise ModelError(f'Model {spec.name!r}: its config reads the batch ({uses_batch[0]!r}), but {when}.',
                              name=spec.name)
-        config = evaluate(spec.config, context) if spec.config is not None else None
+        try:
+            config = evaluate(spec.config, context) if spec.config is not None else None
+        except Exception as exc:
+            hint = (' (in a static config, F(fn) calls fn() with no batch; use a dynamic model for fn(batch))'
+                    if spec.mode == 'static' and isinstance(exc, TypeError) else '')
+            raise ModelError(f'Model {spec.name!r}: its config could not be evaluated: '
+                             f'{type(exc).__name__}: {exc}{hint}', name=spec.name) from exc
     try:
         return spec.model_class(dict(config) if config is not None else None)
     except Exception as exc:

@@ -54,9 +54,10 @@ def _call_model(ctx, method, name, args, kwargs, make_data, save_to, mode):
     return ctx.batch
 
 
-def load_model(ctx, name, model_class, mode='dynamic', **kwargs):
+def load_model(ctx, name, model_class, mode='dynamic', config=None, **kwargs):
     """Create the model ``name`` by loading it: ``model.load(**kwargs)`` with evaluated ``kwargs``."""
-    load_model_into(ctx.pipeline.models, name, model_class, mode, evaluate(kwargs, ctx), ctx)
+    load_model_into(ctx.pipeline.models, name, model_class, mode, evaluate(kwargs, ctx), ctx,
+                    config=evaluate(config, ctx))
     return ctx.batch
 
 
@@ -80,14 +81,15 @@ MODEL_ACTIONS = {'init_model': init_model, 'train_model': train_model, 'predict_
 """Name -> run-time function of every model action."""
 
 
-def load_model_into(models: Models, name, model_class, mode, kwargs: dict, context):
+def load_model_into(models: Models, name, model_class, mode, kwargs: dict, context, config=None):
     """Create ``model_class`` for ``name`` by loading it with ``kwargs``; store and return it.
 
-    A :class:`BaseModel` gets ``{'build': False, 'load': kwargs}`` as its config
-    (so its constructor loads it); any other class is constructed with that
-    config and then ``model.load(**kwargs)`` is called.
+    A :class:`BaseModel` gets ``{'build': False, **config, 'load': kwargs}`` as
+    its config (so its constructor loads it; ``config`` may set ``build``);
+    any other class is constructed with that config and then
+    ``model.load(**kwargs)`` is called.
     """
-    spec = ModelSpec(name, model_class, mode, {'build': False, 'load': dict(kwargs)})
+    spec = ModelSpec(name, model_class, mode, {'build': False, **dict(config or {}), 'load': dict(kwargs)})
     model = create_model(spec, context, config=spec.config)
     if not isinstance(model, BaseModel):
         model.load(**kwargs)
@@ -95,8 +97,15 @@ def load_model_into(models: Models, name, model_class, mode, kwargs: dict, conte
     return model
 
 
+def _pipeline_of(source):
+    """A pipeline's section view (``p.before``) stands for the pipeline."""
+    inner = getattr(source, 'pipeline', None)
+    return inner if type(source).__name__ == 'SectionView' and inner is not None else source
+
+
 def model_from_source(name, source):
     """The model ``name`` of the pipeline ``source``, or ``source`` itself when it is a model object."""
+    source = _pipeline_of(source)
     models = getattr(source, 'models', None)
     if isinstance(models, Models):
         if not models.has(name):
@@ -106,7 +115,8 @@ def model_from_source(name, source):
                              f'(a dynamic model is created by the first batch that uses it); run the source '
                              f'pipeline before the one that imports from it.', name=name)
         return models.instances[name]
-    if not any(callable(getattr(source, method, None)) for method in ('train', 'predict')):
+    if hasattr(source, 'compile') or not any(callable(getattr(source, method, None))
+                                             for method in ('train', 'predict')):
         raise ModelError(f'import_model({name!r}): the source must be a pipeline that has model {name!r}, or a '
                          f'model object (with train/predict methods); got {source!r:.80}.', name=name)
     return source
@@ -122,8 +132,6 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
     if name in ('init_model', 'load_model'):
         given = {k: kwargs[k] for k in ('name', 'model_class', 'mode', 'config') if k in kwargs}
         rest = {k: v for k, v in kwargs.items() if k not in given}
-        if name == 'load_model' and 'config' in given:
-            rest['config'] = given.pop('config')
         try:
             model_name, model_class, mode, config = parse_model_args(name, args, given)
         except ModelError as exc:
@@ -131,7 +139,7 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
         default = getattr(model_class, 'default_name', None)
         model_name = model_name or (default if isinstance(default, str) else model_class.__name__)
         if name == 'load_model':
-            return (model_name, model_class, mode), rest
+            return (model_name, model_class, mode), ({'config': config} if config is not None else {}) | rest
         if rest:
             raise ModelError(f'init_model({model_name!r}){where}: unexpected arguments {sorted(rest)}; '
                              f"put model options into config={{...}}.", name=model_name)
@@ -145,11 +153,18 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
     if name in ('train_model', 'predict_model'):
         _check_call_step(label, model_name, args, kwargs)
     elif name == 'import_model':
-        source = args[1] if len(args) > 1 else kwargs.get('source')
+        source = _pipeline_of(args[1] if len(args) > 1 else kwargs.get('source'))
         models = getattr(source, 'models', None)
-        if isinstance(models, Models) and isinstance(model_name, str) and not models.has(model_name):
+        if isinstance(models, Models) and isinstance(model_name, str) and not models.has(model_name) \
+                and not _loads_model(source, model_name):
             raise models.unknown(model_name, where=f' in the source pipeline of {label}')
     return args, kwargs
+
+
+def _loads_model(pipeline, name) -> bool:
+    """Whether ``pipeline`` has a load_model/import_model step that will define ``name`` when it runs."""
+    return any(step.name in ('load_model', 'import_model') and (step.args[:1] or (None,))[0] == name
+               for section in ('before', 'main', 'after') for step in pipeline.steps(section))
 
 
 def _check_call_step(label, model_name, args, kwargs):

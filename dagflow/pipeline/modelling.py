@@ -90,7 +90,11 @@ class ModelMixin:
                          use_lock=use_lock, **kwargs)
 
     def load_model(self, *args, **kwargs):
-        """Load a model at every batch: ``load_model(name, model_class, mode, **load_kwargs)``.
+        """Load a model at every batch: ``load_model(name, model_class, mode, config=None, **load_kwargs)``.
+
+        The arguments are those of :meth:`init_model` plus what the model's
+        ``load`` takes; the model is made with ``{'build': False, **config,
+        'load': load_kwargs}``.
 
         Use ``pipeline.before.load_model(...)`` to load once before the run,
         and :meth:`load_model_now` to load right away.
@@ -126,12 +130,13 @@ class ModelMixin:
 
         Returns the loaded model.
         """
-        load_kwargs = {k: v for k, v in kwargs.items() if k not in ('name', 'model_class', 'mode')}
-        given = {k: v for k, v in kwargs.items() if k in ('name', 'model_class', 'mode')}
-        name, model_class, mode, _ = parse_model_args('load_model_now', args, given)
+        load_kwargs = {k: v for k, v in kwargs.items() if k not in ('name', 'model_class', 'mode', 'config')}
+        given = {k: v for k, v in kwargs.items() if k in ('name', 'model_class', 'mode', 'config')}
+        name, model_class, mode, config = parse_model_args('load_model_now', args, given)
         name = name or model_class.__name__
         context = Context(pipeline=self, dataset=self.dataset)
-        model = load_model_into(self.models, name, model_class, mode, evaluate(load_kwargs, context), context)
+        model = load_model_into(self.models, name, model_class, mode, evaluate(load_kwargs, context), context,
+                                config=evaluate(config, context))
         self._compiled = None
         return model
 

@@ -99,11 +99,11 @@ _API_TARGETS = {
     'predict_model': ('save_to',),
 }
 
-# Model actions: how each touches the model it names.  Training, predicting
-# (which may create a dynamic model, and switches a network's mode), loading
-# and importing replace or change the model; saving only reads it.
+# Model actions: how each touches the model it names.  All are writes:
+# training changes it, loading and importing replace it, and predicting or
+# saving may create a dynamic model (and predicting switches a network's mode).
 _MODEL_ACCESS = {'init_model': Access.WRITE, 'train_model': Access.WRITE, 'predict_model': Access.WRITE,
-                 'load_model': Access.WRITE, 'import_model': Access.WRITE, 'save_model': Access.READ}
+                 'load_model': Access.WRITE, 'import_model': Access.WRITE, 'save_model': Access.WRITE}
 
 
 def effects_of(step: Step, action_info=None) -> frozenset[Effect]:

@@ -1,7 +1,7 @@
 """init_model / load_model arguments in every unambiguous order, and clear errors otherwise."""
 import pytest
 
-from dagflow import Pipeline, V
+from dagflow import C, F, Pipeline, V
 from dagflow.exceptions import ModelError
 
 from .conftest import LinearModel
@@ -80,3 +80,35 @@ def test_init_model_is_recorded_before_the_batches_whatever_the_chain():
     p = Pipeline().init_variable('n', 0).init_model('m', LinearModel).update(V('n'), 1)
     assert [s.name for s in p.steps('before')] == ['init_model']
     assert [s.name for s in p.steps('main')] == ['update']
+
+
+def test_a_class_name_given_as_a_string_says_to_pass_the_class():
+    with pytest.raises(ModelError, match=r"init_model\('m'\): the model class must be a class, got the string "
+                                         r"'LinearModel'; pass the class itself"):
+        Pipeline().init_model('m', 'LinearModel', 'static')
+
+
+@pytest.mark.parametrize('config, match', [
+    ({'size': C('nope')}, r"Model 'm': its config could not be evaluated: KeyError"),
+    ({'size': V('undeclared')}, r"Model 'm': its config could not be evaluated: UndefinedVariableError"),
+    ({'size': F(lambda batch: batch.x.shape[1])}, r'TypeError.*F\(fn\) calls fn\(\) with no batch'),
+])
+def test_static_config_errors_name_the_model_and_the_step(config, match):
+    with pytest.raises(ModelError, match=match) as info:
+        Pipeline().init_model('m', LinearModel, 'static', config=config)
+    assert "init_model('m') (step 0 of before, added at test_arguments.py" in str(info.value)
+
+
+def test_load_model_keeps_a_config_given_like_init_models(tmp_path):
+    import numpy as np
+    path = tmp_path / 'm.npz'
+    source = LinearModel({'size': 3})
+    source.w = np.arange(3.0)
+    source.save(path)
+    for p in (Pipeline().before.load_model('m', LinearModel, 'dynamic', {'size': 3, 'tag': 1}, path=path).pipeline,
+              Pipeline().before.load_model('m', LinearModel, 'dynamic', config={'size': 3, 'tag': 1},
+                                           path=path).pipeline):
+        assert p.steps('before')[0].kwargs == {'config': {'size': 3, 'tag': 1}, 'path': path}
+    model = Pipeline().load_model_now('m', LinearModel, 'static', config={'tag': 2}, path=path)
+    assert model.config['tag'] == 2 and model.config['build'] is False
+    np.testing.assert_array_equal(model.w, [0.0, 1.0, 2.0])

@@ -255,8 +255,12 @@ def test_save_to_modes_long_and_short(my_dataset, mode, initial, expected):
         assert len(out) == 4 and all(isinstance(item, list) for item in out)
     elif expected == 'flat':
         assert len(out) == 4 and all(isinstance(item, float) for item in out)
-    else:
+    else:  # for sets, 'u' and 'a' do the same
+        appended = (my_dataset.p.init_model('m', MyModel, 'static', config).init_variable('out', set())
+                    .train_model('m', B.images, B.labels, output=['accuracy'], save_to=V('out'), mode='a')
+                    .run(BATCH_SIZE, n_epochs=1))
         assert out and all(isinstance(item, float) for item in out)
+        assert out == appended.v('out')
 
 
 # -- Custom actions ---------------------------------------------------------------------------
@@ -445,3 +449,25 @@ def test_train_alias_and_use_lock(my_dataset):
     assert [step.name for step in p.steps()] == ['train_model', 'predict_model']
     p.run(BATCH_SIZE, n_epochs=1)
     assert p.m('my_model').w.any()
+
+
+def test_import_from_a_section_view_and_from_a_pipeline_that_loads_the_model(my_dataset, saved_model):
+    trained, path = saved_model
+    source = my_dataset.p.init_model('m', MyModel, 'static', config)
+    p = (Pipeline().import_model('m', source.before).init_variable('preds', init_on_each_run=list)
+         .predict_model('m', B.images, save_to=V('preds'), mode='e'))
+    assert (p << my_dataset).run(BATCH_SIZE, n_epochs=1).m('m') is source.m('m')
+    loader = my_dataset.p.predict_model('m', B.images)
+    loader.before.load_model('m', MyModel, 'static', path=path)
+    importer = Pipeline().import_model('m', loader)            # accepted: the loader defines 'm' when it runs
+    loader.run(BATCH_SIZE, n_epochs=1)
+    imported = (importer << my_dataset).run(BATCH_SIZE, n_epochs=1).m('m')
+    np.testing.assert_array_equal(imported.w, trained.w)
+
+
+def test_a_pipeline_is_never_imported_as_a_model(my_dataset):
+    from dagflow.exceptions import ModelError
+    source = my_dataset.p.init_model('other', MyModel, 'static', config)
+    p = my_dataset.p.import_model('m', C('source')) << {'source': source}
+    with pytest.raises(ModelError, match=r"Model 'm' is not defined in the source pipeline"):
+        p.run(BATCH_SIZE, n_epochs=1)

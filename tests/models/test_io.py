@@ -52,3 +52,15 @@ def test_a_single_array_file_is_not_a_model(tmp_path):
         np.save(file, np.arange(3))
     with pytest.raises(ModelError, match='holds a single array'):
         load_arrays(path)
+
+
+def test_saved_files_get_the_usual_mode(tmp_path):
+    import os
+    path = tmp_path / 'model.npz'
+    save_arrays(path, {'w': np.ones(2)})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    path.chmod(0o640)
+    save_arrays(path, {'w': np.zeros(2)})
+    assert path.stat().st_mode & 0o777 == 0o640
