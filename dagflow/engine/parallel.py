@@ -17,33 +17,45 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Iterable, Iterator
 
-from .lower import SKIPPED, fuse_groups, make_payload, run_group
+from .lanes import ProcessLanes, ThreadLanes
+from .lower import SKIPPED, fuse_groups, make_payload
 from .serial import _rebatch, _segments, run_section
 
 __all__ = ['execute_parallel', 'stream_segment']
 
 
-def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
-                     debug: list | None = None) -> Iterator:
-    """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight on a thread pool.
+_LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
 
-    Yields the finished batches in order, exactly as
+
+def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
+                     debug: list | None = None, scheduler: str = 'threads') -> Iterator:
+    """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight.
+
+    ``scheduler`` picks the lanes (:mod:`dagflow.engine.lanes`): ``'threads'``
+    or ``'processes'``.  Yields the finished batches in order, exactly as
     :func:`~dagflow.engine.serial.execute_plan` would.
     """
     run_section(plan, 'before', pipeline, seed, debug=debug)
-    with cf.ThreadPoolExecutor(max_workers=prefetch + 1, thread_name_prefix='dagflow') as pool:
+    lanes = _LANES[scheduler](plan, pipeline, prefetch)
+    segments = []
+    try:
         stream = enumerate(batches)
         for segment, (nodes, rebatch) in enumerate(_segments(plan)):
-            stream = stream_segment(plan, nodes, stream, pipeline, pool, seed=seed, segment=segment,
+            stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
                                     prefetch=prefetch, total=total if segment == 0 else None, debug=debug)
+            segments.append(stream)
             if rebatch is not None:
                 stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
         for _, batch in stream:
             yield batch
+    finally:
+        for generator in reversed(segments):  # settle their running tasks now, not whenever they are collected
+            generator.close()
+        lanes.close()
     run_section(plan, 'after', pipeline, seed, debug=debug)
 
 
-def stream_segment(plan, nodes, stream, pipeline, pool, *, seed: int, segment: int, prefetch: int,
+def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None) -> Iterator:
     """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order."""
     groups = fuse_groups(plan, nodes)
@@ -76,7 +88,7 @@ def stream_segment(plan, nodes, stream, pipeline, pool, *, seed: int, segment: i
                 order.append(k)
             for k in order:
                 if ready(k):
-                    future = pool.submit(run_group, plan, groups[progress[k]], pipeline, payloads[k], debug=debug)
+                    future = lanes.submit(groups[progress[k]], payloads[k], debug=debug)
                     running[future] = k
             while order and progress[order[0]] == last:
                 k = order.pop(0)

@@ -10,7 +10,7 @@ from .serial import execute_plan
 
 __all__ = ['SCHEDULERS', 'check_scheduler', 'execute']
 
-SCHEDULERS = ('sync', 'threads')
+SCHEDULERS = ('sync', 'threads', 'processes')
 """Scheduler names ``run(..., scheduler=...)`` accepts."""
 
 
@@ -24,7 +24,7 @@ def check_scheduler(prefetch, scheduler) -> tuple[int, str]:
     >>> check_scheduler(1, 'thread')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dagflow.exceptions.RunArgumentError: Unknown scheduler 'thread': use one of 'sync', 'threads'. Did you mean...
+    dagflow.exceptions.RunArgumentError: Unknown scheduler 'thread': use one of 'sync', 'threads', 'processes'...
     """
     if not isinstance(prefetch, numbers.Integral) or isinstance(prefetch, bool) or prefetch < 0:
         raise RunArgumentError(f'prefetch must be a non-negative integer (batches processed ahead), '
@@ -43,4 +43,5 @@ def execute(plan, pipeline, batches: Iterable, *, seed: int, total: int | None =
     """Run ``plan`` over ``batches`` on ``scheduler``; yield the finished batches in order."""
     if scheduler == 'sync':
         return execute_plan(plan, pipeline, batches, seed=seed, total=total, debug=debug)
-    return execute_parallel(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, debug=debug)
+    return execute_parallel(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, debug=debug,
+                            scheduler=scheduler)

@@ -82,9 +82,11 @@ class RunMixin:
             (``prefetch + 1`` in flight).  Steps that touch no shared state run
             in parallel; steps that touch variables or models keep the serial
             order, so the results equal those of ``prefetch=0``.
-        scheduler : {'sync', 'threads'}, optional
+        scheduler : {'sync', 'threads', 'processes'}, optional
             Where tasks run: ``'sync'`` (the caller's thread, the reference
-            semantics) or ``'threads'`` (a pool of ``prefetch + 1`` threads).
+            semantics), ``'threads'`` (a pool of ``prefetch + 1`` threads) or
+            ``'processes'`` (steps that touch no state in worker processes,
+            the others in this process, where the variables and models live).
             Default: ``'sync'`` when ``prefetch=0``, else ``'threads'``.
 
         Returns
@@ -108,7 +110,7 @@ class RunMixin:
         if batch_size is not None:
             self._run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, bar,
                                                  seed, debug, prefetch, scheduler, kwargs)
-            self._iterator = None
+            self._drop_iterator()
         if lazy:
             return self
         for _ in self._generate(self._run_args):
@@ -148,7 +150,8 @@ class RunMixin:
         if args or kwargs:
             new_args = self._make_run_args(*self._split_run_args(args, kwargs))
             if new_args != self._run_args:
-                self._run_args, self._iterator = new_args, None
+                self._drop_iterator()
+                self._run_args = new_args
         if self._iterator is None:
             self._iterator = self.gen_batch()
         try:
@@ -186,7 +189,7 @@ class RunMixin:
             raise RunArgumentError(f'reset: unknown target(s) {sorted(unknown)}; use one of {list(_RESET_WHAT)}.',
                                    value=sorted(unknown))
         if what & {'iter', 'all'}:
-            self._iterator = None
+            self._drop_iterator()
         if what & {'variables', 'vars', 'all'}:
             self.variables.reset()
         if what & {'models', 'all'}:
@@ -194,6 +197,12 @@ class RunMixin:
         return self
 
     # ------------------------------------------------------------------ internals
+    def _drop_iterator(self):
+        """Forget the lazy run's iterator, closing it so its worker threads or processes stop now."""
+        iterator, self._iterator = self._iterator, None
+        if iterator is not None:
+            iterator.close()
+
     def _split_run_args(self, args, kwargs):
         names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug',
                  'prefetch', 'scheduler')

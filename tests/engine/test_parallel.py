@@ -146,6 +146,8 @@ def test_next_batch_with_prefetch(dataset):
     second = p.next_batch(8, n_epochs=1, prefetch=2)
     assert first.indices[0] == 0 and second.indices[0] == 8
     assert p.v('n') >= 2
+    p.reset('iter')                     # closes the lazy run: its threads stop
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
 
 
 # ---------------------------------------------------------------- faults
@@ -239,3 +241,27 @@ def test_to_dask_refuses_endless_runs_and_rebatch(dataset):
         dataset.p.to_dask(8, n_epochs=None)
     with pytest.raises(PlanError, match='cannot lower a pipeline that rebatches'):
         dataset.p.rebatch(4).to_dask(8)
+
+
+# ---------------------------------------------------------------- processes
+def test_processes_give_the_serial_results(dataset):
+    reference = run_and_collect(full_pipeline(dataset))
+    for _ in range(2):
+        assert_same(run_and_collect(full_pipeline(dataset), prefetch=2, scheduler='processes'), reference)
+
+
+class UnpicklableBatch(AugmentBatch):
+    @action
+    def attach_lock(self):
+        self.y = [threading.Lock()] * len(self)
+        return self
+
+
+def test_a_batch_that_cannot_travel_to_a_process_names_the_component_and_step(data):
+    from dagflow.engine.lanes import BatchPickleError
+    ds = Dataset(96, batch_class=UnpicklableBatch, preloaded=data)
+    p = ds.p.init_variable('n', 0).jitter(0.1).attach_lock().update(V('n'), 1).shift(1.0)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
+                                               r"'jitter\+attach_lock'\).*scheduler='threads'"):
+        p.run(8, n_epochs=1, prefetch=1, scheduler='processes')
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]

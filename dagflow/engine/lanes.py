@@ -1,0 +1,148 @@
+"""Lanes: where the tasks of a run execute.
+
+A lane takes ``(group, payload)`` and returns a :class:`concurrent.futures.Future`
+of the next payload.  Pure groups may go to another process; state groups
+always run in the driver, where the variables and models live, so the state
+is never shipped back and forth.
+
+* ``threads``: every task on one pool of ``prefetch + 1`` threads.
+* ``processes``: pure groups on a pool of worker processes (the plan and the
+  dataset are sent once per worker, batches travel without them), state
+  groups on one driver thread.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import copy
+import multiprocessing
+import os
+import pickle
+
+from ..exceptions import UndeclaredEffectError
+from .lower import SKIPPED, run_group
+
+__all__ = ['ThreadLanes', 'ProcessLanes', 'BatchPickleError', 'strip_batch']
+
+
+class BatchPickleError(TypeError):
+    """A batch cannot be sent to a worker process: names the component and the step."""
+
+
+class ThreadLanes:
+    """Every task on one thread pool."""
+
+    def __init__(self, plan, pipeline, prefetch: int):
+        self.plan, self.pipeline = plan, pipeline
+        self.pool = cf.ThreadPoolExecutor(max_workers=prefetch + 1, thread_name_prefix='dagflow')
+
+    def submit(self, group, payload, debug=None) -> cf.Future:
+        return self.pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER: dict = {}  # in a worker process: what the driver sent once (plan, dataset)
+
+
+def _init_worker(plan, dataset):
+    _WORKER['plan'], _WORKER['dataset'] = plan, dataset
+
+
+class WorkerPipeline:
+    """What a pure step sees as its pipeline in a worker process: the dataset, and no state."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise UndeclaredEffectError(
+            f'A step running in a worker process used pipeline.{name}: the plan saw no state in the step, so it '
+            f'ran away from the pipeline. Declare what the action touches, e.g. @action(writes=\'var:name\') or '
+            f"@action(writes='model:name'), so it runs where the state lives.", name=name)
+
+
+def _run_in_worker(group, payload):
+    dataset = _WORKER.get('dataset')
+    if payload is not SKIPPED:
+        payload.batch._dataset = dataset
+    records = []
+    result = run_group(_WORKER['plan'], group, WorkerPipeline(dataset), payload, debug=records)
+    if result is not SKIPPED:
+        result.batch = strip_batch(result.batch, f"after {group.name!r}")
+    return result, records
+
+
+def strip_batch(batch, where: str):
+    """A copy of ``batch`` without its dataset and run context, checked to pickle.
+
+    Raises
+    ------
+    BatchPickleError
+        Naming the component that cannot be pickled and ``where`` in the pipeline it was.
+    """
+    light = copy.copy(batch)
+    light._dataset, light.context = None, None
+    try:
+        pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        raise BatchPickleError(_pickle_message(light, where, exc)) from exc
+    return light
+
+
+def _pickle_message(batch, where, exc) -> str:
+    for name in getattr(batch, 'components', None) or ():
+        try:
+            pickle.dumps(getattr(batch, name), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as inner:
+            return (f'Batch component {name!r} cannot be sent to a worker process ({where}): '
+                    f'{type(inner).__name__}: {inner}. Keep picklable data in batches, or use '
+                    f"scheduler='threads'.")
+    return (f'A batch cannot be sent to a worker process ({where}): {type(exc).__name__}: {exc}. '
+            f"Keep picklable data in batches, or use scheduler='threads'.")
+
+
+class ProcessLanes:
+    """Pure groups on worker processes, state groups on one driver thread."""
+
+    def __init__(self, plan, pipeline, prefetch: int):
+        self.plan, self.pipeline = plan, pipeline
+        self.dataset = getattr(pipeline, 'dataset', None)
+        method = 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
+        workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
+        self.workers = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                              initializer=_init_worker, initargs=(plan, self.dataset))
+        # Start the workers now, before this run starts threads of its own: a process forked while
+        # another thread holds a lock inherits the lock held, forever.
+        cf.wait([self.workers.submit(os.getpid) for _ in range(workers)])
+        self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
+
+    def submit(self, group, payload, debug=None) -> cf.Future:
+        if not group.pure:
+            return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+        if payload is not SKIPPED:
+            payload = copy.copy(payload)
+            payload.batch = strip_batch(payload.batch, f'before {group.name!r}')
+        outer: cf.Future = cf.Future()
+        outer.set_running_or_notify_cancel()  # it ends when the worker answers; it cannot be cancelled halfway
+        inner = self.workers.submit(_run_in_worker, group, payload)
+        inner.add_done_callback(lambda done: self._arrived(done, outer, debug))
+        return outer
+
+    def _arrived(self, done: cf.Future, outer: cf.Future, debug):
+        try:
+            result, records = done.result()
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver loop
+            outer.set_exception(exc)
+            return
+        if result is not SKIPPED:
+            result.batch._dataset = self.dataset
+        if debug is not None:
+            debug.extend(records)
+        outer.set_result(result)
+
+    def close(self):
+        self.driver.shutdown(wait=True, cancel_futures=True)
+        self.workers.shutdown(wait=True, cancel_futures=True)
