@@ -9,6 +9,8 @@ is never shipped back and forth.
 * ``processes``: pure groups on a pool of worker processes (the plan and the
   dataset are sent once per worker, batches travel without them), state
   groups on one driver thread.
+* a ``distributed.Client``: pure groups on the cluster, state groups on one
+  driver thread (:class:`DistributedLanes`).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import pickle
 from ..exceptions import UndeclaredEffectError
 from .lower import SKIPPED, run_group
 
-__all__ = ['ThreadLanes', 'ProcessLanes', 'BatchPickleError', 'strip_batch']
+__all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch']
 
 
 class BatchPickleError(TypeError):
@@ -35,8 +37,11 @@ class ThreadLanes:
         self.plan, self.pipeline = plan, pipeline
         self.pool = cf.ThreadPoolExecutor(max_workers=prefetch + 1, thread_name_prefix='dagflow')
 
-    def submit(self, group, payload, debug=None) -> cf.Future:
+    def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         return self.pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+
+    def fetch(self, payload):
+        return payload
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -119,7 +124,7 @@ class ProcessLanes:
         cf.wait([self.workers.submit(os.getpid) for _ in range(workers)])
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
 
-    def submit(self, group, payload, debug=None) -> cf.Future:
+    def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
             return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
         if payload is not SKIPPED:
@@ -130,6 +135,9 @@ class ProcessLanes:
         inner = self.workers.submit(_run_in_worker, group, payload)
         inner.add_done_callback(lambda done: self._arrived(done, outer, debug))
         return outer
+
+    def fetch(self, payload):
+        return payload
 
     def _arrived(self, done: cf.Future, outer: cf.Future, debug):
         try:
@@ -146,3 +154,79 @@ class ProcessLanes:
     def close(self):
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.workers.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_on_worker(plan, dataset, group, payload):
+    """A pure group on a Dask worker: the plan and dataset come scattered, the batch with the task."""
+    if payload is not SKIPPED:
+        payload.batch._dataset = dataset
+    result = run_group(plan, group, WorkerPipeline(dataset), payload)
+    if result is not SKIPPED:
+        result.batch = strip_batch(result.batch, f'after {group.name!r}')
+    return result
+
+
+class DistributedLanes:
+    """Pure groups on a Dask cluster, state groups on one driver thread.
+
+    The plan and the dataset are scattered to the workers once.  Consecutive
+    pure groups of a batch pass it from task to task on the cluster; the batch
+    comes back to the driver only for a state step and at the end.  Task keys
+    are ``('<actions>-<token>', k)``, so the dashboard shows the pipeline's actions.
+    """
+
+    def __init__(self, plan, pipeline, prefetch: int, client):
+        self.plan, self.pipeline, self.client = plan, pipeline, client
+        self.dataset = getattr(pipeline, 'dataset', None)
+        self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
+        self.remote_dataset = client.scatter(self.dataset, broadcast=True, hash=False)
+        self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
+        self.remote: list = []
+
+    def submit(self, group, payload, debug=None, key=None) -> cf.Future:
+        if not group.pure:
+            return self.driver.submit(self._run_here, group, payload, debug)
+        if _is_remote(payload):
+            argument = payload
+        elif payload is SKIPPED:
+            argument = payload
+        else:
+            argument = copy.copy(payload)
+            argument.batch = strip_batch(payload.batch, f'before {group.name!r}')
+        remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_dataset, group, argument,
+                                    key=key, pure=False)
+        self.remote.append(remote)
+        outer: cf.Future = cf.Future()
+        outer.set_running_or_notify_cancel()
+        remote.add_done_callback(lambda done: _settle(done, outer))
+        return outer
+
+    def _run_here(self, group, payload, debug):
+        return run_group(self.plan, group, self.pipeline, self.fetch(payload), debug=debug)
+
+    def fetch(self, payload):
+        """The payload in the driver: a remote one is gathered and gets its dataset back."""
+        if not _is_remote(payload):
+            return payload
+        result = payload.result()
+        if result is not SKIPPED:
+            result.batch._dataset = self.dataset
+        return result
+
+    def close(self):
+        self.driver.shutdown(wait=True, cancel_futures=True)
+        self.client.cancel([f for f in self.remote if not f.done()])
+        self.remote.clear()
+
+
+def _is_remote(payload) -> bool:
+    return hasattr(payload, 'key') and hasattr(payload, 'client') and callable(getattr(payload, 'result', None))
+
+
+def _settle(done, outer: cf.Future):
+    if done.status == 'error':
+        outer.set_exception(done.exception())
+    elif done.status == 'cancelled':
+        outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
+    else:
+        outer.set_result(done)

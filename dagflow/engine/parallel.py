@@ -17,14 +17,20 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Iterable, Iterator
 
-from .lanes import ProcessLanes, ThreadLanes
-from .lower import SKIPPED, fuse_groups, make_payload
+from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
+from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
 from .serial import _rebatch, _segments, run_section
 
 __all__ = ['execute_parallel', 'stream_segment']
 
 
 _LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
+
+
+def _make_lanes(scheduler, plan, pipeline, prefetch):
+    if isinstance(scheduler, str):
+        return _LANES[scheduler](plan, pipeline, prefetch)
+    return DistributedLanes(plan, pipeline, prefetch, scheduler)
 
 
 def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
@@ -36,7 +42,7 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     :func:`~dagflow.engine.serial.execute_plan` would.
     """
     run_section(plan, 'before', pipeline, seed, debug=debug)
-    lanes = _LANES[scheduler](plan, pipeline, prefetch)
+    lanes = _make_lanes(scheduler, plan, pipeline, prefetch)
     segments = []
     try:
         stream = enumerate(batches)
@@ -58,7 +64,7 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None) -> Iterator:
     """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order."""
-    groups = fuse_groups(plan, nodes)
+    groups, token = fuse_groups(plan, nodes), new_token()
     if not groups:
         yield from stream
         return
@@ -88,12 +94,13 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                 order.append(k)
             for k in order:
                 if ready(k):
-                    future = lanes.submit(groups[progress[k]], payloads[k], debug=debug)
+                    group = groups[progress[k]]
+                    future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k))
                     running[future] = k
             while order and progress[order[0]] == last:
                 k = order.pop(0)
                 progress.pop(k)
-                payload = payloads.pop(k)
+                payload = lanes.fetch(payloads.pop(k))
                 if payload is not SKIPPED:
                     yield k, payload.batch
             if not running:

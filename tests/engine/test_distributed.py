@@ -1,0 +1,53 @@
+"""The same pipelines on a Dask cluster: serial results, action names in the dashboard, errors."""
+import numpy as np
+import pytest
+
+from dagflow import Dataset, V
+
+from .test_parallel import AugmentBatch, assert_same, full_pipeline, run_and_collect
+
+distributed = pytest.importorskip('distributed')
+
+
+@pytest.fixture(scope='module', params=[False, True], ids=['in-process', '2-processes'])
+def client(request):
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=request.param,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture
+def dataset():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 2))
+    return Dataset(96, batch_class=AugmentBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+
+
+def test_a_cluster_gives_the_serial_results(client, dataset):
+    reference = run_and_collect(full_pipeline(dataset))
+    for _ in range(2):
+        assert_same(run_and_collect(full_pipeline(dataset), prefetch=2, scheduler=client), reference)
+
+
+def test_the_dashboard_shows_the_pipelines_actions(client, dataset):
+    full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
+    prefixes = set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
+    assert {'jitter+shift', 'jitter'} <= prefixes            # pure groups ran on the cluster
+    assert not prefixes & {'update', 'train_model', 'train_in_batch', 'predict_model'}  # state stayed here
+
+
+def test_an_error_on_a_worker_surfaces_with_its_type_step_and_batch(client, dataset):
+    p = dataset.p.init_variable('n', 0).jitter(0.1).fail_at(4).update(V('n'), V('n') + 1)
+    with pytest.raises(ValueError, match='batch 4 is broken') as info:
+        p.run(8, n_epochs=1, prefetch=2, scheduler=client)
+    assert info.value.dagflow_batch == 4 and "'fail_at'" in info.value.dagflow_step
+    assert 4 <= p.v('n') <= 7
+    p.set_variable('n', 0)
+    dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=2, scheduler=client)   # the client is still usable
+
+
+def test_a_scheduler_address(client, dataset):
+    reference = run_and_collect(full_pipeline(dataset))
+    assert_same(run_and_collect(full_pipeline(dataset), prefetch=1, scheduler=client.scheduler.address),
+                reference)
+
