@@ -67,8 +67,9 @@ class RunMixin:
             Number of batches instead of ``n_epochs`` (give one of the two).
         drop_last : bool
             Skip the last incomplete batch of every epoch.
-        bar : bool
-            Show a tqdm progress bar.
+        bar : bool or callable
+            Show a progress bar of finished batches (``tqdm.auto``: a widget in
+            a notebook, text in a terminal), or call ``bar(iterable, total=n)``.
         lazy : bool
             Only store the arguments for ``gen_batch()``/``next_batch()``/``run()``.
         seed : int, optional
@@ -250,8 +251,7 @@ class RunMixin:
         total = iteration_count(len(self.dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
                                 run_args.drop_last)
         batches = self.dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
-                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last,
-                                         bar=run_args.bar)
+                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
     def _generate(self, run_args: RunArgs) -> Iterator:
@@ -259,9 +259,13 @@ class RunMixin:
         plan, seed, batches, total = self._prepare(run_args)
         debug = [] if run_args.debug else None
         self.variables.start_run()
+        finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
+                           prefetch=run_args.prefetch, scheduler=run_args.scheduler)
         try:
-            yield from execute(plan, self, batches, seed=seed, total=total, debug=debug,
-                               prefetch=run_args.prefetch, scheduler=run_args.scheduler)
+            yield from _progress(finished, run_args.bar, total)
+        except BaseException:
+            self.locks.release_all()  # a failed batch must not leave acquire_lock's lock held for the next run
+            raise
         finally:
             if debug is not None:
                 import pandas as pd
@@ -300,3 +304,13 @@ class RunMixin:
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
         return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total)
+
+
+def _progress(iterator, bar, total):
+    """``iterator`` with a progress bar of finished batches when ``bar`` asks for one."""
+    if not bar:
+        return iterator
+    if callable(bar):
+        return bar(iterator, total=total)
+    from tqdm.auto import tqdm
+    return tqdm(iterator, total=total)

@@ -179,5 +179,11 @@ class Locks:
                                     f'Add .acquire_lock({name!r}) before this step.', name=name)
         lock.release()
 
+    def release_all(self):
+        """Release every held lock (after a failed run, so the next run does not wait forever)."""
+        for lock in list(self._locks.values()):
+            if lock.locked():
+                lock.release()
+
     def names(self) -> list[str]:
         return sorted(self._locks)

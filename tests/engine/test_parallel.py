@@ -265,3 +265,55 @@ def test_a_batch_that_cannot_travel_to_a_process_names_the_component_and_step(da
                                                r"'jitter\+attach_lock'\).*scheduler='threads'"):
         p.run(8, n_epochs=1, prefetch=1, scheduler='processes')
     assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
+
+
+class InterruptBatch(AugmentBatch):
+    @action
+    def interrupt_at(self, number):
+        if self.context.iteration.current == number:
+            raise KeyboardInterrupt
+        return self
+
+    @action(use_lock=True)
+    def locked_fail_at(self, number):
+        if self.context.iteration.current == number:
+            raise ValueError('locked step failed')
+        return self
+
+
+@pytest.fixture
+def interrupt_dataset(data):
+    return Dataset(96, batch_class=InterruptBatch, preloaded=data)
+
+
+@pytest.mark.parametrize('scheduler', ['threads', 'processes'])
+def test_keyboard_interrupt_stops_the_run_and_keeps_the_state(interrupt_dataset, scheduler):
+    p = interrupt_dataset.p.init_variable('n', 0).jitter(0.1).interrupt_at(3).update(V('n'), V('n') + 1)
+    with pytest.raises(KeyboardInterrupt):
+        p.run(8, n_epochs=1, prefetch=2, scheduler=scheduler)
+    assert 1 <= p.v('n') <= 3                 # batch 0 was done before batch 3 started; nothing after 3 ran
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
+    p.set_variable('n', 0)
+    interrupt_dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=2, scheduler=scheduler)
+
+
+def test_a_failing_step_never_leaves_a_lock_held(interrupt_dataset):
+    p = (interrupt_dataset.p.init_variable('n', 0).init_variable('bad', 2).acquire_lock('io')
+         .locked_fail_at(V('bad')).update(V('n'), V('n') + 1).release_lock('io'))
+    with pytest.raises(ValueError, match='locked step failed'):
+        p.run(8, n_epochs=1, prefetch=2)
+    p.set_variable('bad', -1).set_variable('n', 0)
+    p.run(8, n_epochs=1, prefetch=2)          # would wait forever if 'io' or the action's lock were held
+    assert p.v('n') == 12
+
+
+def test_progress_bar_counts_finished_batches(dataset):
+    seen = []
+
+    def bar(iterable, total):
+        seen.append(total)
+        for item in iterable:
+            seen.append('batch')
+            yield item
+    dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=2, bar=bar)
+    assert seen == [12] + ['batch'] * 12
