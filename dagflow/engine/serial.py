@@ -33,10 +33,10 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
     """
     joined = ()
     for node in nodes:
-        step = plan.nodes[node]['step']
+        data = plan.nodes[node]
+        step = data['step']
         start = time.perf_counter() if debug is not None else 0.0
-        label = f"{node[0]}[{node[1]}] {step.name!r}"
-        allowed = frozenset(effect.resource for effect in plan.nodes[node]['effects'])
+        label, allowed = data.get('guard') or data.setdefault('guard', _guard_info(node, data))
         token = RUNNING.set(StepGuard(ctx.pipeline, label, allowed, ctx.batch))
         try:
             result = run_step(step, ctx, joined)
@@ -55,6 +55,11 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
             debug.append({'batch': batch_number, 'section': node[0], 'position': node[1],
                           'action': step.name, 'start': start, 'duration': time.perf_counter() - start})
     return ctx
+
+
+def _guard_info(node, data) -> tuple[str, frozenset]:
+    """The label and allowed resources of a step, computed once per plan node."""
+    return f"{node[0]}[{node[1]}] {data['step'].name!r}", frozenset(e.resource for e in data['effects'])
 
 
 def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None):
