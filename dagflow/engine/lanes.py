@@ -76,12 +76,12 @@ def _run_in_worker(group, payload):
     records = []
     result = run_group(_WORKER['plan'], group, WorkerPipeline(dataset), payload, debug=records)
     if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, f"after {group.name!r}")
+        result.batch = strip_batch(result.batch, f"after {group.name!r}", dumps=_stdlib_dumps)
     return result, records
 
 
-def strip_batch(batch, where: str):
-    """A copy of ``batch`` without its dataset and run context, checked to pickle.
+def strip_batch(batch, where: str = '', dumps=None):
+    """A copy of ``batch`` without its dataset and run context; with ``dumps``, checked to pickle.
 
     Raises
     ------
@@ -90,17 +90,27 @@ def strip_batch(batch, where: str):
     """
     light = copy.copy(batch)
     light._dataset, light.context = None, None
-    try:
-        pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        raise BatchPickleError(_pickle_message(light, where, exc)) from exc
+    if dumps is not None:
+        try:
+            dumps(light)
+        except Exception as exc:
+            raise BatchPickleError(_pickle_message(light, where, exc, dumps)) from exc
     return light
 
 
-def _pickle_message(batch, where, exc) -> str:
+def _stdlib_dumps(obj) -> bytes:
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _dask_dumps(obj) -> bytes:
+    from distributed.protocol.pickle import dumps  # pickles what a user's __main__ defines by value
+    return dumps(obj)
+
+
+def _pickle_message(batch, where, exc, dumps=_stdlib_dumps) -> str:
     for name in getattr(batch, 'components', None) or ():
         try:
-            pickle.dumps(getattr(batch, name), protocol=pickle.HIGHEST_PROTOCOL)
+            dumps(getattr(batch, name))
         except Exception as inner:
             return (f'Batch component {name!r} cannot be sent to a worker process ({where}): '
                     f'{type(inner).__name__}: {inner}. Keep picklable data in batches, or use '
@@ -127,22 +137,25 @@ class ProcessLanes:
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
             return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+        where = f'before {group.name!r}'
         if payload is not SKIPPED:
             payload = copy.copy(payload)
-            payload.batch = strip_batch(payload.batch, f'before {group.name!r}')
+            payload.batch = strip_batch(payload.batch, where)  # pickled once, by the pool; explained if it fails
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()  # it ends when the worker answers; it cannot be cancelled halfway
         inner = self.workers.submit(_run_in_worker, group, payload)
-        inner.add_done_callback(lambda done: self._arrived(done, outer, debug))
+        inner.add_done_callback(lambda done: self._arrived(done, outer, debug, payload, where))
         return outer
 
     def fetch(self, payload):
         return payload
 
-    def _arrived(self, done: cf.Future, outer: cf.Future, debug):
+    def _arrived(self, done: cf.Future, outer: cf.Future, debug, sent, where):
         try:
             result, records = done.result()
         except BaseException as exc:  # noqa: BLE001 - handed to the driver loop
+            if sent is not SKIPPED and _failed_to_send(exc):
+                exc = BatchPickleError(_pickle_message(sent.batch, where, exc))
             outer.set_exception(exc)
             return
         if result is not SKIPPED:
@@ -162,8 +175,16 @@ def _run_on_worker(plan, dataset, group, payload):
         payload.batch._dataset = dataset
     result = run_group(plan, group, WorkerPipeline(dataset), payload)
     if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, f'after {group.name!r}')
+        result.batch = strip_batch(result.batch, f'after {group.name!r}', dumps=_dask_dumps)
     return result
+
+
+def _failed_to_send(exc) -> bool:
+    """Whether ``exc`` is the pool failing to pickle a task (not an error raised by a step)."""
+    if hasattr(exc, 'dagflow_step') or isinstance(exc, BatchPickleError):
+        return False
+    return isinstance(exc, pickle.PicklingError) or (
+        isinstance(exc, (TypeError, AttributeError)) and 'pickle' in str(exc).lower())
 
 
 class DistributedLanes:
@@ -192,7 +213,7 @@ class DistributedLanes:
             argument = payload
         else:
             argument = copy.copy(payload)
-            argument.batch = strip_batch(payload.batch, f'before {group.name!r}')
+            argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=_dask_dumps)
         remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_dataset, group, argument,
                                     key=key, pure=False)
         self.remote.append(remote)

@@ -317,3 +317,19 @@ def test_progress_bar_counts_finished_batches(dataset):
             yield item
     dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=2, bar=bar)
     assert seen == [12] + ['batch'] * 12
+
+
+class StatefulLockBatch(AugmentBatch):
+    @action(writes='var:n')
+    def attach_lock_in_driver(self):
+        self.y = [threading.Lock()] * len(self)
+        return self
+
+
+def test_a_batch_that_cannot_be_sent_names_the_component_and_step(data):
+    from dagflow.engine.lanes import BatchPickleError
+    ds = Dataset(96, batch_class=StatefulLockBatch, preloaded=data)
+    p = ds.p.init_variable('n', 0).attach_lock_in_driver().jitter(0.1)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
+                                               r"'jitter'\)"):
+        p.run(8, n_epochs=1, prefetch=1, scheduler='processes')
