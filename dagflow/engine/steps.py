@@ -14,11 +14,19 @@ _CALL_OPTIONS = ('save_to', 'mode')
 
 
 def with_batch(ctx: Context, batch) -> Context:
-    """The context for ``batch``, attached to it so actions can reach the pipeline."""
+    """The context for ``batch``; the batch keeps it (without itself) so its actions can reach the pipeline.
+
+    The batch holds the context *detached* (``batch=None``): a batch pointing at a
+    context pointing back at the batch is a reference cycle, which would keep every
+    processed batch in memory until the garbage collector's next full pass.
+    """
     if batch is not None and batch is not ctx.batch:
         ctx = replace(ctx, batch=batch)
     if batch is not None:
-        batch.context = ctx
+        own = getattr(batch, 'context', None)
+        if own is None or own.pipeline is not ctx.pipeline or own.random is not ctx.random \
+                or own.iteration is not ctx.iteration or own.dataset is not ctx.dataset:
+            batch.context = replace(ctx, batch=None)
     return ctx
 
 

@@ -333,3 +333,19 @@ def test_a_batch_that_cannot_be_sent_names_the_component_and_step(data):
     with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
                                                r"'jitter'\)"):
         p.run(8, n_epochs=1, prefetch=1, scheduler='processes')
+
+
+@pytest.mark.parametrize('prefetch', [0, 2])
+def test_finished_batches_are_freed_without_the_garbage_collector(dataset, prefetch):
+    import gc
+    import weakref
+    p = full_pipeline(dataset)
+    refs = []
+    gc.disable()
+    try:
+        for batch in p.gen_batch(8, n_epochs=1, prefetch=prefetch, seed=0):
+            refs.append(weakref.ref(batch))
+        del batch
+        assert sum(ref() is not None for ref in refs) == 0   # no batch <-> context reference cycles
+    finally:
+        gc.enable()
