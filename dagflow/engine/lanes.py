@@ -5,7 +5,9 @@ of the next payload.  Pure groups may go to another process; state groups
 always run in the driver, where the variables and models live, so the state
 is never shipped back and forth.
 
-* ``threads``: every task on one pool of ``prefetch + 1`` threads.
+* ``threads``: every task on one pool of ``prefetch + 1`` threads, at most one
+  more than the CPU cores (more threads only fight for the cores and each
+  keeps its own malloc arena).
 * ``processes``: pure groups on a pool of worker processes (the plan and the
   dataset are sent once per worker, batches travel without them), state
   groups on one driver thread.
@@ -35,7 +37,8 @@ class ThreadLanes:
 
     def __init__(self, plan, pipeline, prefetch: int):
         self.plan, self.pipeline = plan, pipeline
-        self.pool = cf.ThreadPoolExecutor(max_workers=prefetch + 1, thread_name_prefix='dagflow')
+        workers = min(prefetch + 1, (os.cpu_count() or 1) + 1)  # more threads than cores only fight
+        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow')
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         return self.pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)

@@ -4,9 +4,9 @@ The driver loop admits batches from the source while fewer than
 ``prefetch + 1`` are in flight (the window), starts every task whose
 dependencies are done (:mod:`dagflow.engine.lower`: the batch chain and the
 carried state edges), and yields finished batches in order as soon as they
-and all earlier ones are done.  Each batch has at most one task running, so a
-pool of ``prefetch + 1`` workers never leaves a ready task waiting for a
-thread.
+and all earlier ones are done.  Each batch has at most one task running; a
+task that finds no free worker waits in the lane's queue (tasks never wait
+on each other inside a worker, so this cannot deadlock).
 
 An exception in a task stops the admission of batches, waits for the tasks
 already running, shuts the pool down and re-raises the original exception
