@@ -5,7 +5,7 @@ import pytest
 from dagflow import B, Dataset, R, V, action
 from dagflow.models import BaseModel
 
-from ..models.conftest import ModelBatch
+from .test_parallel import AugmentBatch
 
 torch = pytest.importorskip('torch')
 distributed = pytest.importorskip('distributed')
@@ -32,12 +32,7 @@ class TorchLinear(BaseModel):
             return self.net(torch.as_tensor(x, dtype=torch.float32)).squeeze(1).numpy()
 
 
-class TorchBatch(ModelBatch):
-    @action
-    def jitter(self, scale):
-        self.x = self.x + self.random.normal(0, scale, self.x.shape)
-        return self
-
+class TorchBatch(AugmentBatch):
     @action
     def train_torch_in_batch(self, model_name):
         self.get_model_by_name(model_name).train(self.x, self.y)
