@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dask.threaded
 
@@ -83,7 +83,6 @@ class Payload:
     number: int
     total: int | None = None
     segment: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class _Skipped:

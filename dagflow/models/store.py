@@ -29,7 +29,8 @@ from typing import Any
 from ..exceptions import ModelError, did_you_mean, suggestion_text
 from ..expr import evaluate, walk
 
-__all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model']
+__all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model',
+           'default_model_name']
 
 MODES = ('static', 'dynamic')
 """The ways a model can be defined in a pipeline."""
@@ -139,6 +140,19 @@ def parse_model_args(action: str, args: tuple, kwargs: dict) -> tuple[str | None
         raise ModelError(f'{action}({name!r}): config must be a dict or a Config, got {config!r}.',
                          name=name, value=config)
     return name, model_class, mode, config
+
+
+def default_model_name(model_class) -> str:
+    """The name a model gets when none is given: ``model_class.default_name``, else the class name.
+
+    Examples
+    --------
+    >>> class Net: pass
+    >>> default_model_name(Net)
+    'Net'
+    """
+    default = getattr(model_class, 'default_name', None)
+    return default if isinstance(default, str) else model_class.__name__
 
 
 def _slot_of(value):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from ..exceptions import ExpressionError, ModelError
 from ..expr import Context, evaluate, is_expression, normalize_mode
 from ..models import BaseModel, Models, ModelSpec
-from ..models.store import create_model, parse_model_args
+from ..models.store import create_model, default_model_name, parse_model_args
 from .saving import save_results
 
 __all__ = ['MODEL_ACTIONS', 'prepare_model_step', 'model_from_source', 'load_model_into']
@@ -136,8 +136,7 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
             model_name, model_class, mode, config = parse_model_args(name, args, given)
         except ModelError as exc:
             raise ModelError(f'{exc}{where}', **exc._data) from None
-        default = getattr(model_class, 'default_name', None)
-        model_name = model_name or (default if isinstance(default, str) else model_class.__name__)
+        model_name = model_name or default_model_name(model_class)
         if name == 'load_model':
             return (model_name, model_class, mode), ({'config': config} if config is not None else {}) | rest
         if rest:

@@ -8,7 +8,7 @@ run-time code lives in :mod:`dagflow.pipeline.model_api`.  ``load_model_now``,
 from __future__ import annotations
 
 from ..expr import Context, evaluate
-from ..models.store import parse_model_args
+from ..models.store import default_model_name, parse_model_args
 from .guard import check_access
 from .model_api import load_model_into
 
@@ -133,7 +133,7 @@ class ModelMixin:
         load_kwargs = {k: v for k, v in kwargs.items() if k not in ('name', 'model_class', 'mode', 'config')}
         given = {k: v for k, v in kwargs.items() if k in ('name', 'model_class', 'mode', 'config')}
         name, model_class, mode, config = parse_model_args('load_model_now', args, given)
-        name = name or model_class.__name__
+        name = name or default_model_name(model_class)
         context = Context(pipeline=self, dataset=self.dataset)
         model = load_model_into(self.models, name, model_class, mode, evaluate(load_kwargs, context), context,
                                 config=evaluate(config, context))

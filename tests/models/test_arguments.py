@@ -112,3 +112,14 @@ def test_load_model_keeps_a_config_given_like_init_models(tmp_path):
     model = Pipeline().load_model_now('m', LinearModel, 'static', config={'tag': 2}, path=path)
     assert model.config['tag'] == 2 and model.config['build'] is False
     np.testing.assert_array_equal(model.w, [0.0, 1.0, 2.0])
+
+
+def test_load_model_now_names_the_model_like_init_model(tmp_path):
+    class Named(LinearModel):
+        default_name = 'short'
+    model = Named({'size': 2})
+    model.save(tmp_path / 'm.npz')
+    p = Pipeline()
+    p.load_model_now(Named, 'static', path=tmp_path / 'm.npz')
+    assert p.models.names() == {'short'}
+    assert Pipeline().init_model(Named).steps('before')[0].args[0] == 'short'
