@@ -8,9 +8,15 @@ and all earlier ones are done.  Each batch has at most one task running; a
 task that finds no free worker waits in the lane's queue (tasks never wait
 on each other inside a worker, so this cannot deadlock).
 
-An exception in a task stops the admission of batches, waits for the tasks
-already running, shuts the pool down and re-raises the original exception
-(annotated with its step and batch by :func:`~dagflow.engine.serial.run_steps`).
+An exception in a task of batch ``k`` fails the run exactly where the serial
+loop would: no task of a later batch starts (those running are cancelled or
+their results dropped), the earlier batches still finish and are yielded, and
+then the original exception (annotated with its step and batch by
+:func:`~dagflow.engine.serial.run_steps`) is raised.  So the batches that came
+out, and every state step the serial loop would have run before the failure,
+are exactly those of the serial run; state steps of later batches that had
+already finished when the failure happened are kept, not rolled back.
+``KeyboardInterrupt`` is not waited on: it stops the run at once.
 """
 from __future__ import annotations
 
@@ -73,10 +79,12 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
     progress: dict[int, int] = {}      # batch number -> groups done
     running: dict[cf.Future, int] = {}
     order: list[int] = []              # batch numbers in admission order, not yet yielded
+    failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task
+    upstream: list[Exception] = []     # an error of the stream feeding this segment
     exhausted = False
 
     def ready(k: int) -> bool:
-        if k in running.values() or progress[k] == last:
+        if k in running.values() or progress[k] == last or (failed and k >= min(failed)):
             return False
         previous = order[order.index(k) - 1] if order.index(k) else None
         done_before = progress.get(previous, last) if previous is not None else last
@@ -84,10 +92,14 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
 
     try:
         while True:
-            while not exhausted and len(order) <= prefetch:
+            while not exhausted and not failed and len(order) <= prefetch:
                 try:
                     k, batch = next(stream)
                 except StopIteration:
+                    exhausted = True
+                    break
+                except Exception as exc:   # an earlier segment failed: finish the batches before it first
+                    upstream.append(exc)
                     exhausted = True
                     break
                 payloads[k], progress[k] = make_payload(batch, k, seed, total, segment), 0
@@ -97,20 +109,33 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                     group = groups[progress[k]]
                     future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k))
                     running[future] = k
-            while order and progress[order[0]] == last:
+            while order and (order[0] in failed or progress[order[0]] == last):
                 k = order.pop(0)
+                if k in failed:
+                    raise failed[k]
                 progress.pop(k)
                 payload = lanes.fetch(payloads.pop(k))
                 if payload is not SKIPPED:
                     yield k, payload.batch
             if not running:
                 if exhausted and not order:
+                    if upstream:
+                        raise upstream[0]
                     return
                 continue
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 k = running.pop(future)
-                payloads[k] = future.result()   # re-raises the task's exception
+                if failed and k > min(failed):
+                    continue                    # a later batch than a failed one: its result is dropped
+                try:
+                    payloads[k] = future.result()
+                except Exception as exc:
+                    failed[k] = exc
+                    for other, j in running.items():
+                        if j > k:
+                            other.cancel()
+                    continue
                 progress[k] += 1
     finally:
         for future in running:

@@ -77,6 +77,10 @@ def assert_same(result, reference):
     assert result['loss'] == reference['loss']
     np.testing.assert_array_equal(result['predictions'], reference['predictions'])
     np.testing.assert_array_equal(result['w'], reference['w'])           # bit for bit
+    assert_same_batches(result, reference)
+
+
+def assert_same_batches(result, reference):
     assert len(result['batches']) == len(reference['batches'])
     for (index, x), (ref_index, ref_x) in zip(result['batches'], reference['batches']):
         np.testing.assert_array_equal(index, ref_index)
@@ -157,9 +161,50 @@ def test_an_error_surfaces_with_its_type_step_and_batch_and_the_pool_is_gone(dat
         p.run(8, n_epochs=2, prefetch=3)
     assert info.value.dagflow_batch == 5 and "'fail_at'" in info.value.dagflow_step
     assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
-    assert 5 <= p.v('n') <= 9                  # the state of completed steps is kept
+    assert p.v('n') >= 6                       # batches 0-5 counted at least, as in the serial run
     p.reset('variables', 'models')
     assert p.v('n') == 0
+
+
+def failing_pipeline(dataset, where):
+    """The full pipeline failing at batch 5: after all its state steps, or between two of them."""
+    if where == 'end':
+        return full_pipeline(dataset).fail_at(5)
+    return (dataset.p
+            .init_model('lin', LinearModel, 'dynamic', config={'size': 2})
+            .init_variables({'n': 0, 'loss': [], 'predictions': []})
+            .jitter(R('uniform', 0, 0.1))
+            .update(V('n'), V('n') + 1)
+            .train_model('lin', B.x, B.y, save_to=V('loss'), mode='a')
+            .fail_at(5)
+            .train_in_batch('lin')
+            .predict_model('lin', B.x, save_to=V('predictions'), mode='e'))
+
+
+def collect_until_failure(pipeline, **run_args):
+    batches = []
+    with pytest.raises(ValueError, match='batch 5 is broken') as info:
+        for batch in pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args):
+            batches.append((batch.indices.copy(), batch.x.copy()))
+    assert info.value.dagflow_batch == 5
+    return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'),
+            'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
+
+
+@pytest.mark.parametrize('where', ['end', 'middle'])
+@pytest.mark.parametrize('prefetch, scheduler', [(1, 'threads'), (4, 'threads'), (2, 'processes')])
+def test_a_failed_run_keeps_everything_before_the_failed_batch(dataset, where, prefetch, scheduler):
+    reference = collect_until_failure(failing_pipeline(dataset, where))
+    assert len(reference['batches']) == 5 and reference['n'] == 6   # batches 0-4 came out, then 5 failed
+    for _ in range(3):
+        result = collect_until_failure(failing_pipeline(dataset, where), prefetch=prefetch, scheduler=scheduler)
+        assert_same_batches(result, reference)             # batches 0-4 came out, exactly those
+        # every state step of batches 0-5 up to the failure ran, as in the serial run; state steps of later
+        # batches that were already done when batch 5 failed are kept, not rolled back
+        assert result['n'] >= reference['n']
+        assert result['loss'][:len(reference['loss'])] == reference['loss']
+        np.testing.assert_array_equal(result['predictions'][:len(reference['predictions'])],
+                                      reference['predictions'])
 
 
 def test_a_failed_run_can_be_run_again(dataset):
