@@ -426,6 +426,9 @@ def _flatten(steps):
             yield step
 
 
+_LEAVES_SECTION = frozenset({'run', 'run_now', 'run_later', 'compile', 'check'})
+
+
 class SectionView:
     """Records chained calls into one section: ``pipeline.before.init_lock().load_model(...)``.
 
@@ -442,9 +445,16 @@ class SectionView:
     def __getattr__(self, name: str):
         if name.startswith('_'):
             raise AttributeError(name)
-        if name in API_ACTIONS or not hasattr(Pipeline, name):
+        if name in API_ACTIONS or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
             return self.pipeline._recorder(self.section, name)
-        return getattr(self.pipeline, name)
+        attribute = getattr(self.pipeline, name)
+        if not callable(attribute) or name in _LEAVES_SECTION:
+            return attribute
+
+        def in_section(*args, **kwargs):   # p.before.init_variable(...).update(...) stays in `before`
+            result = attribute(*args, **kwargs)
+            return self if result is self.pipeline else result
+        return in_section
 
     def __repr__(self):
         return f'<{self.section} section of {self.pipeline!r}>'

@@ -53,6 +53,14 @@ class TestRecording:
         p.run(batch_size=10)
         assert p.v('log') == ['start', 10, 10, 'end']
 
+    def test_a_section_keeps_its_chain_through_pipeline_methods(self, images_dataset):
+        p = images_dataset.p
+        view = p.before.init_variable('log', []).update(V('log', mode='a'), 'start')
+        p.after.init_variables({'n': 0}).update(V('log', mode='a'), 'end')
+        assert [s.name for s in p.steps('before')] == ['update'] and not p.steps('main')
+        assert view.run(batch_size=10) is p and view.profile is None and view.v('n') == 0
+        assert p.v('log') == ['start', 'end']
+
     def test_context_manager_form(self, images_dataset):
         with images_dataset.p as p:
             p.init_variable('n', 0)
