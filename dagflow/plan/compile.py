@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..exceptions import PlanError
 from ..pipeline.step import StepKind
 from .effects import Access, Effect, effects_of, reads_of
 from .learn import learn_accesses, resolve_accesses
@@ -54,6 +55,11 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
         steps = list(sections.get(section, ()))
         nodes = [(section, i) for i in range(len(steps))]
         for node, step in zip(nodes, steps):
+            if section != 'main' and step.kind is StepKind.ACTION:
+                raise PlanError(f'Step {section}[{node[1]}] {step.name!r}' + (f' (added at {step.source})'
+                                if step.source else '') + f' is a batch action, but the {section!r} section '
+                                f'runs once, without a batch. Record it in the main chain, or use '
+                                f'call(...) for a function of the pipeline.', step=step.name)
             effects = step_effects(step, actions, owner, models)
             models_used = tuple(sorted({e.resource[6:] for e in effects if e.resource.startswith('model:')}))
             stated = step_effects(step, actions, owner, models, learn=False)

@@ -136,3 +136,20 @@ class TestCheck:
 
     def test_clean_pipeline(self, images_dataset):
         assert str(images_dataset.p.normalize().check()) == 'check: no problems found'
+
+
+def test_a_batch_action_outside_main_is_refused_at_compile():
+    import numpy as np
+
+    from dagflow import Batch, Dataset, action
+    from dagflow.exceptions import PlanError
+
+    class Little(Batch):
+        @action
+        def double(self):
+            return self
+
+    p = Dataset(4, batch_class=Little, preloaded=np.ones(4)).p
+    p.after.double()
+    with pytest.raises(PlanError, match=r"after\[0\] 'double' \(added at test_plan.py:\d+\) is a batch action"):
+        p.compile()
