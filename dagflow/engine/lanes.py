@@ -24,6 +24,7 @@ import pickle
 
 from ..exceptions import UndeclaredEffectError
 from .lower import SKIPPED, run_group
+from .serial import WORKER
 
 __all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch']
 
@@ -55,6 +56,7 @@ _WORKER: dict = {}  # in a worker process: what the driver sent once (plan, data
 
 def _init_worker(plan, dataset):
     _WORKER['plan'], _WORKER['dataset'] = plan, dataset
+    WORKER.set(f'process {os.getpid()}')
 
 
 class WorkerPipeline:
@@ -172,14 +174,32 @@ class ProcessLanes:
         self.workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_on_worker(plan, dataset, group, payload):
-    """A pure group on a Dask worker: the plan and dataset come scattered, the batch with the task."""
+def _run_on_worker(plan, dataset, group, payload, profile=False):
+    """A pure group on a Dask worker: the plan and dataset come scattered, the batch with the task.
+
+    With ``profile``, the step records travel back on the payload.
+    """
     if payload is not SKIPPED:
         payload.batch._dataset = dataset
-    result = run_group(plan, group, WorkerPipeline(dataset), payload)
+    records = [] if profile else None
+    token = WORKER.set(_dask_worker_name() if profile else None)
+    try:
+        result = run_group(plan, group, WorkerPipeline(dataset), payload, debug=records)
+    finally:
+        WORKER.reset(token)
     if result is not SKIPPED:
         result.batch = strip_batch(result.batch, f'after {group.name!r}', dumps=_dask_dumps)
+        if profile:
+            result.records = (result.records or []) + records
     return result
+
+
+def _dask_worker_name() -> str | None:
+    try:
+        from distributed import get_worker
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
 
 
 def _failed_to_send(exc) -> bool:
@@ -206,6 +226,7 @@ class DistributedLanes:
         self.remote_dataset = client.scatter(self.dataset, broadcast=True, hash=False)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
+        self.debug: list = []   # the run's profile records, when it keeps them
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
@@ -217,8 +238,10 @@ class DistributedLanes:
         else:
             argument = copy.copy(payload)
             argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=_dask_dumps)
+        if debug is not None:
+            self.debug = debug
         remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_dataset, group, argument,
-                                    key=key, pure=False)
+                                    debug is not None, key=key, pure=False)
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
@@ -235,6 +258,9 @@ class DistributedLanes:
         result = payload.result()
         if result is not SKIPPED:
             result.batch._dataset = self.dataset
+            if result.records:
+                self.debug.extend(result.records)
+                result.records = None
         return result
 
     def close(self):

@@ -83,6 +83,7 @@ class Payload:
     number: int
     total: int | None = None
     segment: int = 0
+    records: list | None = None   # profile records made on a Dask worker, gathered in the driver
 
 
 class _Skipped:

@@ -6,6 +6,7 @@ the engine (a function-level import, see ``docs/architecture.md``).
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ class RunArgs:
     debug: bool = False
     prefetch: int = 0
     scheduler: Any = None
+    profile: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -44,6 +46,7 @@ class RunMixin:
         self._run_args: RunArgs | None = None
         self._iterator: Iterator | None = None
         self.debug_info = None
+        self.profile = None
         self.run_seed: int | None = None
 
     def _run_state_to_pickle(self) -> dict:
@@ -52,7 +55,7 @@ class RunMixin:
     # ------------------------------------------------------------------ public API
     def run(self, batch_size: int | None = None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
             drop_last: bool = False, bar=False, lazy: bool = False, seed: int | None = None,
-            debug: bool = False, prefetch: int = 0, scheduler=None, **kwargs):
+            debug: bool = False, prefetch: int = 0, scheduler=None, profile: bool = False, **kwargs):
         """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
 
         Parameters
@@ -77,7 +80,8 @@ class RunMixin:
             from it, so two runs with one seed are identical.  A random seed is
             drawn (and kept in ``pipeline.run_seed``) when not given.
         debug : bool
-            Record each step's timing in ``pipeline.debug_info`` (a DataFrame).
+            Record each step's timing in ``pipeline.debug_info`` (a DataFrame
+            of batch, section, position, action, start, duration).
         prefetch : int
             How many batches may be processed ahead of the one being finished
             (``prefetch + 1`` in flight).  Steps that touch no shared state run
@@ -92,6 +96,13 @@ class RunMixin:
             Steps that touch variables or models always run in this process,
             where the state lives.
             Default: ``'sync'`` when ``prefetch=0``, else ``'threads'``.
+        profile : bool
+            Record every step run in ``pipeline.profile``, a DataFrame with one
+            row per step and batch: ``section``, ``position`` (the plan node is
+            ``(section, position)``), ``step``, ``batch`` (``None`` in
+            before/after), ``worker`` (a thread's name, ``'process <pid>'`` or a
+            Dask worker's address), ``start`` and ``end`` in seconds since the
+            run started.  ``pipeline.plot_timeline()`` draws it.
 
         Returns
         -------
@@ -113,7 +124,7 @@ class RunMixin:
                                    name='batch_size', value=None)
         if batch_size is not None:
             self._run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, bar,
-                                                 seed, debug, prefetch, scheduler, kwargs)
+                                                 seed, debug, prefetch, scheduler, profile, kwargs)
             self._drop_iterator()
         if lazy:
             return self
@@ -209,9 +220,10 @@ class RunMixin:
 
     def _split_run_args(self, args, kwargs):
         names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug',
-                 'prefetch', 'scheduler')
+                 'prefetch', 'scheduler', 'profile')
         defaults = dict(batch_size=None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
-                        drop_last=False, bar=False, seed=None, debug=False, prefetch=0, scheduler=None)
+                        drop_last=False, bar=False, seed=None, debug=False, prefetch=0, scheduler=None,
+                        profile=False)
         if len(args) > len(names):
             raise RunArgumentError(f'Too many positional run arguments: {args!r}.', value=args)
         values = {**defaults, **dict(zip(names, args))}
@@ -221,7 +233,7 @@ class RunMixin:
         return (*[values[n] for n in names], extra)
 
     def _make_run_args(self, batch_size, shuffle, n_epochs, n_iters, drop_last, bar, seed, debug, prefetch,
-                       scheduler, extra):
+                       scheduler, profile, extra):
         if extra:
             raise RunArgumentError(f'Unknown run arguments: {sorted(extra)}.' + suggestion_text(
                 sorted(extra)[0], RunArgs.__dataclass_fields__), value=sorted(extra))
@@ -229,7 +241,8 @@ class RunMixin:
             iteration_count(len(self.dataset), batch_size, n_iters, n_epochs, drop_last)  # validates
         from ..engine import check_scheduler
         prefetch, scheduler = check_scheduler(prefetch, scheduler)
-        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug, prefetch, scheduler)
+        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug, prefetch, scheduler,
+                       bool(profile))
 
     def _pick_seed(self, seed):
         if seed is None:
@@ -257,7 +270,8 @@ class RunMixin:
     def _generate(self, run_args: RunArgs) -> Iterator:
         from ..engine import execute
         plan, seed, batches, total = self._prepare(run_args)
-        debug = [] if run_args.debug else None
+        debug = [] if run_args.debug or run_args.profile else None
+        started = time.time()
         self.variables.start_run()
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
                            prefetch=run_args.prefetch, scheduler=run_args.scheduler)
@@ -268,9 +282,21 @@ class RunMixin:
             raise
         finally:
             if debug is not None:
-                import pandas as pd
-                self.debug_info = pd.DataFrame(debug, columns=['batch', 'section', 'position', 'action',
-                                                               'start', 'duration'])
+                self._keep_profile(debug, started, run_args)
+
+    def _keep_profile(self, records: list, started: float, run_args: RunArgs):
+        """``pipeline.profile`` (and ``debug_info``) from the step records of a run."""
+        import pandas as pd
+        columns = ['section', 'position', 'step', 'batch', 'worker', 'start', 'end']
+        frame = pd.DataFrame(records, columns=columns).sort_values('start', kind='stable', ignore_index=True)
+        frame['batch'] = frame['batch'].astype('Int64')   # before/after steps have no batch
+        if run_args.debug:
+            self.debug_info = pd.DataFrame({'batch': frame['batch'], 'section': frame['section'],
+                                            'position': frame['position'], 'action': frame['step'],
+                                            'start': frame['start'], 'duration': frame['end'] - frame['start']})
+        if run_args.profile:
+            frame[['start', 'end']] -= started
+            self.profile = frame
 
     def to_dask(self, batch_size: int, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
                 drop_last: bool = False, seed: int | None = None, prefetch: int | None = None):
@@ -296,7 +322,7 @@ class RunMixin:
         """
         from ..engine import lower_run
         run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, False, seed, False,
-                                       0, None, {})
+                                       0, None, False, {})
         if run_args.n_epochs is None and run_args.n_iters is None:
             raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
         plan, seed, batches, total = self._prepare(run_args)

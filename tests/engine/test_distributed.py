@@ -51,3 +51,13 @@ def test_a_scheduler_address(client, dataset):
     assert_same(run_and_collect(full_pipeline(dataset), prefetch=1, scheduler=client.scheduler.address),
                 reference)
 
+
+
+def test_a_cluster_profile_names_the_workers(client, dataset):
+    p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1).jitter(0.1)
+    p.run(8, n_epochs=1, prefetch=2, scheduler=client, profile=True)
+    profile = p.profile
+    assert len(profile) == 3 * 12 and (profile['end'] >= profile['start']).all()
+    addresses = set(client.scheduler_info()['workers'])
+    assert set(profile.loc[profile['step'] == 'jitter', 'worker']) <= addresses
+    assert set(profile.loc[profile['step'] == 'update', 'worker']) == {'dagflow-state_0'}
