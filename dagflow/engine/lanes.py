@@ -26,7 +26,7 @@ from ..exceptions import UndeclaredEffectError
 from .lower import SKIPPED, run_group
 from .serial import WORKER
 
-__all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch']
+__all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch', 'announce_dashboard']
 
 
 class BatchPickleError(TypeError):
@@ -221,6 +221,7 @@ class DistributedLanes:
 
     def __init__(self, plan, pipeline, prefetch: int, client):
         self.plan, self.pipeline, self.client = plan, pipeline, client
+        announce_dashboard(client)
         self.dataset = getattr(pipeline, 'dataset', None)
         self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
         self.remote_dataset = client.scatter(self.dataset, broadcast=True, hash=False)
@@ -267,6 +268,23 @@ class DistributedLanes:
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.client.cancel([f for f in self.remote if not f.done()])
         self.remote.clear()
+
+
+_ANNOUNCED: set = set()   # the clients whose dashboard link was printed
+
+
+def announce_dashboard(client) -> str | None:
+    """Print the Dask dashboard's link of ``client``, once per client; return it (None without a dashboard)."""
+    try:
+        services = client.scheduler_info().get('services', {})
+        link = client.dashboard_link if 'dashboard' in services else None
+    except Exception:   # noqa: BLE001 - a client without the information: nothing to show
+        return None
+    key = getattr(client, 'id', id(client))
+    if link and key not in _ANNOUNCED:
+        _ANNOUNCED.add(key)
+        print(f'dagflow: watch this run in the Dask dashboard at {link}', flush=True)
+    return link
 
 
 def _is_remote(payload) -> bool:

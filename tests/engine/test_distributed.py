@@ -61,3 +61,20 @@ def test_a_cluster_profile_names_the_workers(client, dataset):
     addresses = set(client.scheduler_info()['workers'])
     assert set(profile.loc[profile['step'] == 'jitter', 'worker']) <= addresses
     assert set(profile.loc[profile['step'] == 'update', 'worker']) == {'dagflow-state_0'}
+
+
+def test_the_dashboard_link_is_printed_once_per_client(client, dataset, capsys, monkeypatch):
+    from dagflow.engine import lanes
+    monkeypatch.setattr(lanes, '_ANNOUNCED', set())
+    for _ in range(2):
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+    printed = capsys.readouterr().out
+    assert printed.count('Dask dashboard') == 1 and client.dashboard_link in printed
+
+
+def test_a_performance_report_covers_a_run(client, dataset, tmp_path):
+    report = tmp_path / 'report.html'
+    with distributed.performance_report(filename=str(report)):
+        full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
+    text = report.read_text()
+    assert 'jitter+shift' in text         # the task stream names the pipeline's actions
