@@ -5,9 +5,10 @@ of the next payload.  Pure groups may go to another process; state groups
 always run in the driver, where the variables and models live, so the state
 is never shipped back and forth.
 
-* ``threads``: every task on one pool of ``prefetch + 1`` threads, at most one
+* ``threads``: pure groups on a pool of ``prefetch + 1`` threads, at most one
   more than the CPU cores (more threads only fight for the cores and each
-  keeps its own malloc arena).
+  keeps its own malloc arena), at a lower priority than the state groups,
+  which run on a pool of their own (:class:`ThreadLanes`).
 * ``processes``: pure groups on a pool of worker processes (the plan and the
   dataset are sent once per worker, batches travel without them), state
   groups on one driver thread.
@@ -21,6 +22,8 @@ import copy
 import multiprocessing
 import os
 import pickle
+import sys
+import threading
 
 from ..exceptions import UndeclaredEffectError
 from .lower import SKIPPED, run_group
@@ -33,22 +36,56 @@ class BatchPickleError(TypeError):
     """A batch cannot be sent to a worker process: names the component and the step."""
 
 
+PURE_NICENESS = 10
+"""How much lower the priority of the threads running pure groups is (Linux only, see :class:`ThreadLanes`)."""
+
+
 class ThreadLanes:
-    """Every task on one thread pool."""
+    """State groups on one thread pool, pure groups on another whose threads yield the CPU to it.
+
+    The state steps of successive batches form a serial chain: the run can go
+    no faster than that chain, so its steps should never wait for a core
+    behind preprocessing of later batches.  On Linux the threads of the pure
+    pool lower their own scheduling priority (``nice`` +10 for that thread
+    only), so when the cores are busy the kernel gives the state chain its
+    core first and preprocessing takes the rest.  Each batch has at most one
+    task running, so the two pools together never run more than
+    ``prefetch + 1`` tasks.
+    """
 
     def __init__(self, plan, pipeline, prefetch: int):
         self.plan, self.pipeline = plan, pipeline
         workers = min(prefetch + 1, (os.cpu_count() or 1) + 1)  # more threads than cores only fight
-        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow')
+        self.pure = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow',
+                                          initializer=lower_thread_priority)
+        self.state = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow-state')
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
-        return self.pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+        pool = self.pure if group.pure else self.state
+        return pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
 
     def fetch(self, payload):
         return payload
 
     def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pure.shutdown(wait=True, cancel_futures=True)
+        self.state.shutdown(wait=True, cancel_futures=True)
+
+
+def lower_thread_priority(niceness: int = PURE_NICENESS) -> bool:
+    """Lower the scheduling priority of the calling thread only; return whether it was done.
+
+    Linux applies ``setpriority(PRIO_PROCESS, tid)`` to one thread; elsewhere
+    the id would name a process, so nothing is done.
+    """
+    if not sys.platform.startswith('linux'):
+        return False
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + niceness))
+    except OSError:   # a sandbox that forbids it: run at the normal priority
+        return False
+    return True
 
 
 _WORKER: dict = {}  # in a worker process: what the driver sent once (plan, dataset)

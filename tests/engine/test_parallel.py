@@ -1,5 +1,7 @@
 """The parallel engine: lowering, the thread scheduler, serial equivalence, streaming, faults."""
 import itertools
+import os
+import sys
 import threading
 
 import dask
@@ -394,3 +396,22 @@ def test_finished_batches_are_freed_without_the_garbage_collector(dataset, prefe
         assert sum(ref() is not None for ref in refs) == 0   # no batch <-> context reference cycles
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='per-thread priorities are a Linux feature')
+def test_pure_threads_yield_the_cpu_to_the_state_chain(dataset):
+    from dagflow.engine.lanes import lower_thread_priority
+    seen = {}
+
+    def niced():
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        seen['done'] = lower_thread_priority(3)
+        seen['change'] = os.getpriority(os.PRIO_PROCESS, tid) - before
+
+    thread = threading.Thread(target=niced)
+    thread.start()
+    thread.join()
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen == {'done': True, 'change': min(3, 19 - base)}      # that thread only, capped at nice 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
