@@ -2,15 +2,22 @@
 
 Steps (``init_model``, ``train_model``, ``predict_model``, ``load_model``,
 ``save_model``, ``import_model``) are recorded like any API action; their
-run-time code lives in :mod:`dagflow.pipeline.model_api`.  ``load_model_now``,
+run-time code lives in :mod:`dagflow.pipeline.model_api`.  ``gather_metrics``
+is recorded as a function step that calls
+:func:`dagflow.models.metrics.make_metrics`.  ``load_model_now``,
 ``save_model_now`` and ``get_model_by_name`` act at once.
 """
 from __future__ import annotations
 
-from ..expr import Context, evaluate
+from ..exceptions import ExpressionError, StepArgumentError
+from ..expr import Context, evaluate, is_expression, normalize_mode
+from ..models.metrics import MetricsError, make_metrics
+from ..models.metrics.gather import check_metrics_arguments
 from ..models.store import default_model_name, parse_model_args
 from .guard import check_access
 from .model_api import load_model_into
+from .registry import Resolved
+from .step import StepKind, caller_source
 
 __all__ = ['ModelMixin']
 
@@ -124,6 +131,86 @@ class ModelMixin:
         >>> infer = Pipeline().import_model('model', train)
         """
         return self._api('import_model', name, source)
+
+    def gather_metrics(self, metrics_class, targets=None, predictions=None, fmt=None, axis=None, save_to=None,
+                       mode='w', **kwargs):
+        """For every batch, make ``metrics_class(targets, predictions, ...)`` and store it in ``save_to``.
+
+        With ``mode='u'`` (or ``'update'``) the variable accumulates: the first
+        batch stores its metrics object, every later one is added to it
+        (``metrics.update(new)``), so the confusion counts of the whole run are
+        exact; ``pipeline.v('metrics').evaluate([...])`` then gives the figures
+        of the data set.  With ``mode='w'`` the variable holds the last batch's
+        metrics; with ``'a'`` a variable that starts as None or a list collects
+        one metrics object per batch.
+
+        In the plan the step is a state step on the variables it reads and
+        writes (``save_to`` and any ``V`` among the arguments), and nothing
+        else: it never waits for models or for other batches' preprocessing.
+
+        Parameters
+        ----------
+        metrics_class : type or str
+            A class of :mod:`dagflow.models.metrics` (``ClassificationMetrics``,
+            ``SegmentationMetricsByPixels``, ``SegmentationMetricsByInstances``,
+            ``RegressionMetrics``) or a short name: ``'classification'``,
+            ``'segmentation'`` (or ``'mask'``), ``'instance'``, ``'regression'``.
+        targets, predictions : named expression or array-like
+            Evaluated per batch (``B('masks')``, ``V('inferred_masks')``).
+        fmt, axis : optional
+            What predictions hold and their class axis (for the
+            classification and segmentation classes); left out, the class's
+            defaults.
+        save_to : named expression
+            Where the metrics go, usually ``V('metrics')``.
+        mode : {'w', 'a', 'e', 'u'} or their long names
+            How ``save_to`` is written.
+        **kwargs
+            The other options of ``metrics_class`` (``num_classes``, ``threshold``,
+            ``skip_bg``, ``iot``, ``weights``, ``multi``).
+
+        Raises
+        ------
+        StepArgumentError
+            When recorded: no targets, predictions or ``save_to``, an unknown
+            class or option (with close matches), a bad option value or mode.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dagflow import Dataset, V, B
+        >>> from dagflow.models.metrics import ClassificationMetrics
+        >>> labels_and_predictions = np.array([[0, 0], [1, 2], [2, 2], [2, 2], [1, 1], [0, 1]])
+        >>> ds = Dataset(6, preloaded=labels_and_predictions)
+        >>> p = (ds.p.init_variable('metrics')
+        ...      .gather_metrics(ClassificationMetrics, targets=B.data[:, 0], predictions=B.data[:, 1],
+        ...                      fmt='labels', num_classes=3, save_to=V('metrics'), mode='u')
+        ...      .run(batch_size=4, n_epochs=1))
+        >>> p.v('metrics').evaluate('recall', multiclass=None)
+        array([0.5, 0.5, 1. ])
+        """
+        source = caller_source()
+        where = f' (step {len(self.steps())} of main, added at {source})' if source else ''
+        if targets is None or predictions is None or save_to is None:
+            missing = [name for name, value in (('targets', targets), ('predictions', predictions),
+                                                ('save_to', save_to)) if value is None]
+            raise StepArgumentError(f"gather_metrics{where} needs {', '.join(missing)}: e.g. "
+                                    f"gather_metrics(ClassificationMetrics, targets=B('labels'), "
+                                    f"predictions=V('predictions'), save_to=V('metrics'), mode='u').",
+                                    step='gather_metrics')
+        options = {**({'fmt': fmt} if fmt is not None else {}), **({'axis': axis} if axis is not None else {}),
+                   **kwargs}
+        try:
+            normalize_mode(mode)
+            if not is_expression(metrics_class):
+                check_metrics_arguments(metrics_class, options, is_deferred=is_expression)
+        except (ExpressionError, MetricsError) as exc:
+            raise StepArgumentError(f'gather_metrics{where}: {exc}', step='gather_metrics') from None
+        recorded = {'targets': targets, 'predictions': predictions, **options, 'save_to': save_to,
+                    **({'mode': mode} if mode != 'w' else {})}
+        self._add_step('main', 'gather_metrics', Resolved(StepKind.FUNCTION, make_metrics, make_metrics),
+                       (metrics_class,), recorded, source)
+        return self
 
     def load_model_now(self, *args, **kwargs):
         """Load a model immediately (not a step): ``load_model_now(name, model_class, mode, **load_kwargs)``.

@@ -471,3 +471,50 @@ def test_a_pipeline_is_never_imported_as_a_model(my_dataset):
     p = my_dataset.p.import_model('m', C('source')) << {'source': source}
     with pytest.raises(ModelError, match=r"Model 'm' is not defined in the source pipeline"):
         p.run(BATCH_SIZE, n_epochs=1)
+
+
+# -- Model metrics -------------------------------------------------------------------------------
+def test_model_metrics_one_shot():
+    from dagflow.models.metrics import ClassificationMetrics
+    rng = np.random.default_rng(0)
+    targets = rng.integers(0, 10, 200)
+    predictions = np.where(rng.random(200) < 0.8, targets, rng.integers(0, 10, 200))
+    metrics = ClassificationMetrics(targets, predictions, num_classes=10, fmt='labels')
+    values = metrics.evaluate(['sensitivity', 'specificity'], multiclass='macro')
+    assert set(values) == {'sensitivity', 'specificity'} and 0.7 < values['sensitivity'] < values['specificity'] < 1
+
+
+class MaskBatch(Batch):
+    components = 'images', 'masks'
+
+
+class UNet(MyModel):
+    """Stands in for a segmentation network: a pixel is foreground when it is bright."""
+
+    def predict(self, fetches='predictions', feed_dict=None):
+        return 1 / (1 + np.exp(-10 * (feed_dict['x'] - 0.5)))
+
+
+def test_model_metrics_gathered_in_a_pipeline():
+    from dagflow.models.metrics import SegmentationMetricsByPixels
+    rng = np.random.default_rng(1)
+    images = rng.random((40, 4, 4))
+    masks = (images + rng.normal(0, 0.1, images.shape) > 0.5).astype(int)
+    test_dataset = Dataset(40, batch_class=MaskBatch, preloaded={'images': images, 'masks': masks})
+    train_pipeline = Pipeline().init_model('unet', UNet, 'static', config)
+
+    pipeline = (test_dataset.p
+                .init_variables(['metrics', 'inferred_masks'])
+                .import_model('unet', train_pipeline)
+                .predict_model('unet', fetches='predictions', feed_dict={'x': B('images')},
+                               save_to=V('inferred_masks'))
+                .gather_metrics(SegmentationMetricsByPixels, targets=B('masks'), predictions=V('inferred_masks'),
+                                fmt='proba', save_to=V('metrics'), mode='u')
+                .run(BATCH_SIZE)
+                )
+
+    metrics = pipeline.get_variable('metrics')
+    values = metrics.evaluate(['sensitivity', 'specificity'])
+    expected = SegmentationMetricsByPixels(masks, UNet(config).predict(feed_dict={'x': images}), fmt='proba')
+    assert values == expected.evaluate(['sensitivity', 'specificity'])
+    assert metrics.confusion_matrix.shape == (40, 2, 2) and 0.8 < values['sensitivity'] <= 1

@@ -1,0 +1,29 @@
+"""Model metrics: classification, segmentation by pixels and by instances, regression.
+
+Every class takes targets and predictions of one batch (or of a whole data
+set) and keeps only the statistics it needs: confusion counts, instance
+counts, errors.  ``evaluate`` computes metrics by name; objects combine
+exactly across batches (``m1 + m2``, ``sum([...])``, ``append``, ``update``),
+which is what ``pipeline.gather_metrics(..., save_to=V('metrics'), mode='u')``
+does with its variable.  Undefined values (a zero denominator) are ``nan``,
+silently.
+
+Examples
+--------
+>>> from dagflow.models.metrics import ClassificationMetrics
+>>> targets = [0, 1, 2, 2, 1, 0, 2]
+>>> predictions = [0, 2, 2, 2, 1, 0, 1]
+>>> metrics = ClassificationMetrics(targets, predictions, num_classes=3, fmt='labels')
+>>> metrics.evaluate(['sensitivity', 'specificity'], multiclass='macro')
+{'sensitivity': 0.7222222222222222, 'specificity': 0.85}
+"""
+from .base import Metrics, MetricsError
+from .classification import ClassificationMetrics
+from .components import label_regions
+from .gather import METRICS_ALIASES, make_metrics
+from .regression import RegressionMetrics
+from .segmentation import SegmentationMetricsByInstances, SegmentationMetricsByPixels
+
+__all__ = ['Metrics', 'MetricsError', 'ClassificationMetrics', 'SegmentationMetricsByPixels',
+           'SegmentationMetricsByInstances', 'RegressionMetrics', 'METRICS_ALIASES', 'make_metrics',
+           'label_regions']

@@ -1,0 +1,192 @@
+"""What every metrics class shares: combining across batches, evaluation by name, nan-safe arithmetic.
+
+A metrics object keeps only the sufficient statistics of what it has seen
+(confusion counts, instance counts, regression errors), never a per-batch
+ratio, so combining objects is exact: the metrics of a whole run equal those
+of one object made from all the data at once.
+
+Examples
+--------
+>>> import numpy as np
+>>> from dagflow.models.metrics import ClassificationMetrics
+>>> first = ClassificationMetrics([0, 1, 1], [0, 1, 0], fmt='labels', num_classes=2)
+>>> second = ClassificationMetrics([1, 0], [1, 1], fmt='labels', num_classes=2)
+>>> (first + second).evaluate('true_positive_rate')   # 2 of the 3 positives are found
+0.6666666666666666
+>>> sum([first, second]).evaluate('true_positive')
+2
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from dagflow.exceptions import DagflowError, did_you_mean
+
+__all__ = ['Metrics', 'MetricsError', 'safe_divide', 'nan_mean', 'plain']
+
+
+class MetricsError(DagflowError, ValueError):
+    """Bad input to a metrics class: shapes, labels, options, metric names, or metrics that cannot combine.
+
+    Examples
+    --------
+    >>> err = MetricsError('bad', name='sensitivty', suggestions=['sensitivity'])
+    >>> err.suggestions
+    ['sensitivity']
+    """
+
+
+def safe_divide(numerator, denominator) -> np.ndarray:
+    """``numerator / denominator`` elementwise, ``nan`` where the denominator is 0 (and no warning).
+
+    Examples
+    --------
+    >>> safe_divide(np.array([1, 0, 3]), np.array([2, 0, 0]))
+    array([0.5, nan, nan])
+    """
+    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, dtype=float),
+                                                 np.asarray(denominator, dtype=float))
+    out = np.full(numerator.shape, np.nan)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def nan_mean(values, axis: int) -> np.ndarray:
+    """The mean along ``axis`` of the values that are not ``nan``; ``nan`` where all are (no warning).
+
+    Examples
+    --------
+    >>> nan_mean(np.array([[1.0, np.nan], [3.0, np.nan]]), axis=0)
+    array([ 2., nan])
+    """
+    values = np.asarray(values, dtype=float)
+    valid = ~np.isnan(values)
+    return safe_divide(np.where(valid, values, 0).sum(axis=axis), valid.sum(axis=axis))
+
+
+def plain(value):
+    """A 0-d result as a Python number (``0.5``, not ``np.float64(0.5)``); arrays unchanged.
+
+    Examples
+    --------
+    >>> plain(np.array(3)), plain(np.float64(0.5)), plain(np.array([1, 2]))
+    (3, 0.5, array([1, 2]))
+    """
+    value = np.asarray(value)
+    return value.item() if value.ndim == 0 else value
+
+
+class Metrics:
+    """Base of the metrics classes: evaluation by name and exact accumulation across batches.
+
+    Subclasses define:
+
+    ``METRICS``
+        a tuple of the canonical metric names they compute;
+    ``ALIASES``
+        a mapping alias -> canonical name (``'recall'`` -> ``'true_positive_rate'``);
+    ``_settings()``
+        a dict of what two objects must share to be combined (``num_classes`` ...);
+    ``_merge(other)``
+        add the statistics of ``other`` (already checked compatible) to ``self``.
+
+    Statistics are kept in arrays that are never changed in place, so
+    :meth:`copy` is cheap and a combined object never alters its parts.
+
+    Combining: ``m1 + m2`` and ``sum([m1, m2, ...])`` return a new object;
+    ``m1.append(m2)`` and ``m1.update(m2)`` change ``m1``.  That is what a
+    pipeline's ``mode='u'`` (or ``'a'``) does with a variable that holds metrics.
+    """
+
+    METRICS: tuple = ()
+    ALIASES: Mapping[str, str] = {}
+
+    # ------------------------------------------------------------------ combining
+    def _settings(self) -> dict:
+        raise NotImplementedError
+
+    def _merge(self, other: Metrics) -> None:
+        raise NotImplementedError
+
+    def append(self, other: Metrics) -> None:
+        """Add the statistics of ``other`` to this object (in place).
+
+        Raises
+        ------
+        MetricsError
+            If ``other`` is another kind of metrics, or was made with other
+            settings (number of classes, kind of input, ...).
+        """
+        self._check_compatible(other)
+        self._merge(other)
+
+    def update(self, other: Metrics) -> None:
+        """Same as :meth:`append`: what a pipeline variable's ``mode='u'`` calls."""
+        self.append(other)
+
+    def copy(self) -> Metrics:
+        """A new object with the same statistics (the arrays are shared: they are never changed in place)."""
+        new = object.__new__(type(self))
+        new.__dict__ = {key: list(value) if isinstance(value, list) else value for key, value in vars(self).items()}
+        return new
+
+    def __add__(self, other):
+        if not isinstance(other, Metrics):
+            return NotImplemented
+        result = self.copy()
+        result.append(other)
+        return result
+
+    def __radd__(self, other):
+        if isinstance(other, numbers.Number) and other == 0:  # sum([...]) starts from 0
+            return self.copy()
+        return NotImplemented
+
+    def __iadd__(self, other):
+        if not isinstance(other, Metrics):
+            return NotImplemented
+        self.append(other)
+        return self
+
+    def _check_compatible(self, other):
+        name = type(self).__name__
+        if type(other) is not type(self):
+            raise MetricsError(f'Cannot combine {name} with {type(other).__name__}: only metrics of the same class '
+                               f'combine.', value=other)
+        mine, theirs = self._settings(), other._settings()
+        differ = [key for key in mine if mine[key] != theirs.get(key)]
+        if differ:
+            detail = ', '.join(f'{key}={mine[key]!r} and {key}={theirs.get(key)!r}' for key in differ)
+            raise MetricsError(f'Cannot combine {name} objects made with different settings: {detail}. Make every '
+                               f'batch\'s metrics with the same options.', settings=(mine, theirs))
+
+    # ------------------------------------------------------------------ evaluating
+    @classmethod
+    def metric_names(cls) -> list[str]:
+        """Every name :meth:`evaluate` accepts: the canonical names, then the aliases."""
+        return [*cls.METRICS, *cls.ALIASES]
+
+    def _resolve(self, name) -> str:
+        """The canonical name of the metric ``name``, or :class:`MetricsError` with close matches."""
+        if isinstance(name, str):
+            if name in self.METRICS:
+                return name
+            if name in self.ALIASES:
+                return self.ALIASES[name]
+        cls = type(self).__name__
+        close = did_you_mean(name, self.metric_names()) if isinstance(name, str) else []
+        hint = (' Did you mean ' + ' or '.join(map(repr, close)) + '?') if close else ''
+        raise MetricsError(f'Unknown metric {name!r} for {cls}.{hint} Known metrics: {", ".join(self.METRICS)}.',
+                           name=name, suggestions=close)
+
+    def _evaluate_names(self, metrics, compute: Callable[[str], object]):
+        """Resolve every name first, then ``compute(canonical)`` each: one value, or a dict for a list."""
+        single = isinstance(metrics, str)
+        names = [metrics] if single else list(metrics)
+        resolved = [(name, self._resolve(name)) for name in names]
+        values = {name: compute(canonical) for name, canonical in resolved}
+        return values[metrics] if single else values
