@@ -1,0 +1,203 @@
+"""The pre-flight of ``dagflow check``: every problem of a pipeline that shows before any data moves.
+
+:func:`preflight` gathers, for one pipeline and the scheduler it will run
+on, what :mod:`dagflow.plan.check` finds in the plan (variables and models
+nothing defines, modes that cannot apply, config keys that are missing,
+steps that will not pickle for the scheduler), the actions its batch class
+lacks, and what stops the pipeline from compiling -- each with the user's
+``file:line`` of the step.
+
+Examples
+--------
+>>> from dagflow import Pipeline, V
+>>> result = preflight(Pipeline().print(V('never_set')))
+>>> for finding in result.problems:
+...     print(finding)  # doctest: +ELLIPSIS
+<doctest ...>:1: main[0] print: reads V('never_set') but no init_variable or step defines it; add ...
+"""
+from __future__ import annotations
+
+import multiprocessing
+import re
+from dataclasses import dataclass, field
+
+from .exceptions import DagflowError, ModelError, UnknownActionError
+from .pipeline.registry import batch_actions, resolve_action
+from .pipeline.step import StepKind
+from .plan import SECTIONS, compile_plan
+from .plan.check import check_pickling, check_plan
+
+__all__ = ['Finding', 'Preflight', 'preflight', 'pickle_for']
+
+_ADDED_AT = re.compile(r'added at ([^,)]+)')
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of a check: the user's ``file:line``, the step (``main[2] call``) and what is wrong."""
+
+    source: str | None
+    where: str | None
+    message: str
+    node: tuple | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self):
+        return ': '.join(part for part in (self.source, self.where, self.message) if part)
+
+
+@dataclass
+class Preflight:
+    """What :func:`preflight` found: ``problems`` (the check fails) and ``notes`` (worth knowing)."""
+
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    steps: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def preflight(pipeline, scheduler=None) -> Preflight:
+    """Check ``pipeline`` for running on ``scheduler`` (``'sync'``, ``'threads'``, ``'processes'``, an address).
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        The pipeline, with its config as it will run.
+    scheduler : str, optional
+        Where it will run; ``'processes'`` and a cluster address add the
+        steps whose records cannot be sent there.
+
+    Returns
+    -------
+    Preflight
+    """
+    result = Preflight()
+    unknown = _unknown_actions(pipeline)
+    result.problems.extend(unknown)
+    plan = _compile(pipeline, result, skip_unknown=bool(unknown))
+    if plan is None:
+        return result
+    result.steps = plan.number_of_nodes()
+    report = check_plan(plan, defined=set(pipeline.variables.values), models=pipeline.models.names(),
+                        config=pipeline.config)
+    result.problems.extend(_from_problem(problem) for problem in report)
+    dumps, destination, fatal = pickle_for(scheduler)
+    if dumps is not None:
+        found = [_from_problem(problem) for problem in check_pickling(plan, dumps, destination)]
+        (result.problems if fatal else result.notes).extend(found)
+    result.problems.sort(key=_order)
+    result.notes.sort(key=_order)
+    if pipeline.dataset is None:
+        result.notes.append(Finding(None, None, 'a template (no dataset): its actions were checked against every '
+                                                'Batch class; link a dataset to check them against its own'))
+    return result
+
+
+def pickle_for(scheduler) -> tuple:
+    """``(dumps, destination, fatal)``: how ``scheduler`` sends steps to other processes, if it does.
+
+    With ``'processes'`` the engine forks its workers where the platform
+    can, and forked workers inherit the plan: nothing is pickled, so a step
+    that will not pickle is only a note (it would fail where workers are
+    spawned).  Where they are spawned, the plan goes to them with
+    :func:`pickle.dumps`.  A cluster gets the plan through Dask's pickle
+    (cloudpickle: lambdas and local functions travel, locks and open files
+    do not).  Other schedulers send nothing: ``(None, None, False)``.
+
+    Examples
+    --------
+    >>> pickle_for('threads')
+    (None, None, False)
+    >>> import pickle
+    >>> pickle_for('processes')[0] is pickle.dumps
+    True
+    """
+    if scheduler == 'processes':
+        import pickle
+        forked = 'fork' in multiprocessing.get_all_start_methods()
+        destination = ('worker processes where they are spawned (here they are forked, and it works)' if forked
+                       else 'worker processes')
+        return pickle.dumps, destination, not forked
+    if isinstance(scheduler, str) and scheduler not in ('sync', 'threads'):
+        return _dask_dumps, 'the cluster', True
+    return None, None, False
+
+
+def _dask_dumps(value) -> bytes:
+    """Dask's pickle, without the error it logs for each value that fails (the check reports it)."""
+    import logging
+
+    from distributed.protocol.pickle import dumps
+    logger = logging.getLogger('distributed.protocol.pickle')
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        return dumps(value)
+    finally:
+        logger.disabled = disabled
+
+
+def _compile(pipeline, result: Preflight, *, skip_unknown: bool):
+    """The pipeline's plan; when it does not compile, the reason as a problem and a plan of its steps as written."""
+    try:
+        return pipeline.compile()
+    except DagflowError as exc:
+        if not (isinstance(exc, UnknownActionError) and skip_unknown):
+            covered = isinstance(exc, ModelError) and 'uses model' in str(exc)  # check_plan lists them all
+            if not covered:
+                result.problems.append(Finding(_source_in(str(exc)), None, f'{type(exc).__name__}: {exc}'))
+    try:
+        return compile_plan({section: pipeline.steps(section) for section in SECTIONS},
+                            variables=dict(pipeline.variables.specs), actions=batch_actions(pipeline.batch_class),
+                            owner=pipeline.batch_class, models=dict(pipeline.models.specs))
+    except Exception as exc:  # noqa: BLE001 - reported; the plan checks need a plan
+        result.problems.append(Finding(None, None, f'the plan could not be built ({type(exc).__name__}: {exc}); '
+                                                   f'fix the problems above and check again'))
+        return None
+
+
+def _unknown_actions(pipeline) -> list[Finding]:
+    """A finding for every step whose action the pipeline's batch class does not have."""
+    batch_class = pipeline.batch_class
+    if batch_class is None:
+        return []
+    actions = batch_class.actions()
+    found = []
+    for section in SECTIONS:
+        for position, top in enumerate(pipeline.steps(section)):
+            for step in _flatten(top):
+                if step.kind is not StepKind.ACTION or step.name in actions:
+                    continue
+                try:
+                    resolve_action(step.name, batch_class=batch_class, namespaces=pipeline.namespaces,
+                                   dataset=pipeline.dataset)
+                except UnknownActionError as exc:
+                    found.append(Finding(step.source, f'{section}[{position}] {step.name}', str(exc),
+                                         (section, position)))
+    return found
+
+
+def _flatten(step):
+    if step.kind is StepKind.SUB:
+        for sub in step.target[1]:
+            yield from _flatten(sub)
+    else:
+        yield step
+
+
+def _from_problem(problem) -> Finding:
+    return Finding(problem.source, f'{problem.node[0]}[{problem.node[1]}] {problem.action}', problem.message,
+                   problem.node)
+
+
+def _order(finding: Finding) -> tuple:
+    """Problems of the whole pipeline first, then step by step in the order the steps run."""
+    if finding.node is None:
+        return (0, 0, 0)
+    return (1, SECTIONS.index(finding.node[0]), finding.node[1])
+
+
+def _source_in(message: str) -> str | None:
+    found = _ADDED_AT.search(message)
+    return found.group(1) if found else None

@@ -1,0 +1,250 @@
+"""The dagflow command, called in-process through ``main([...])``."""
+import csv
+import sys
+import types
+
+import pytest
+
+from dagflow.cli import build_parser, main, parse_override
+
+
+def _lines(text):
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def line_of(path, needle: str) -> int:
+    """The number of the first line of ``path`` holding ``needle``."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+class TestRun:
+    def test_runs_and_prints_batches_seed_and_variables(self, flow, capsys):
+        assert main(['run', 'flow.py:pipeline', '--batch-size', '4', '--seed', '7']) == 0
+        out = capsys.readouterr().out
+        assert 'dagflow run flow.py:pipeline: 3 batches in' in out
+        assert '(scheduler sync, prefetch 0, seed 7)' in out
+        assert 'sums    [6.0, 22.0, 17.0]' in out
+
+    def test_config_values_reach_c_expressions(self, flow, capsys):
+        assert main(['run', 'flow.py:pipeline', '--batch-size', '5', '--config', 'factor=3']) == 0
+        out = capsys.readouterr().out
+        assert 'factor  3\n' in out and 'sums    [30.0, 105.0]' in out
+
+    def test_nested_config_keys_and_strings(self, write_file, capsys):
+        write_file('nested.py', '''
+            import numpy as np
+            from dagflow import C, Dataset, V
+            pipeline = (Dataset(4, preloaded=np.zeros(4)).p.init_variable('seen', None)
+                        .update(V('seen'), [C('model/lr'), C('model/name'), C('shape')]))
+        ''')
+        args = ['run', 'nested.py:pipeline', '--batch-size', '4', '--config', 'model/lr=0.01',
+                '--config', 'model/name=adam', '--config', 'shape=(8, 8)']
+        assert main(args) == 0
+        assert "seen  [0.01, 'adam', (8, 8)]" in capsys.readouterr().out
+
+    def test_the_files_lazy_run_arguments_are_defaults(self, flow, capsys):
+        assert main(['run', 'flow.py:lazy']) == 0
+        assert '7 batches' in capsys.readouterr().out  # 10 items, batch_size=3, n_epochs=2
+        assert main(['run', 'flow.py:lazy', '--n-iters', '2']) == 0
+        out = capsys.readouterr().out
+        assert '2 batches' in out and 'n  6' in out
+        assert main(['run', 'flow.py:lazy', '--prefetch', '1']) == 0
+        assert '(scheduler threads, prefetch 1,' in capsys.readouterr().out
+
+    def test_a_function_returning_a_pipeline_is_called(self, flow, capsys):
+        assert main(['run', 'flow.py:make_failing', '--batch-size', '5', '--n-iters', '1']) == 0
+        assert 'seen  5' in capsys.readouterr().out
+
+    def test_a_failing_step_exits_1_with_step_batch_and_source_lines(self, flow, capsys):
+        assert main(['run', 'flow.py:make_failing', '--batch-size', '4']) == 1
+        err = capsys.readouterr().err
+        assert 'dagflow run: the pipeline failed' in err
+        assert 'ValueError: item 7 is bad' in err
+        step_line = line_of(flow, '.explode(7)')
+        assert f"in step main[1] 'explode' (added at flow.py:{step_line}), batch 1" in err
+        assert f"raised at flow.py:{line_of(flow, 'raise ValueError')} in explode" in err
+        assert '1 batch finished before it' in err
+        assert 'Traceback' not in err and '--traceback' in err
+
+    def test_traceback_on_request(self, flow, capsys):
+        assert main(['run', 'flow.py:make_failing', '--batch-size', '4', '--traceback']) == 1
+        err = capsys.readouterr().err
+        assert 'Traceback (most recent call last)' in err and 'ValueError: item 7 is bad' in err
+
+    def test_an_error_while_loading_the_file_exits_1_with_its_line(self, write_file, capsys):
+        write_file('typo.py', '''
+            import numpy as np
+            from dagflow import Dataset
+            pipeline = Dataset(4, preloaded=np.zeros(4)).p
+            oops = undefined_name + 1
+        ''')
+        assert main(['run', 'typo.py:pipeline', '--batch-size', '2']) == 1
+        err = capsys.readouterr().err
+        assert 'dagflow run: error while loading typo.py:pipeline' in err
+        assert "NameError: name 'undefined_name' is not defined" in err and 'raised at typo.py:5' in err
+
+    def test_profile_is_written_as_csv(self, flow, tmp_path, capsys):
+        out_file = tmp_path / 'profile.csv'
+        assert main(['run', 'flow.py:pipeline', '--batch-size', '5', '--profile-out', str(out_file)]) == 0
+        assert f'profile: 6 rows written to {out_file}' in capsys.readouterr().out
+        with open(out_file) as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 6  # 3 steps x 2 batches
+        assert {'section', 'position', 'step', 'batch', 'worker', 'start', 'end'} <= set(rows[0])
+        assert [row['step'] for row in rows[:3]] == ['multiply', 'update', 'call']
+
+
+class TestUsageErrors:
+    @pytest.mark.parametrize('target, message', [
+        ('missing.py:pipeline', "File not found: 'missing.py'"),
+        ('flow.py', "'flow.py' names no pipeline: expected FILE_OR_MODULE:NAME"),
+        ('flow.py:pipelin', "flow.py has no 'pipelin' (from 'flow.py:pipelin'). Did you mean 'pipeline'?"),
+        ('flow.py:not_a_pipeline', "'flow.py:not_a_pipeline' is a int, not a Pipeline or a function returning one"),
+        ('flow.py:needs_arguments', "'flow.py:needs_arguments' is a function that needs arguments (size)"),
+        ('flow.py:template', 'flow.py:template is a template (a pipeline without a dataset)'),
+        ('flow.py:pipeline', 'flow.py:pipeline has no batch size: give --batch-size N'),
+        ('no_such_module_xyz:pipeline', "No module named 'no_such_module_xyz'"),
+    ])
+    def test_exit_2_with_a_message_naming_the_value(self, flow, capsys, target, message):
+        batch_size = [] if target in ('flow.py:pipeline',) else ['--batch-size', '2']
+        assert main(['run', target, *batch_size]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith('dagflow run: error: ') and message in err
+
+    @pytest.mark.parametrize('args, message', [
+        (['run', 'flow.py:pipeline', '--batch-size', '0'], "argument --batch-size: expected a positive integer"),
+        (['run', 'flow.py:pipeline', '--scheduler', 'thread'], "Unknown scheduler 'thread'"),
+        (['run', 'flow.py:pipeline', '--config', 'factor'], 'expected KEY=VALUE'),
+        (['run'], 'the following arguments are required: FILE_OR_MODULE:NAME'),
+        (['fly'], "invalid choice: 'fly'"),
+    ])
+    def test_bad_options_exit_2(self, flow, capsys, args, message):
+        assert main(args) == 2
+        assert message in capsys.readouterr().err
+
+    def test_no_command_prints_help_and_exits_2(self, capsys):
+        assert main([]) == 2
+        assert 'COMMAND' in capsys.readouterr().err
+
+    @pytest.mark.parametrize('command', ['run', 'check', 'graph', 'demo'])
+    def test_help_of_every_command_has_examples(self, command, capsys):
+        assert main([command, '--help']) == 0
+        out = capsys.readouterr().out
+        assert f'usage: dagflow {command}' in out and f'examples:\n  dagflow {command}' in out
+
+
+class TestCheck:
+    def test_reports_every_problem_with_file_line_and_exits_1(self, bad, capsys):
+        assert main(['check', 'bad.py:pipeline']) == 1
+        lines = _lines(capsys.readouterr().out)
+        at = {needle: line_of(bad, needle) for needle in ('.shift(1)', '.update(', '.print(', '.train_model(')}
+        assert lines[0].startswith(f"bad.py:{at['.shift(1)']}: main[0] shift: Unknown action 'shift'")
+        assert lines[1].startswith(f"bad.py:{at['.update(']}: main[2] update: stores into V('count') with mode 'a' "
+                                   f"(append), which cannot apply to its initial value 0 (int)")
+        assert lines[2].startswith(f"bad.py:{at['.print(']}: main[3] print: reads V('missing') but no init_variable")
+        assert lines[3].startswith(f"bad.py:{at['.print(']}: main[3] print: reads C('lr') but the config has no 'lr'")
+        assert lines[4].startswith(f"bad.py:{at['.train_model(']}: main[5] train_model: uses model 'net' but no "
+                                   f"init_model")
+        assert lines[5] == 'check: 5 problems in bad.py:pipeline (6 steps, scheduler sync)'
+
+    def test_config_given_on_the_command_line_counts(self, bad, capsys):
+        main(['check', 'bad.py:pipeline', '--config', 'lr=0.1'])
+        assert "C('lr')" not in capsys.readouterr().out
+
+    def test_a_cluster_scheduler_adds_steps_that_will_not_pickle(self, bad, capsys):
+        assert main(['check', 'bad.py:pipeline', '--scheduler', 'tcp://127.0.0.1:8786']) == 1
+        out = capsys.readouterr().out
+        assert f"bad.py:{line_of(bad, '.call(')}: main[4] call: its argument 2 (<unlocked _thread.lock" in out
+        assert 'cannot be pickled to send it to the cluster' in out
+        assert '<lambda>' not in out  # Dask's pickle sends lambdas
+        assert 'check: 6 problems' in out
+
+    def test_a_clean_pipeline_exits_0(self, flow, capsys):
+        assert main(['check', 'flow.py:pipeline']) == 0
+        assert capsys.readouterr().out == 'check: no problems found in flow.py:pipeline (3 steps, scheduler sync)\n'
+
+    def test_a_file_that_fails_to_load_is_the_problem(self, write_file, capsys):
+        write_file('typo.py', '''
+            import numpy as np
+            from dagflow import Batch, Dataset, action
+            class Numbers(Batch):
+                components = ('x',)
+                @action
+                def scale(self, factor):
+                    return self
+            pipeline = (Dataset(4, batch_class=Numbers, preloaded={'x': np.zeros(4)}).p
+                        .scale(2)
+                        .sclae(3))
+        ''')
+        assert main(['check', 'typo.py:pipeline']) == 1
+        out = capsys.readouterr().out
+        assert out.startswith("typo.py:11: UnknownActionError: Unknown action 'sclae'")
+        assert "Did you mean 'scale'?" in out and 'could not be loaded (1 problem)' in out
+
+
+class TestGraph:
+    def test_writes_the_picture_in_the_suffixs_format(self, flow, tmp_path, capsys):
+        assert main(['graph', 'flow.py:pipeline', '-o', 'plan.svg']) == 0
+        assert capsys.readouterr().out == 'dagflow graph: wrote plan.svg\n'
+        assert '<svg' in (tmp_path / 'plan.svg').read_text()
+
+    def test_dot_text_without_an_output(self, flow, capsys):
+        assert main(['graph', 'flow.py:pipeline', '--rankdir', 'LR']) == 0
+        out = capsys.readouterr().out
+        assert out.startswith('digraph plan {') and 'rankdir=LR' in out
+
+    def test_mermaid_text_to_a_file(self, flow, tmp_path):
+        assert main(['graph', 'flow.py:pipeline', '--format', 'mermaid', '-o', 'plan.md']) == 0
+        assert (tmp_path / 'plan.md').read_text().startswith('flowchart TB')
+
+    def test_a_suffix_that_names_no_format_is_a_usage_error(self, flow, capsys):
+        assert main(['graph', 'flow.py:pipeline', '-o', 'plan.jpg']) == 2
+        assert "Cannot tell the format of 'plan.jpg'" in capsys.readouterr().err
+
+
+class TestDemo:
+    """With a stand-in ``dagflow.demo``: importing the real one (torch, a Batch class) is slow and not needed."""
+
+    @pytest.fixture
+    def demo(self, monkeypatch):
+        def install(run_demo):
+            monkeypatch.setitem(sys.modules, 'dagflow.demo', types.SimpleNamespace(run_demo=run_demo))
+        return install
+
+    def test_passes_only_the_options_run_demo_takes(self, demo, capsys):
+        calls = []
+
+        def run_demo(epochs=2, batch_size=32, seed=42):
+            calls.append(dict(epochs=epochs, batch_size=batch_size, seed=seed))
+            return 0
+        demo(run_demo)
+        assert main(['demo', '--epochs', '1', '--prefetch', '2', '--out', 'pictures']) == 0
+        assert calls == [dict(epochs=1, batch_size=32, seed=42)]
+        assert 'this demo does not take --out, --prefetch; ignored' in capsys.readouterr().err
+
+    def test_passes_new_options_when_run_demo_takes_them(self, demo):
+        calls = []
+        demo(lambda epochs=2, prefetch=0, scheduler=None, out=None, bar=False:
+             calls.append((epochs, prefetch, scheduler, out, bar)) or 0)
+        assert main(['demo', '--prefetch', '2', '--scheduler', 'threads', '--out', 'pictures', '--bar']) == 0
+        assert calls == [(2, 2, 'threads', 'pictures', True)]
+
+    def test_without_its_extras_it_says_how_to_install_them(self, demo, capsys):
+        def run_demo(epochs=2):
+            raise ModuleNotFoundError("No module named 'torch'", name='torch')
+        demo(run_demo)
+        assert main(['demo']) == 2
+        assert "the demo needs torch, which is not installed: pip install 'dagflow[demo]'" in capsys.readouterr().err
+
+
+def test_parse_override_keeps_what_is_not_a_literal():
+    assert parse_override('name=adam') == ('name', 'adam')
+    assert parse_override('flag=True') == ('flag', True)
+    assert parse_override('path=a=b') == ('path', 'a=b')
+    assert parse_override('empty=') == ('empty', '')
+
+
+def test_parser_defaults_leave_run_arguments_to_the_pipeline():
+    args = build_parser().parse_args(['run', 'flow.py:p'])
+    assert (args.batch_size, args.n_epochs, args.shuffle, args.prefetch, args.scheduler, args.bar) == (None,) * 6
+
