@@ -17,6 +17,7 @@ from ..config import Config
 from ..exceptions import StepArgumentError, UnknownActionError
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
+from ..viz.mixin import VisualMixin
 from .api import API_ACTIONS, bind_arguments
 from .guard import check_access
 from .model_api import MODEL_ACTIONS, prepare_model_step
@@ -38,7 +39,7 @@ _NOTHING = VariableSpec('_').init_on_each_run
 _MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
 
-class Pipeline(ModelMixin, RunMixin):
+class Pipeline(ModelMixin, RunMixin, VisualMixin):
     """A chain of actions over batches: record it, compile it, run it.
 
     Parameters

@@ -1,0 +1,100 @@
+"""A rendered picture that shows itself in Jupyter, saves to a file and keeps its DOT source.
+
+Examples
+--------
+>>> from dagflow import Pipeline, V
+>>> picture = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).visualize(format='dot')
+>>> picture
+<Picture dot: 1 box, 1 arrow>
+>>> picture.source.startswith('digraph plan {')
+True
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .render import check_format, render
+from .scene import Scene
+
+__all__ = ['Picture']
+
+_MIME = {'svg': 'image/svg+xml', 'png': 'image/png', 'pdf': 'application/pdf', 'dot': 'text/vnd.graphviz'}
+
+
+class Picture:
+    """A picture of a plan or of a lowered run.
+
+    It renders lazily and keeps what it rendered: ``data`` is the file's bytes
+    in ``format``; ``source`` is the Graphviz DOT text; ``save(path)`` writes
+    it (in the format the path's suffix names).  As the last expression of a
+    Jupyter cell it shows itself (SVG or PNG).
+
+    Parameters
+    ----------
+    scene : Scene
+        What to draw.
+    format : {'svg', 'png', 'pdf', 'dot'}
+        The format of ``data``.
+    """
+
+    def __init__(self, scene: Scene, format: str = 'svg'):
+        self.scene = scene
+        self.format = check_format(format)
+        self._rendered: dict[str, bytes] = {}
+
+    @property
+    def source(self) -> str:
+        """The Graphviz DOT text of the picture."""
+        return self.render('dot').decode()
+
+    @property
+    def data(self) -> bytes:
+        """The picture in its ``format``, as bytes."""
+        return self.render(self.format)
+
+    def render(self, format: str | None = None) -> bytes:
+        """The picture in ``format`` (default: its own), rendered once and kept."""
+        fmt = check_format(format or self.format)
+        if fmt not in self._rendered:
+            self._rendered[fmt] = render(self.scene, fmt)
+        return self._rendered[fmt]
+
+    def save(self, path: str | os.PathLike, format: str | None = None) -> Path:
+        """Write the picture to ``path`` in ``format`` (default: the path's suffix, else the picture's own).
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        path = Path(path)
+        fmt = format or (path.suffix[1:] if path.suffix[1:].lower() in _MIME else self.format)
+        path.write_bytes(self.render(fmt))
+        return path
+
+    # ------------------------------------------------------------------ Jupyter
+    def _repr_svg_(self):
+        return self.render('svg').decode() if self.format in ('svg', 'dot', 'pdf') else None
+
+    def _repr_png_(self):
+        return self.render('png') if self.format == 'png' else None
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        shown = 'png' if self.format == 'png' else 'svg'
+        bundle = {_MIME[shown]: self.render(shown) if shown == 'png' else self.render(shown).decode(),
+                  'text/plain': repr(self)}
+        if self.format == 'pdf':
+            bundle['application/pdf'] = self.data
+        return _filter(bundle, include, exclude)
+
+    def __repr__(self):
+        boxes, arrows = len(self.scene.nodes), len(self.scene.edges)
+        return (f'<Picture {self.format}: {boxes} box{"es" if boxes != 1 else ""}, '
+                f'{arrows} arrow{"s" if arrows != 1 else ""}>')
+
+
+def _filter(bundle: dict, include=None, exclude=None) -> dict:
+    """``bundle`` restricted to the MIME types ``include`` names and without those ``exclude`` names."""
+    return {mime: value for mime, value in bundle.items()
+            if (not include or mime in include) and (not exclude or mime not in exclude)}

@@ -1,0 +1,111 @@
+"""A realistic training pipeline to draw, profiles made by hand, and matplotlib without a display."""
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from dagflow import B, Batch, Dataset, R, V, action
+from dagflow.models import BaseModel
+
+matplotlib.use('Agg')
+
+
+class Images(Batch):
+    components = 'images', 'labels'
+
+    @action
+    def load(self, src='disk'):
+        return self
+
+    @action
+    def resize(self, shape):
+        return self
+
+    @action
+    def rotate(self, angle):
+        return self
+
+    @action
+    def normalize(self):
+        self.images = self.images - self.images.mean()
+        return self
+
+
+class Net(BaseModel):
+    """Remembers how many batches it saw; its loss falls by a tenth each time."""
+
+    def _build(self):
+        self.seen = 0
+
+    def train(self, images, labels):
+        self.seen += 1
+        return 1.0 / self.seen
+
+    def predict(self, images):
+        return images.sum(axis=1)
+
+
+@pytest.fixture
+def dataset():
+    rng = np.random.default_rng(0)
+    return Dataset(16, batch_class=Images, preloaded={'images': rng.random((16, 3)), 'labels': np.zeros(16)})
+
+
+@pytest.fixture
+def training(dataset):
+    """init_variable, preprocessing, init_model + train_model(save_to=V('loss', mode='a')), update,
+    predict_model, and a before and an after step; the before step's text has quotes and angle brackets."""
+    pipeline = (dataset.p
+                .init_variable('loss', [])
+                .init_variable('n', 0)
+                .init_model('cnn', Net)
+                .load(src='disk')
+                .resize(shape=(32, 32))
+                .rotate(angle=R('uniform', -10, 10))
+                .normalize()
+                .train_model('cnn', B.images, B.labels, save_to=V('loss', mode='a'))
+                .update(V('n'), V('n') + 1)
+                .predict_model('cnn', B.images, save_to=B.predictions))
+    pipeline.before.print('start "run" <now> & go')
+    pipeline.after.print(V('n'))
+    return pipeline
+
+
+def make_profile(plan, n_batches=4, workers=('worker-0', 'worker-1')):
+    """A profile as a threaded run writes it: batches alternate workers, state steps in batch order."""
+    rows, clock = [], 0.0
+    for node in plan.section_nodes('before'):
+        rows.append(('before', node[1], plan.nodes[node]['step'].name, None, 'MainThread', clock, clock + 0.01))
+        clock += 0.01
+    state_free = clock
+    for k in range(n_batches):
+        worker, now = workers[k % len(workers)], clock + 0.05 * (k // len(workers))
+        for node in plan.section_nodes('main'):
+            data = plan.nodes[node]
+            start = now if data['pure'] else max(now, state_free)
+            end = start + (0.02 if data['pure'] else 0.03)
+            rows.append(('main', node[1], data['step'].name, k, worker, start, end))
+            now = end
+            state_free = end if not data['pure'] else state_free
+    for node in plan.section_nodes('after'):
+        rows.append(('after', node[1], plan.nodes[node]['step'].name, None, 'MainThread', state_free,
+                     state_free + 0.005))
+    return pd.DataFrame(rows, columns=['section', 'position', 'step', 'batch', 'worker', 'start', 'end'])
+
+
+@pytest.fixture
+def profile_of():
+    """``profile_of(plan, n_batches=4, workers=(...))`` -> a profile DataFrame."""
+    return make_profile
+
+
+@pytest.fixture
+def profile(training):
+    return make_profile(training.compile())
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close('all')
