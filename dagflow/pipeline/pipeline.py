@@ -22,7 +22,7 @@ from .api import API_ACTIONS, bind_arguments
 from .guard import check_access
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
-from .registry import batch_actions, resolve_action
+from .registry import action_definitions, batch_actions, resolve_action
 from .running import RunMixin
 from .state import Locks, Variables, VariableSpec
 from .step import Step, StepKind, caller_source
@@ -110,7 +110,10 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             if name in ('rebatch',) and section != 'main':
                 raise StepArgumentError(f'rebatch{where} can only be used in the main section.', step=name)
         elif resolved.kind is StepKind.ACTION:
-            bind_arguments(name, resolved.function, args, kwargs, leading=1 + joined, where=where)
+            # a template has no batch class yet: the arguments must fit one of the actions of that name
+            # (they are checked against the real one when a dataset is linked)
+            definitions = [resolved.function] if self.batch_class is not None else action_definitions(name)
+            _bind_any(name, definitions or [resolved.function], args, kwargs, leading=1 + joined, where=where)
         else:
             plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
             bind_arguments(name, resolved.function, args, plain, leading=joined, where=where)
@@ -314,7 +317,8 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
-        return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names())
+        return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names(),
+                          config=self.config)
 
     def _validate_actions(self):
         if self.batch_class is None:
@@ -322,7 +326,10 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         actions = self.batch_class.actions()
         for section, steps in self._sections.items():
             for position, step in enumerate(_flatten(steps)):
-                if step.kind is StepKind.ACTION and step.name not in actions:
+                if step.kind is StepKind.ACTION and step.name in actions:
+                    bind_arguments(step.name, actions[step.name], step.args, step.kwargs, leading=1 + step.joined,
+                                   where=f' (step {position} of {section}, added at {step.source})')
+                elif step.kind is StepKind.ACTION:
                     try:
                         resolve_action(step.name, batch_class=self.batch_class, namespaces=self.namespaces,
                                        dataset=self.dataset)
@@ -417,6 +424,17 @@ def _joined_count(step: Step) -> int:
     if step.kind is StepKind.API and step.name == 'join':
         return len(step.args)
     return 0
+
+
+def _bind_any(name, definitions, args, kwargs, *, leading, where):
+    """Bind the arguments to the first definition they fit; raise the first definition's error if none."""
+    errors = []
+    for function in definitions:
+        try:
+            return bind_arguments(name, function, args, kwargs, leading=leading, where=where)
+        except StepArgumentError as exc:
+            errors.append(exc)
+    raise errors[0]
 
 
 def _flatten(steps):

@@ -16,7 +16,7 @@ from ..exceptions import UnknownActionError, did_you_mean, suggestion_text
 from .api import API_ACTIONS
 from .step import StepKind
 
-__all__ = ['Resolved', 'resolve_action', 'batch_actions', 'namespace_names']
+__all__ = ['Resolved', 'resolve_action', 'batch_actions', 'action_definitions', 'namespace_names']
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,18 @@ def batch_actions(batch_class: type | None) -> dict:
         cls = stack.pop()
         for name, fn in cls.actions().items():
             found.setdefault(name, fn)
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def action_definitions(name: str) -> list:
+    """Every distinct ``@action`` called ``name`` among the ``Batch`` subclasses (for a template's steps)."""
+    found, stack = [], [Batch]
+    while stack:
+        cls = stack.pop()
+        fn = cls.actions().get(name)
+        if fn is not None and fn not in found:
+            found.append(fn)
         stack.extend(cls.__subclasses__())
     return found
 

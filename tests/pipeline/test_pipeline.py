@@ -151,6 +151,23 @@ class TestAlgebra:
         q = {'factor': 8} >> Pipeline()
         assert q.config['factor'] == 8
 
+    def test_a_template_accepts_arguments_that_fit_any_action_of_that_name(self, ranges_dataset):
+        from dagflow import Batch, action
+
+        class OtherBatch(Batch):          # another class with an action of the same name, other arguments
+            @action
+            def add(self):
+                return self
+
+        template = Pipeline().add(1)        # fits the test batch's add(value), not OtherBatch.add()
+        assert (template << ranges_dataset).run(batch_size=5) is not None
+        linked = Pipeline().add() << ranges_dataset      # fits OtherBatch.add(), not the linked class's
+        with pytest.raises(StepArgumentError, match=r"add.*\(step 0 of main, added at test_pipeline.py"):
+            linked.compile()
+        with pytest.raises(StepArgumentError, match='add'):
+            Pipeline().add(1, 2, 3)                            # fits no action called add
+        assert OtherBatch.actions()
+
     def test_template_cannot_run(self):
         from dagflow.exceptions import PlanError
         with pytest.raises(PlanError, match='template'):
