@@ -1,0 +1,502 @@
+"""TorchModel: any ``torch.nn.Module`` as a dagflow model, configured by a dict.
+
+Examples
+--------
+>>> import numpy as np
+>>> model = TorchModel({'model': {'name': 'mlp', 'width': 8}, 'inputs': (4,), 'classes': 3, 'seed': 0})
+>>> x, y = np.random.default_rng(0).random((16, 4)), np.arange(16) % 3
+>>> losses = [model.train(x, y) for _ in range(20)]
+>>> bool(losses[-1] < losses[0]), model.predict(x, fetches='labels').shape
+(True, (16,))
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...config import Config
+from ...exceptions import ModelError
+from ..base import BaseModel
+from .checkpoint import FORMAT, read_checkpoint, state_mismatch, storable_config, write_checkpoint
+from .lookup import make_loss, make_optimizer, make_scheduler, resolve_device
+from .settings import NetworkKind, build_network, check_keys, classes_of, network_spec, parse_inputs
+from .tensors import as_arrays, check_shapes, chunks, fetch_value, parse_fetches, target_tensor, to_tensor
+
+__all__ = ['TorchModel']
+
+_OOM = tuple(cls for cls in (getattr(torch, 'OutOfMemoryError', None), getattr(torch.cuda, 'OutOfMemoryError', None))
+             if cls is not None)
+
+
+def _grad_scaler():
+    if hasattr(torch.amp, 'GradScaler'):
+        return torch.amp.GradScaler('cuda')
+    return torch.cuda.amp.GradScaler()  # torch < 2.3
+
+
+def _fed(feed_dict, inputs, targets, label):
+    """Inputs and targets from ``feed_dict={'x': ..., 'y': ...}`` (or as given when there is none)."""
+    if feed_dict is None:
+        if inputs is None:
+            raise ModelError(f'{label}: no inputs were given: {label.split(".")[-1]}(inputs, ...).')
+        return inputs, targets
+    if not isinstance(feed_dict, Mapping) or set(feed_dict) - {'x', 'y'} or 'x' not in feed_dict:
+        keys = sorted(map(str, feed_dict)) if isinstance(feed_dict, Mapping) else feed_dict
+        raise ModelError(f"{label}: feed_dict must be {{'x': inputs, 'y': targets}} ('y' optional for predict), "
+                         f'got keys {keys!r}.', value=keys)
+    if inputs is not None or targets is not None:
+        raise ModelError(f'{label}: give the data either as arguments or in feed_dict, not both.')
+    return feed_dict['x'], feed_dict.get('y')
+
+
+class TorchModel(BaseModel):
+    """A PyTorch network with its loss and optimizer: numpy batches in, numpy values out.
+
+    Parameters
+    ----------
+    config : dict, optional
+        ``model``
+            The network: an architecture name (``'mlp'``, ``'vgg7'``, ``'vgg16'``,
+            ``'resnet18'``, ``'resnet34'``, ``'unet'``), a dict ``{'name': 'resnet18',
+            'width': 16}`` with the architecture's options, one of this package's
+            model classes (``ResNet18``), an ``nn.Module`` instance (used as is),
+            or an ``nn.Module`` class or a callable returning a module (with the
+            dict form, the other keys are its keyword arguments; it also gets
+            ``input_shape=`` and ``classes=`` when its signature names them).
+        ``inputs``
+            The shape of one item, channels first, without the batch axis:
+            ``(3, 32, 32)``, a list of shapes for several inputs, or
+            ``{'images': {'shape': (3, 32, 32)}, 'labels': {'classes': 10}}``.
+            In a dynamic model use ``F(lambda batch: batch.images.shape[1:])``.
+            When absent, the architectures take it from the first batch they see.
+        ``classes``
+            Number of outputs (classes, regression targets, UNet output channels).
+        ``loss``
+            ``'ce'`` (default; cross-entropy on logits), ``'bce'`` (binary, on
+            logits), ``'mse'``, ``'l1'``, a ``torch.nn`` loss name, a dict with
+            ``'name'`` and arguments, a loss class or a callable ``(outputs, targets)``.
+            Microbatches assume a loss that averages over the items.
+        ``optimizer``
+            A ``torch.optim`` name or ``{'name': 'Adam', 'lr': 1e-3}`` (default
+            ``'Adam'``), an optimizer class or a callable ``parameters -> optimizer``.
+        ``scheduler``
+            An optional LR scheduler: ``{'name': 'StepLR', 'step_size': 100}``;
+            it steps after every training batch.
+        ``device``
+            ``'cpu'`` (default), ``'cuda'``, ``'cuda:1'`` or ``'auto'`` (a GPU when
+            there is one).  ``'cuda'`` without a GPU is an error.
+        ``amp``
+            Mixed precision (float16 autocast and a gradient scaler) on CUDA;
+            ignored on the CPU.
+        ``microbatch``
+            Items per chunk: a batch is split into chunks whose gradients are
+            accumulated before one optimizer step (None: whole batches).
+        ``seed``
+            Seeds the weight initialisation (the global RNG is left as it was).
+        ``build``, ``load``
+            As for every :class:`~dagflow.models.BaseModel`.  Building after
+            loading keeps the loaded weights.
+
+    Attributes
+    ----------
+    network : torch.nn.Module or None
+        The network (None until the input shape is known).
+    optimizer, scheduler, loss_fn
+        The training parts.
+    device : torch.device
+        Where the network lives.
+    iteration : int
+        Number of training steps taken.
+
+    Notes
+    -----
+    Batch normalisation computes its statistics per microbatch, so with
+    ``microbatch`` a network with batch norm trains slightly differently
+    from whole batches; networks without it get the same step up to float
+    rounding.  Dropout draws from torch's global generator.  The network
+    returns one tensor, channels (classes) on axis 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = TorchModel({'model': {'name': 'vgg7', 'width': 2}, 'inputs': (1, 8, 8), 'classes': 2})
+    >>> loss = model.train(np.zeros((4, 1, 8, 8)), np.array([0, 1, 0, 1]))
+    >>> model.predict(np.zeros((3, 1, 8, 8))).shape
+    (3, 2)
+    """
+
+    architecture: str | None = None
+    """The architecture the class builds (set by the architecture classes, such as ``ResNet18``)."""
+
+    def __init__(self, config: Mapping | None = None, *args, **kwargs):
+        self.network: nn.Module | None = None
+        self.optimizer = self.scheduler = self.loss_fn = self.scaler = None
+        self.device = torch.device('cpu')
+        self.iteration = 0
+        self._not_stored: dict[str, str] = {}
+        self._unusable: dict[str, str] = {}
+        super().__init__(config, *args, **kwargs)
+
+    # ---- building ------------------------------------------------------------------------------
+    def _build(self):
+        """Create the network and its training parts, unless they exist (loaded) or the input shape is unknown."""
+        if self.network is None:
+            self._create()
+
+    def _label(self, method: str) -> str:
+        return f'{type(self).__name__}.{method}'
+
+    def _shapes_and_classes(self):
+        shapes, from_inputs = parse_inputs(self.config.get('inputs'))
+        return shapes, classes_of(self.config, from_inputs)
+
+    def _spec(self):
+        try:
+            return network_spec(self.config.get('model'), type(self).architecture, type(self).__name__)
+        except ModelError:
+            lost = [path for path in self._not_stored if path.split('/')[0] == 'model' and path not in self.config]
+            if lost:
+                raise ModelError(f"{type(self).__name__}: the file this model was loaded from could not store its "
+                                 f"network ('{lost[0]}' was {self._not_stored[lost[0]]}, which is not plain data). "
+                                 f"Give it when loading: config={{'model': ...}}.", name='model') from None
+            raise
+
+    def _seeded(self):
+        seed = self.config.get('seed')
+        if seed is None:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(torch.random.fork_rng(devices=[]))
+        torch.random.default_generator.manual_seed(int(seed))
+        return stack
+
+    def _create(self, shapes=None):
+        """Build the network (from ``shapes`` when the config has none) and the training parts."""
+        check_keys(type(self).__name__, self.config)
+        self.device = resolve_device(self.config.get('device', 'cpu'))
+        spec = self._spec()
+        config_shapes, classes = self._shapes_and_classes()
+        shapes = config_shapes or shapes
+        if spec.needs_shapes() and shapes is None:
+            return  # built by the first train/predict, from its inputs
+        with self._seeded():
+            if spec.kind is NetworkKind.INSTANCE and self.network is not None:
+                for module in spec.target.modules():
+                    if hasattr(module, 'reset_parameters'):
+                        module.reset_parameters()
+            network = build_network(spec, shapes, classes)
+        self.network = network.to(self.device)
+        self._make_training_parts()
+
+    def _make_training_parts(self):
+        self._unusable = {}
+        self.loss_fn = self._part('loss', make_loss, 'ce')
+        if isinstance(self.loss_fn, nn.Module):
+            self.loss_fn = self.loss_fn.to(self.device)
+        self.optimizer = self._part('optimizer', lambda value: make_optimizer(value, self.network.parameters()),
+                                    'Adam')
+        self.scheduler = None
+        if self.optimizer is not None:
+            self.scheduler = self._part('scheduler', lambda value: make_scheduler(value, self.optimizer), None)
+        self.scaler = None
+        if self.amp:
+            self.scaler = _grad_scaler()
+        self.iteration = 0
+
+    def _part(self, key: str, make, default):
+        """Make a training part from config ``key``; a part a loaded file could not store is made unusable."""
+        if key not in self.config and key in self._not_stored:
+            self._unusable[key] = (f'the file this model was loaded from could not store its {key} '
+                                   f'({self._not_stored[key]}); give it when loading: config={{{key!r}: ...}}')
+            return None
+        return make(self.config.get(key, default))
+
+    @property
+    def amp(self) -> bool:
+        """Whether mixed precision is on: config ``'amp'`` on a CUDA device."""
+        return bool(self.config.get('amp', False)) and self.device.type == 'cuda'
+
+    def _ensure_network(self, arrays, label):
+        if self.network is None:
+            self._create(shapes=[tuple(array.shape[1:]) for array in arrays])
+            if self.network is None:
+                raise ModelError(f'{label}: the network could not be built.')
+            if self.config.get('inputs') is None:
+                shapes = [tuple(array.shape[1:]) for array in arrays]
+                self.config['inputs'] = shapes[0] if len(shapes) == 1 else shapes
+        shapes, _ = self._shapes_and_classes()
+        check_shapes(arrays, shapes, label)
+
+    def reset(self):
+        """Re-initialise the weights (with the config's seed: as first built) and the training state.
+
+        An architecture or a module class is built anew (``self.network`` is a
+        new module); a module instance gets ``reset_parameters()`` on each of
+        its layers that has one.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2, 'seed': 0})
+        >>> before = model.predict(np.ones((1, 2)))
+        >>> _ = model.train(np.ones((4, 2)), np.array([0, 1, 1, 1]))
+        >>> model.reset()
+        >>> bool(np.array_equal(model.predict(np.ones((1, 2))), before)), model.iteration
+        (True, 0)
+        """
+        if self.network is not None:
+            self._create()
+
+    # ---- running -------------------------------------------------------------------------------
+    def _tensors(self, arrays):
+        parameter = next((p for p in self.network.parameters() if p.is_floating_point()), None)
+        dtype = parameter.dtype if parameter is not None else torch.float32
+        keep_integers = self._spec().kind is not NetworkKind.ARCHITECTURE
+        return [to_tensor(array, self.device, dtype, keep_integers) for array in arrays]
+
+    def _forward(self, tensors, label):
+        try:
+            return self.network(*tensors)
+        except _OOM:
+            raise
+        except RuntimeError as exc:
+            shapes = [tuple(t.shape) for t in tensors]
+            shown = shapes[0] if len(shapes) == 1 else shapes
+            raise ModelError(f'{label}: the network failed on inputs of shape {shown}: {exc}', value=shapes) from exc
+
+    def _autocast(self):
+        if self.amp:
+            return torch.autocast(device_type=self.device.type, dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    def _check_usable(self, keys, label):
+        for key in keys:
+            if key in self._unusable:
+                raise ModelError(f'{label}: {self._unusable[key]}.', name=key)
+
+    def train(self, inputs=None, targets=None, fetches='loss', microbatch=None, feed_dict=None):
+        """Take one optimizer step on a batch; return what ``fetches`` names, as numpy.
+
+        Parameters
+        ----------
+        inputs : array or list of arrays
+            The batch, batch axis first, channels next (one array per network input).
+        targets : array
+            Class labels (``'ce'``), or values shaped like the outputs.
+        fetches : str or list of str
+            ``'loss'``, ``'predictions'`` (raw outputs), ``'proba'``, ``'labels'``.
+        microbatch : int, optional
+            Items per chunk for this call (default: config ``'microbatch'``).
+        feed_dict : dict, optional
+            The guide's other calling form: ``{'x': inputs, 'y': targets}``.
+
+        Returns
+        -------
+        numpy value, or a list of them when ``fetches`` is a list
+            The loss is the mean over the batch (a numpy float32 scalar).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 1, 'loss': 'mse', 'seed': 1})
+        >>> loss, out = model.train(np.ones((4, 2)), np.ones(4), fetches=['loss', 'predictions'])
+        >>> loss.dtype, out.shape
+        (dtype('float32'), (4, 1))
+        """
+        label = self._label('train')
+        inputs, targets = _fed(feed_dict, inputs, targets, label)
+        arrays = as_arrays(inputs, label)
+        names, single = parse_fetches(fetches, label)
+        self._ensure_network(arrays, label)
+        self._check_usable(('loss', 'optimizer', 'scheduler'), label)
+        if targets is None:
+            raise ModelError(f'{label}: training needs targets: train(inputs, targets).')
+        targets = np.asarray(targets)
+        if targets.ndim == 0 or len(targets) != len(arrays[0]):
+            raise ModelError(f'{label}: {len(arrays[0])} inputs but targets of shape {targets.shape}; give one '
+                             f'target per item.')
+        tensors = self._tensors(arrays)
+        size = len(targets)
+        parts = chunks(size, self.config.get('microbatch') if microbatch is None else microbatch, label)
+        self.network.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        total, outputs = None, []
+        for part in parts:
+            with self._autocast():
+                output = self._forward([t[part] for t in tensors], label)
+                loss = self.loss_fn(output, target_tensor(self.loss_fn, targets[part], output, label))
+            if len(parts) > 1:
+                loss = loss * ((part.stop - part.start) / size)
+            (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
+            total = loss.detach() if total is None else total + loss.detach()
+            outputs.append(output.detach())
+        self._step(total)
+        output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
+        return values[0] if single else values
+
+    def _step(self, loss):
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        if self.scheduler is not None:
+            if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                self.scheduler.step(float(loss))
+            else:
+                self.scheduler.step()
+        self.iteration += 1
+
+    def predict(self, inputs=None, targets=None, fetches='predictions', microbatch=None, feed_dict=None):
+        """Run the network in eval mode without gradients; return what ``fetches`` names, as numpy.
+
+        Parameters
+        ----------
+        inputs : array or list of arrays
+            The batch, batch axis first.
+        targets : array, optional
+            Needed only to fetch ``'loss'``.
+        fetches : str or list of str
+            ``'predictions'`` (raw outputs, the default), ``'proba'``, ``'labels'``, ``'loss'``.
+        microbatch : int, optional
+            Items per chunk, to bound memory (default: config ``'microbatch'``).
+        feed_dict : dict, optional
+            The guide's other calling form: ``{'x': inputs}`` (and ``'y'`` for targets).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 3})
+        >>> proba = model.predict(np.ones((4, 2)), fetches='proba')
+        >>> proba.shape, np.allclose(proba.sum(axis=1), 1)
+        ((4, 3), True)
+        """
+        label = self._label('predict')
+        inputs, targets = _fed(feed_dict, inputs, targets, label)
+        arrays = as_arrays(inputs, label)
+        names, single = parse_fetches(fetches, label)
+        self._ensure_network(arrays, label)
+        if 'loss' in names:
+            if targets is None:
+                raise ModelError(f"{label}: fetching 'loss' needs targets: predict(inputs, targets, fetches='loss').")
+            self._check_usable(('loss',), label)
+            targets = np.asarray(targets)
+        tensors = self._tensors(arrays)
+        size = len(arrays[0])
+        parts = chunks(size, self.config.get('microbatch') if microbatch is None else microbatch, label)
+        self.network.eval()
+        outputs, total = [], None
+        with torch.inference_mode(), self._autocast():
+            for part in parts:
+                output = self._forward([t[part] for t in tensors], label)
+                outputs.append(output)
+                if 'loss' in names:
+                    loss = self.loss_fn(output, target_tensor(self.loss_fn, targets[part], output, label))
+                    loss = loss * ((part.stop - part.start) / size)
+                    total = loss if total is None else total + loss
+        output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
+        return values[0] if single else values
+
+    # ---- files -----------------------------------------------------------------------------------
+    def save(self, path):
+        """Write the weights, the optimizer, scheduler and scaler state and the config to ``path``, atomically.
+
+        Config values that are not plain data (an ``nn.Module`` class, a loss
+        function) are not stored; the file lists them, and loading it asks
+        for them in the config when they are needed.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / 'model.pt'
+        >>> model.save(path)
+        >>> TorchModel({'build': False, 'load': {'path': path}}).config['model']
+        {'name': 'mlp'}
+        """
+        if self.network is None:
+            raise ModelError(f'{self._label("save")}: there is nothing to save yet: the network is built by the '
+                             f"first train/predict call (or set config 'inputs').")
+        spec = self._spec()
+        names = {'model': spec.storable()} if spec.storable() is not None else None
+        stored, not_stored = storable_config(self.config, names)
+        not_stored = {**{path: text for path, text in self._not_stored.items() if path not in self.config},
+                      **not_stored}
+        content = {
+            'format': FORMAT,
+            'class': type(self).__name__,
+            'config': json.dumps(stored),
+            'not_stored': not_stored,
+            'network': self.network.state_dict(),
+            'optimizer': self.optimizer.state_dict() if self.optimizer is not None else None,
+            'scheduler': self.scheduler.state_dict() if self.scheduler is not None else None,
+            'scaler': self.scaler.state_dict() if self.scaler is not None else None,
+            'iteration': self.iteration,
+        }
+        write_checkpoint(path, content)
+
+    def load(self, path):
+        """Read a file written by :meth:`save` (only tensors and plain data are read: no code runs).
+
+        A model without a network is built from the file's config, updated by
+        its own config (which must supply what the file could not store); a
+        model with a network gets the file's state loaded into it, and the
+        error names the keys that differ when the file holds another network.
+
+        Raises
+        ------
+        ModelError
+            When the file is missing or not a TorchModel file, or holds another network.
+        """
+        content = read_checkpoint(path)
+        check_keys(type(self).__name__, self.config)
+        saved = content['config']
+        saved_spec = saved.get('model')
+        if self.network is None:
+            self._check_architecture(path, content)
+            self._not_stored = dict(content.get('not_stored') or {})
+            self.config = Config(saved) + self.config  # the model's own config wins over the file's
+            self._create()
+            if self.network is None:
+                raise ModelError(f'Cannot load a model from {str(path)!r}: it has no input shape to build the '
+                                 f'network from.', path=str(path))
+        mismatch = state_mismatch(self.network.state_dict(), content['network'])
+        if mismatch:
+            raise ModelError(f'Cannot load {str(path)!r} into {type(self).__name__}: the file holds another network '
+                             f'(saved by {content.get("class")} with model {saved_spec!r}): {mismatch}.',
+                             path=str(path))
+        self.network.load_state_dict(content['network'])
+        self._load_training_state(path, content)
+
+    def _check_architecture(self, path, content):
+        own = type(self).architecture
+        saved = content['config'].get('model')
+        name = saved.get('name') if isinstance(saved, Mapping) else saved
+        if own is not None and isinstance(name, str) and name != own and 'model' not in self.config:
+            raise ModelError(f'Cannot load {str(path)!r} into {type(self).__name__}: the file holds a {name!r} '
+                             f'network (saved by {content.get("class")}), but {type(self).__name__} builds {own!r}. '
+                             f'Load it with TorchModel or the class of that architecture.', path=str(path))
+
+    def _load_training_state(self, path, content):
+        try:
+            for key, part in (('optimizer', self.optimizer), ('scheduler', self.scheduler), ('scaler', self.scaler)):
+                if part is not None and content.get(key):
+                    part.load_state_dict(content[key])
+        except (ValueError, KeyError, RuntimeError) as exc:
+            raise ModelError(f'Cannot load the {key} state of {str(path)!r}: {exc}. Was it saved with another '
+                             f"config 'optimizer'/'scheduler'?", path=str(path)) from exc
+        self.iteration = int(content.get('iteration', 0))
+
+    def __repr__(self):
+        spec = self.config.get('model', type(self).architecture)
+        name = spec.get('name') if isinstance(spec, Mapping) else spec
+        name = getattr(name, '__name__', None) or (name if isinstance(name, str) else type(name).__name__)
+        built = f'inputs={self.config.get("inputs")!r}' if self.network is not None else 'not built'
+        return f'<{type(self).__name__} {name} {built} on {self.device}>'

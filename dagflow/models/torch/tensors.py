@@ -1,0 +1,169 @@
+"""Numpy in, numpy out: inputs and targets to tensors (with shape checks), outputs back to arrays.
+
+Examples
+--------
+>>> import numpy as np
+>>> [tuple(a.shape) for a in as_arrays([np.zeros((4, 2)), np.ones((4, 3))], 'train')]
+[(4, 2), (4, 3)]
+>>> parse_fetches(['loss', 'labels'], 'train')
+(['loss', 'labels'], False)
+>>> chunks(5, 2, 'train')
+[slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...exceptions import ModelError, suggestion_text
+
+__all__ = ['FETCHES', 'as_arrays', 'check_shapes', 'to_tensor', 'target_tensor', 'parse_fetches', 'fetch_value',
+           'chunks']
+
+FETCHES = ('loss', 'predictions', 'proba', 'labels')
+"""What ``train``/``predict`` can return: the loss, raw outputs, probabilities, class labels."""
+
+_PER_ELEMENT_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss, nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
+_CLASS_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+
+
+def as_arrays(inputs, label: str) -> list[np.ndarray]:
+    """One array, or a list/tuple of arrays (one per network input), as a list of arrays with one batch size."""
+    if isinstance(inputs, torch.Tensor):
+        inputs = inputs.detach().cpu().numpy()
+    items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if not items:
+        raise ModelError(f'{label}: no inputs were given.')
+    arrays = []
+    for item in items:
+        array = item.detach().cpu().numpy() if isinstance(item, torch.Tensor) else np.asarray(item)
+        if array.dtype == object or array.ndim == 0:
+            raise ModelError(f'{label}: inputs must be numeric arrays with a batch axis first, got '
+                             f'{type(item).__name__} of shape {array.shape} and dtype {array.dtype}.')
+        arrays.append(array)
+    sizes = {len(array) for array in arrays}
+    if len(sizes) > 1:
+        raise ModelError(f'{label}: the inputs have different batch sizes: {[len(a) for a in arrays]}.')
+    return arrays
+
+
+def check_shapes(arrays: Sequence[np.ndarray], expected: Sequence[tuple] | None, label: str) -> None:
+    """Check that every array's item shape (without the batch axis) is the expected one.
+
+    Examples
+    --------
+    >>> check_shapes([np.zeros((8, 1, 4, 4))], [(3, 4, 4)], 'ResNet18.train')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: ResNet18.train: the inputs have items of shape (1, 4, 4) (a batch of (8, 1, 4, 4)), \
+but the network was built for items of shape (3, 4, 4)...
+    """
+    if expected is None:
+        return
+    if len(arrays) != len(expected):
+        raise ModelError(f"{label}: the network takes {len(expected)} input(s) (config 'inputs': {list(expected)}), "
+                         f'got {len(arrays)}.')
+    for index, (array, shape) in enumerate(zip(arrays, expected)):
+        if tuple(array.shape[1:]) != tuple(shape):
+            which = 'the inputs have' if len(arrays) == 1 else f'input {index} has'
+            raise ModelError(f'{label}: {which} items of shape {tuple(array.shape[1:])} (a batch of {array.shape}), '
+                             f'but the network was built for items of shape {tuple(shape)} (config \'inputs\'). '
+                             f'Make the data fit (resize, add a channel axis: channels come first) or build the '
+                             f'model for this shape.', value=tuple(array.shape))
+
+
+def to_tensor(array: np.ndarray, device, dtype: torch.dtype, keep_integers: bool = False) -> torch.Tensor:
+    """An input array on ``device``: floats (and bytes, bools) as ``dtype``; other integers as int64 if asked."""
+    if keep_integers and array.dtype.kind in 'iu' and array.dtype != np.uint8:
+        return torch.as_tensor(np.ascontiguousarray(array, dtype=np.int64), device=device)
+    return torch.as_tensor(np.ascontiguousarray(array), device=device).to(dtype)
+
+
+def _loss_name(loss_fn) -> str:
+    return type(loss_fn).__name__ if isinstance(loss_fn, nn.Module) else getattr(loss_fn, '__name__', repr(loss_fn))
+
+
+def target_tensor(loss_fn, targets: np.ndarray, outputs: torch.Tensor, label: str) -> torch.Tensor:
+    """``targets`` as the tensor ``loss_fn(outputs, ...)`` expects, or a :class:`ModelError` naming both shapes.
+
+    Class losses get int64 labels of shape ``(N, *spatial)`` (a channel axis of 1 is
+    dropped) or probabilities shaped like the outputs; per-element losses get
+    float targets shaped like the outputs (``(N,)`` fits outputs ``(N, 1)``).
+    """
+    targets = np.asarray(targets)
+    device, shape = outputs.device, tuple(outputs.shape)
+    if isinstance(loss_fn, _CLASS_LOSSES):
+        if targets.shape == shape and targets.dtype.kind == 'f':
+            return torch.as_tensor(np.ascontiguousarray(targets), device=device).to(outputs.dtype)
+        if targets.ndim == len(shape) and len(shape) > 1 and targets.shape[1] == 1 and shape[1] != 1:
+            targets = targets[:, 0]
+        wanted = shape[:1] + shape[2:]
+        if targets.shape != wanted:
+            raise ModelError(f'{label}: targets of shape {targets.shape} do not fit the network outputs of shape '
+                             f'{shape} for {_loss_name(loss_fn)}: expected class labels of shape {wanted} or '
+                             f'probabilities of shape {shape}.', value=targets.shape)
+        if targets.dtype.kind == 'f' and not np.all(np.mod(targets, 1) == 0):
+            raise ModelError(f'{label}: {_loss_name(loss_fn)} needs integer class labels, but the targets hold '
+                             f'fractions (e.g. {targets[np.mod(targets, 1) != 0].flat[0]}).')
+        if targets.dtype.kind not in 'iuf' and targets.dtype != bool:
+            raise ModelError(f'{label}: class labels must be integers, got dtype {targets.dtype}.')
+        if targets.size and targets.max() >= shape[1]:
+            raise ModelError(f'{label}: the targets hold label {int(targets.max())}, but the network has {shape[1]} '
+                             f"outputs (labels 0..{shape[1] - 1}); set config 'classes' to the number of classes.",
+                             value=int(targets.max()))
+        return torch.as_tensor(np.ascontiguousarray(targets, dtype=np.int64), device=device)
+    if isinstance(loss_fn, _PER_ELEMENT_LOSSES):
+        if targets.shape != shape:
+            if targets.ndim == len(shape) - 1 and shape[1] == 1 and targets.shape == shape[:1] + shape[2:]:
+                targets = targets[:, None]
+            else:
+                raise ModelError(f'{label}: targets of shape {targets.shape} do not fit the network outputs of shape '
+                                 f'{shape} for {_loss_name(loss_fn)}, which needs targets shaped like the outputs.',
+                                 value=targets.shape)
+        return torch.as_tensor(np.ascontiguousarray(targets), device=device).to(torch.float32)
+    if targets.dtype.kind in 'iu':
+        return torch.as_tensor(np.ascontiguousarray(targets, dtype=np.int64), device=device)
+    return torch.as_tensor(np.ascontiguousarray(targets), device=device).to(torch.float32)
+
+
+def parse_fetches(fetches, label: str) -> tuple[list[str], bool]:
+    """The names to return and whether a single value (not a list) is returned."""
+    single = isinstance(fetches, str)
+    names = [fetches] if single else list(fetches)
+    for name in names:
+        if name not in FETCHES:
+            raise ModelError(f'{label}: unknown fetch {name!r}.{suggestion_text(str(name), FETCHES)} Use one of '
+                             f'{", ".join(FETCHES)} (or a list of them).', name=name)
+    return names, single
+
+
+def fetch_value(name: str, outputs: torch.Tensor | None, loss: torch.Tensor | None, loss_fn, label: str):
+    """One fetched value as numpy: ``'loss'`` a numpy scalar, the others arrays."""
+    if name == 'loss':
+        return loss.detach().float().cpu().numpy()[()]
+    outputs = outputs.detach().float()
+    if name == 'predictions':
+        return outputs.cpu().numpy()
+    if isinstance(loss_fn, nn.CrossEntropyLoss):
+        result = torch.softmax(outputs, dim=1) if name == 'proba' else outputs.argmax(dim=1)
+    elif isinstance(loss_fn, nn.BCEWithLogitsLoss):
+        result = torch.sigmoid(outputs) if name == 'proba' else (outputs > 0).long()
+    else:
+        raise ModelError(f"{label}: fetch {name!r} needs loss 'ce' (softmax over axis 1) or 'bce' (sigmoid); "
+                         f"with {_loss_name(loss_fn)} fetch 'predictions', the raw outputs.", name=name)
+    return result.cpu().numpy()
+
+
+def chunks(size: int, microbatch, label: str) -> list[slice]:
+    """Slices that split a batch of ``size`` items into microbatches of ``microbatch`` items (None: one)."""
+    if microbatch is None or microbatch is False or microbatch == 0:
+        return [slice(0, size)]
+    if not isinstance(microbatch, numbers.Integral) or isinstance(microbatch, bool) or microbatch < 0:
+        raise ModelError(f'{label}: microbatch must be a positive int (items per chunk) or None, got {microbatch!r}.',
+                         value=microbatch)
+    return [slice(start, min(start + int(microbatch), size)) for start in range(0, size, int(microbatch))] or \
+        [slice(0, 0)]
