@@ -1,0 +1,34 @@
+"""The tutorial notebooks match their source (notebooks/build.py) and run top to bottom."""
+import importlib.util
+import pathlib
+
+import pytest
+
+nbformat = pytest.importorskip('nbformat')
+pytest.importorskip('nbclient')
+pytest.importorskip('ipykernel')
+pytest.importorskip('torch')
+pytest.importorskip('sklearn')
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / 'notebooks'
+spec = importlib.util.spec_from_file_location('notebook_build', NOTEBOOKS / 'build.py')
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+
+
+@pytest.mark.parametrize('name', sorted(build.NOTEBOOKS))
+def test_the_committed_notebook_is_the_built_one(name):
+    committed = nbformat.read(NOTEBOOKS / f'{name}.ipynb', as_version=4)
+    assert [(c.cell_type, c.source) for c in committed.cells] == \
+        [(c.cell_type, c.source) for c in build.build(build.NOTEBOOKS[name]).cells], \
+        'run `python notebooks/build.py --execute` after changing notebooks/build.py'
+
+
+@pytest.mark.parametrize('name', sorted(build.NOTEBOOKS))
+def test_the_notebook_runs_and_shows_its_pictures(name, tmp_path, monkeypatch):
+    monkeypatch.setenv('PYTHONPATH', str(NOTEBOOKS.parent))   # the kernel imports this checkout's dagflow
+    notebook = build.execute(build.build(build.NOTEBOOKS[name]), tmp_path)
+    outputs = [output for cell in notebook.cells if cell.cell_type == 'code' for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == 'error']
+    pictures = [o for o in outputs if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
+    assert len(pictures) >= 2, 'each notebook shows pictures where a reader would rather look than read'
