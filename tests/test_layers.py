@@ -14,6 +14,7 @@ FORBIDDEN = {
     'plan': ('dagflow.engine', 'dask', 'distributed'),
     'models': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
     'engine': ('dagflow.pipeline.pipeline', 'dagflow.pipeline.registry', 'dagflow.pipeline.running'),
+    'viz': ('dagflow.pipeline.pipeline', 'dagflow.pipeline.running', 'dagflow.engine', 'dask', 'distributed'),
 }
 
 
@@ -34,7 +35,7 @@ def _module_level_imports(path: pathlib.Path):
 @pytest.mark.parametrize('layer', sorted(FORBIDDEN))
 def test_layer_imports_point_downward(layer):
     bad = []
-    for path in sorted((PACKAGE / layer).glob('*.py')):
+    for path in sorted((PACKAGE / layer).rglob('*.py')):
         for name in _module_level_imports(path):
             if any(name == f or name.startswith(f + '.') for f in FORBIDDEN[layer]):
                 bad.append(f'{path.name} imports {name}')
