@@ -237,6 +237,9 @@ for name, kwargs in {'sync': {}, 'threads, prefetch=2': dict(prefetch=2),
     print(f'{name:<24} {results[name][0]:.2f} s')
 reference = results['sync']
 all(r[1] == reference[1] and np.array_equal(r[2], reference[2]) for r in results.values())"""),
+    ('md', """`bar=True` shows the progress of finished batches (a widget when
+`ipywidgets` is installed, text otherwise):"""),
+    ('code', """make_pipeline().run(batch_size=32, n_epochs=1, shuffle=True, seed=0, prefetch=2, bar=True);"""),
     ('md', """## Seeing the speed-up
 
 With `profile=True`, `pipeline.profile` holds one row per step run (worker,

@@ -32,3 +32,7 @@ def test_the_notebook_runs_and_shows_its_pictures(name, tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == 'error']
     pictures = [o for o in outputs if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
     assert len(pictures) >= 2, 'each notebook shows pictures where a reader would rather look than read'
+    streams = ''.join(o.get('text', '') for o in outputs if o.output_type == 'stream')
+    assert 'Warning' not in streams and 'IProgress' not in streams, streams
+    if name == '03_parallel_and_dask':
+        assert '20/20' in streams                           # the progress bar reached the end

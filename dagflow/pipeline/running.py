@@ -338,5 +338,9 @@ def _progress(iterator, bar, total):
         return iterator
     if callable(bar):
         return bar(iterator, total=total)
-    from tqdm.auto import tqdm
-    return tqdm(iterator, total=total)
+    try:   # in a notebook tqdm.auto draws a widget, which needs ipywidgets; without it, the text bar
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm(iterator, total=total, unit='batch')
