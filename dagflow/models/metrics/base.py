@@ -120,16 +120,48 @@ class Metrics:
         MetricsError
             If ``other`` is another kind of metrics, or was made with other
             settings (number of classes, kind of input, ...).
+
+        Examples
+        --------
+        >>> from dagflow.models.metrics import ClassificationMetrics
+        >>> epoch = ClassificationMetrics([0, 1], [0, 1], fmt='labels', num_classes=2)
+        >>> epoch.append(ClassificationMetrics([1, 1], [0, 1], fmt='labels', num_classes=2))
+        >>> epoch.evaluate(['true_positive', 'false_negative'])
+        {'true_positive': 2, 'false_negative': 1}
+        >>> epoch.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=3))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        dagflow.models.metrics.base.MetricsError: Cannot combine ClassificationMetrics objects made with different \
+settings: num_classes=2 and num_classes=3. ...
         """
         self._check_compatible(other)
         self._merge(other)
 
     def update(self, other: Metrics) -> None:
-        """Same as :meth:`append`: what a pipeline variable's ``mode='u'`` calls."""
+        """Same as :meth:`append`: what a pipeline variable's ``mode='u'`` calls.
+
+        Examples
+        --------
+        >>> from dagflow.models.metrics import RegressionMetrics
+        >>> errors = RegressionMetrics([1.0], [2.0])
+        >>> errors.update(RegressionMetrics([1.0], [4.0]))
+        >>> errors.evaluate('mae')
+        2.0
+        """
         self.append(other)
 
     def copy(self) -> Metrics:
-        """A new object with the same statistics (the arrays are shared: they are never changed in place)."""
+        """A new object with the same statistics (the arrays are shared: they are never changed in place).
+
+        Examples
+        --------
+        >>> from dagflow.models.metrics import ClassificationMetrics
+        >>> first = ClassificationMetrics([1, 1], [1, 0], fmt='labels', num_classes=2)
+        >>> total = first.copy()
+        >>> total.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=2))
+        >>> first.evaluate('true_positive'), total.evaluate('true_positive')   # the copy grew, not the original
+        (1, 2)
+        """
         new = object.__new__(type(self))
         new.__dict__ = {key: list(value) if isinstance(value, list) else value for key, value in vars(self).items()}
         return new
@@ -167,7 +199,14 @@ class Metrics:
     # ------------------------------------------------------------------ evaluating
     @classmethod
     def metric_names(cls) -> list[str]:
-        """Every name :meth:`evaluate` accepts: the canonical names, then the aliases."""
+        """Every name :meth:`evaluate` accepts: the canonical names, then the aliases.
+
+        Examples
+        --------
+        >>> from dagflow.models.metrics import RegressionMetrics
+        >>> RegressionMetrics.metric_names()[:4]
+        ['mae', 'mse', 'rmse', 'r2']
+        """
         return [*cls.METRICS, *cls.ALIASES]
 
     def _resolve(self, name) -> str:
@@ -186,6 +225,11 @@ class Metrics:
     def _evaluate_names(self, metrics, compute: Callable[[str], object]):
         """Resolve every name first, then ``compute(canonical)`` each: one value, or a dict for a list."""
         single = isinstance(metrics, str)
+        if not single and not (isinstance(metrics, (list, tuple, set, frozenset)) and
+                               all(isinstance(name, str) for name in metrics)):
+            raise MetricsError(f'evaluate takes a metric name or a list of names, got {metrics!r}: e.g. '
+                               f"evaluate('sensitivity') or evaluate(['sensitivity', 'specificity']).",
+                               value=metrics)
         names = [metrics] if single else list(metrics)
         resolved = [(name, self._resolve(name)) for name in names]
         values = {name: compute(canonical) for name, canonical in resolved}

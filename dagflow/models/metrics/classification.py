@@ -155,7 +155,14 @@ class ClassificationMetrics(Metrics):
     @property
     def confusion_matrix(self) -> np.ndarray:
         """The counts, shape ``(items, num_classes, num_classes)``: ``[i, t, p]`` = positions of item ``i``
-        with target ``t`` predicted as ``p`` (a vector input is one item).  Read-only."""
+        with target ``t`` predicted as ``p`` (a vector input is one item).  Read-only.
+
+        Examples
+        --------
+        >>> ClassificationMetrics([0, 1, 1], [0, 1, 0], fmt='labels', num_classes=2).confusion_matrix
+        array([[[1, 0],
+                [1, 1]]])
+        """
         if len(self._chunks) > 1:
             merged = np.concatenate(self._chunks)
             merged.flags.writeable = False

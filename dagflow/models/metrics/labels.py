@@ -16,6 +16,9 @@ The rules, shared by the classification and segmentation metrics:
   predictions without ``axis``) or the same one-hot/probability layout
   (arg-max along ``axis``).  A class axis of size 1 holds the positive class
   of a 2-class task.
+* Probabilities must lie in ``[0, 1]`` and no score may be ``nan`` (an
+  arg-max or a threshold would silently make a class of it): both are
+  :class:`MetricsError`.
 
 Examples
 --------
@@ -133,12 +136,14 @@ def _labels_along_axis(t, p, fmt, num_classes, axis, classes, threshold):
     if classes == 2:
         predicted = _binarize_pair(p, fmt, axis, threshold)
     else:
+        _check_scores(p, fmt, 'predictions')
         predicted = np.argmax(p, axis=axis)
     if t.ndim == p.ndim:
         if t.shape != p.shape:
             raise MetricsError(f'targets of shape {t.shape} and predictions of shape {p.shape} do not match: '
                                f'targets are either labels (shape {predicted.shape}) or have the class axis too '
                                f'(shape {p.shape}).', shapes=(t.shape, p.shape))
+        _check_scores(t, fmt, 'targets')
         return np.argmax(t, axis=axis), predicted, classes
     if t.shape != predicted.shape:
         raise MetricsError(f'targets of shape {t.shape} and predictions of shape {p.shape} do not match: with '
@@ -185,6 +190,22 @@ def _check_unit_interval(a, name, what):
         raise MetricsError(f'{name} must be numeric, got an array of {a.dtype}.', value=a.dtype)
 
 
+def _check_scores(a, fmt, name):
+    """Refuse what an arg-max over the class axis would silently turn into a label: nan, or non-probabilities.
+
+    ``np.argmax`` takes a ``nan`` for the largest value, so a diverged model's
+    outputs would be counted as class 0 (or wherever the ``nan`` is) without a
+    word.
+    """
+    if fmt == 'proba':
+        _check_unit_interval(a, name, _NOT_A_PROBABILITY)
+    elif a.dtype.kind not in 'fiub':
+        raise MetricsError(f'{name} must be numeric, got an array of {a.dtype}.', value=a.dtype)
+    elif a.dtype.kind == 'f' and a.size and np.isnan(a.max()):
+        raise MetricsError(f'{name} hold nan, which has no class: check the model that made them (a diverged '
+                           f'training gives nan outputs).', value=float('nan'))
+
+
 def _binary_targets(t):
     _check_unit_interval(t, 'targets', 'but a 2-class task (no axis) takes labels 0/1 or probabilities in [0, 1]; '
                                        'for more classes give axis= or use fmt=\'labels\'.')
@@ -199,16 +220,15 @@ def _binarize(p, fmt, threshold, name):
     if fmt == 'proba':
         _check_unit_interval(p, name, _NOT_A_PROBABILITY)
         return (p >= threshold).astype(np.intp)
-    if p.dtype.kind not in 'fiub':
-        raise MetricsError(f'{name} must be numeric, got an array of {p.dtype}.', value=p.dtype)
+    _check_scores(p, fmt, name)
     return (p >= _logit(threshold)).astype(np.intp)
 
 
 def _binarize_pair(p, fmt, axis, threshold):
     """2 classes along ``axis``: class 1 when its probability (softmax for logits) is ``threshold`` or more."""
     negative, positive = np.take(p, 0, axis=axis), np.take(p, 1, axis=axis)
+    _check_scores(p, fmt, 'predictions')
     if fmt == 'proba':
-        _check_unit_interval(p, 'predictions', _NOT_A_PROBABILITY)
         return (positive >= threshold).astype(np.intp)
     return (positive - negative >= _logit(threshold)).astype(np.intp)
 

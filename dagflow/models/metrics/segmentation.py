@@ -124,7 +124,15 @@ class SegmentationMetricsByInstances(Metrics):
 
     @property
     def instance_counts(self) -> np.ndarray:
-        """``(images, num_classes, 3)``: true positives, false positives, false negatives per image and class."""
+        """``(images, num_classes, 3)``: true positives, false positives, false negatives per image and class.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> target, predicted = np.array([[[1, 0, 1]]]), np.array([[[1, 0, 0]]])
+        >>> SegmentationMetricsByInstances(target, predicted, fmt='labels', num_classes=2).instance_counts[0, 1]
+        array([1, 0, 1])
+        """
         if len(self._chunks) > 1:
             merged = np.concatenate(self._chunks)
             merged.flags.writeable = False

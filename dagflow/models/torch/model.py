@@ -454,6 +454,24 @@ class TorchModel(BaseModel):
         ------
         ModelError
             When the file is missing or not a TorchModel file, or holds another network.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import numpy as np
+        >>> x, y = np.ones((4, 2)), np.array([0, 1, 1, 0])
+        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
+        >>> _ = model.train(x, y)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / 'model.pt'
+        >>> model.save(path)
+        >>> twin = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
+        >>> twin.load(path)   # the weights, the optimizer's state and the step count
+        >>> bool(np.array_equal(twin.predict(x), model.predict(x))), twin.iteration
+        (True, 1)
+        >>> TorchModel({'model': 'mlp', 'inputs': (3,), 'classes': 2}).load(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        dagflow.exceptions.ModelError: Cannot load '...model.pt' into TorchModel: the file holds another network ...
         """
         content = read_checkpoint(path)
         check_keys(type(self).__name__, self.config)

@@ -29,6 +29,7 @@ FETCHES = ('loss', 'predictions', 'proba', 'labels')
 
 _PER_ELEMENT_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss, nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
 _CLASS_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+_BINARY_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss)
 
 
 def as_arrays(inputs, label: str) -> list[np.ndarray]:
@@ -115,7 +116,20 @@ def target_tensor(loss_fn, targets: np.ndarray, outputs: torch.Tensor, label: st
             raise ModelError(f'{label}: the targets hold label {int(targets.max())}, but the network has {shape[1]} '
                              f"outputs (labels 0..{shape[1] - 1}); set config 'classes' to the number of classes.",
                              value=int(targets.max()))
+        ignored = getattr(loss_fn, 'ignore_index', None)
+        negative = targets[(targets < 0) & (targets != ignored)] if targets.size else targets
+        if negative.size:
+            raise ModelError(f'{label}: the targets hold label {int(negative.flat[0])}, but class labels are '
+                             f'0..{shape[1] - 1}' + (f' (or {ignored}, the ignore_index of '
+                                                     f'{_loss_name(loss_fn)}, for positions to leave out)'
+                                                     if ignored is not None else '') + '.',
+                             value=int(negative.flat[0]))
         return torch.as_tensor(np.ascontiguousarray(targets, dtype=np.int64), device=device)
+    if isinstance(loss_fn, _BINARY_LOSSES) and targets.size and not (targets.min() >= 0 and targets.max() <= 1):
+        bad = targets.min() if not targets.min() >= 0 else targets.max()
+        raise ModelError(f'{label}: {_loss_name(loss_fn)} needs targets in [0, 1] (0/1 labels or probabilities), but '
+                         f"the targets hold {bad.item()!r}. For more than 2 classes use loss 'ce' with config "
+                         f"'classes'.", value=bad.item())
     if isinstance(loss_fn, _PER_ELEMENT_LOSSES):
         if targets.shape != shape:
             if targets.ndim == len(shape) - 1 and shape[1] == 1 and targets.shape == shape[:1] + shape[2:]:

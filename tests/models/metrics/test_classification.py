@@ -243,6 +243,24 @@ class TestBadInput:
         with pytest.raises(MetricsError, match=r"targets hold 2, but a 2-class task"):
             ClassificationMetrics([0, 2], [0.2, 0.5])
 
+    @pytest.mark.parametrize('fmt', ['proba', 'logits'])
+    @pytest.mark.parametrize('classes', [2, 3])
+    def test_nan_scores_along_a_class_axis_are_refused_not_taken_for_a_class(self, fmt, classes):
+        predictions = np.full((3, classes), 0.2)
+        predictions[1, 0] = np.nan  # np.argmax would call this class 0, a threshold class 0 or 1
+        with pytest.raises(MetricsError, match=r'predictions hold nan'):
+            ClassificationMetrics([0, 1, 1], predictions, fmt=fmt, axis=1)
+        with pytest.raises(MetricsError, match=r'targets hold nan'):
+            ClassificationMetrics(predictions, np.full((3, classes), 0.2), fmt=fmt, axis=1)
+
+    def test_nan_logits_without_a_class_axis_are_refused(self):
+        with pytest.raises(MetricsError, match=r'predictions hold nan'):
+            ClassificationMetrics([0, 1], [0.5, np.nan], fmt='logits')
+
+    def test_multiclass_probabilities_outside_zero_one_are_refused(self):
+        with pytest.raises(MetricsError, match=r"predictions hold 3.0, not a probability .* fmt='logits'"):
+            ClassificationMetrics([0, 2], [[0.1, 0.2, 3.0], [0.5, 0.2, 0.3]], axis=1)
+
     def test_labels_without_num_classes(self):
         with pytest.raises(MetricsError, match=r"fmt='labels' needs num_classes="):
             ClassificationMetrics([0, 1], [0, 1], fmt='labels')
@@ -271,6 +289,12 @@ class TestBadInput:
         assert info.value.suggestions[0] == 'specificity'
         with pytest.raises(MetricsError, match=r"Unknown metric 'f2_score'.*Did you mean 'f1_score'"):
             metrics.evaluate('f2_score')
+
+    @pytest.mark.parametrize('names', [None, 3, ['recall', None]])
+    def test_evaluate_takes_names_only(self, names):
+        metrics = ClassificationMetrics([0, 1], [0, 1], fmt='labels', num_classes=2)
+        with pytest.raises(MetricsError, match=r'evaluate takes a metric name or a list of names, got'):
+            metrics.evaluate(names)
 
     @pytest.mark.parametrize('options, message', [
         ({'multiclass': 'weighted'}, r"multiclass must be None, 'micro' or 'macro', got 'weighted'"),

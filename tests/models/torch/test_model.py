@@ -274,6 +274,25 @@ def test_targets_that_do_not_fit_the_outputs_are_clear_errors():
         regression.train(images, np.zeros((4, 2)))
 
 
+def test_negative_class_labels_are_clear_errors_but_the_ignore_index_is_allowed():
+    images, _ = toy_images(4)
+    model = MLP(config_for('mlp'))
+    with pytest.raises(ModelError, match=r'the targets hold label -1, but class labels are 0..1 \(or -100, the '
+                                         r'ignore_index of CrossEntropyLoss'):
+        model.train(images, np.array([0, -1, 1, 0]))
+    with pytest.raises(ModelError, match=r'the targets hold label -1'):
+        model.predict(images, np.array([0, -1, 1, 0]), fetches='loss')
+    assert np.isfinite(model.train(images, np.array([0, -100, 1, 0])))
+
+
+def test_binary_cross_entropy_refuses_targets_outside_zero_one():
+    images, _ = toy_images(4)
+    model = MLP(config_for('mlp', classes=1, loss='bce'))
+    with pytest.raises(ModelError, match=r"BCEWithLogitsLoss needs targets in \[0, 1\].*hold 2.*use loss 'ce'"):
+        model.train(images, np.array([0, 1, 2, 0]))
+    assert model.train(images, np.array([0.0, 1.0, 0.3, 1.0])) > 0  # probabilities are fine
+
+
 def test_unknown_fetches_and_misspelt_config_keys_suggest_the_right_name():
     model = MLP(config_for('mlp'))
     with pytest.raises(ModelError, match=r"unknown fetch 'los'. Did you mean 'loss'"):
