@@ -78,9 +78,11 @@ examples:
   dagflow graph flows/train.py:pipeline | dot -Tpdf -o plan.pdf
   dagflow graph flows/train.py:pipeline --format mermaid -o plan.md
 
-The format follows the suffix of -o (svg, png, pdf, dot) unless --format says
-otherwise; without -o the DOT (or Mermaid) text is printed.  Pictures use
-Graphviz when it is installed, else matplotlib."""
+The format follows the suffix of -o (.svg, .png, .pdf, .dot or .gv, .mmd for Mermaid,
+.md for a Markdown page with a mermaid block) unless --format says otherwise;
+without -o the DOT (or Mermaid) text is printed.  Pictures use Graphviz when it
+is installed, else matplotlib.  Exit codes: 0 written; 1 the pipeline failed to
+load; 2 usage error (a format or path that cannot be used)."""
 
 _DEMO_EPILOG = """\
 examples:
@@ -256,13 +258,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args, session)
     except KeyboardInterrupt:
-        print(f'{prog}: interrupted', file=sys.stderr)
+        done = f' after {_batches(session.finished)}' if session.finished is not None else ''
+        print(f'{prog}: interrupted{done}', file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `dagflow graph ... | head`: the reader left; say nothing more
         _silence_stdout()
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - every error becomes a message and an exit code
         return _report_error(exc, prog, session, args.traceback)
+
+
+def _batches(count: int) -> str:
+    return f'{count} batch{"es" if count != 1 else ""}'
 
 
 def _silence_stdout() -> None:
@@ -289,8 +296,9 @@ def _report_error(exc: Exception, prog: str, session: Session, show_traceback: b
         print(f'{prog}: the pipeline failed', file=sys.stderr)
     for line in describe_error(exc, session.pipeline, show_traceback=show_traceback):
         print(line, file=sys.stderr)
-    if session.finished is not None:
-        print(f'  {session.finished} batch{"es" if session.finished != 1 else ""} finished before it', file=sys.stderr)
+    ran = session.finished is not None and (session.finished or getattr(exc, 'dagflow_step', None) is not None)
+    if ran:  # not for a pipeline refused before its first batch (it did not compile, say)
+        print(f'  {_batches(session.finished)} finished before it', file=sys.stderr)
     if not show_traceback:
         print('  (run again with --traceback for the full traceback)', file=sys.stderr)
     return EXIT_FAILED
@@ -336,26 +344,45 @@ def _short_path(path: str) -> str:
 
 
 # ------------------------------------------------------------------------------------- graph
+#: The format a file suffix of ``-o`` names; ``.md`` is a Markdown page, its flowchart in a ```mermaid block.
+_GRAPH_SUFFIXES = {'svg': 'svg', 'png': 'png', 'pdf': 'pdf', 'dot': 'dot', 'gv': 'dot', 'mmd': 'mermaid',
+                   'md': 'mermaid'}
+
+
 def _graph(args, session: Session) -> int:
-    from .viz.errors import VizError
+    fmt = args.format or (_graph_format(args.output) if args.output else 'dot')
+    if args.output is None and fmt not in ('dot', 'mermaid'):
+        raise UsageError(f'--format {fmt} needs -o FILE (without -o the DOT text is printed).')
     pipeline = load(args.target, session).pipeline
-    if args.format == 'mermaid' or (args.output is None and args.format in (None, 'dot')):
-        text = pipeline.to_mermaid(rankdir=args.rankdir) if args.format == 'mermaid' else pipeline.to_dot(
-            rankdir=args.rankdir)
-        if args.output is None:
-            print(text)
-            return EXIT_OK
-        with open(args.output, 'w') as handle:
-            handle.write(text + '\n')
-    elif args.output is None:
-        raise UsageError(f'--format {args.format} needs -o FILE (without -o the DOT text is printed).')
+    if fmt == 'mermaid':
+        text = pipeline.to_mermaid(rankdir=args.rankdir)
+        if args.output is not None and args.output.lower().endswith('.md'):
+            text = f'```mermaid\n{text}\n```'  # a Markdown page: GitHub draws the block as a picture
+        data = (text + '\n').encode()
+    elif fmt == 'dot':
+        data = pipeline.to_dot(rankdir=args.rankdir).encode()
     else:
-        try:
-            pipeline.visualize(filename=args.output, format=args.format, rankdir=args.rankdir)
-        except VizError as exc:
-            raise UsageError(str(exc)) from None
+        data = pipeline.visualize(format=fmt, rankdir=args.rankdir).data
+    if args.output is None:
+        sys.stdout.write(data.decode())
+        return EXIT_OK
+    try:
+        with open(args.output, 'wb') as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise UsageError(f'cannot write {args.output}: {exc.strerror or exc}. Give -o a path in a folder that '
+                         f'exists and that you can write to.') from None
     print(f'dagflow graph: wrote {args.output}')
     return EXIT_OK
+
+
+def _graph_format(output: str) -> str:
+    suffix = os.path.splitext(output)[1].lower().lstrip('.')
+    if suffix not in _GRAPH_SUFFIXES:
+        names = ', '.join('.' + name for name in _GRAPH_SUFFIXES)
+        raise UsageError(f'Cannot tell the format of {output!r} from its suffix: end the file name in one of '
+                         f'{names}, or give --format svg|png|pdf|dot|mermaid.')
+    return _GRAPH_SUFFIXES[suffix]
 
 
 # ------------------------------------------------------------------------------------- demo

@@ -114,7 +114,7 @@ def load_target(spec: str) -> Target:
         module = _import_module(location, spec)
     value = _lookup(module, name, spec)
     with _as_main(module if path else None):
-        pipeline = _as_pipeline(value, spec)
+        pipeline = _as_pipeline(value, spec, _pipeline_names(module))
     return Target(spec, module, name, pipeline, path)
 
 
@@ -217,11 +217,15 @@ def _pipeline_names(namespace) -> list[str]:
     return found
 
 
-def _as_pipeline(value, spec: str) -> Pipeline:
+def _as_pipeline(value, spec: str, candidates=()) -> Pipeline:
     if isinstance(value, Pipeline):
         return value
     if isinstance(value, type) or not callable(value):
-        raise TargetError(f'{spec!r} is a {type(value).__name__}, not a Pipeline or a function returning one.',
+        kind = f'class {value.__name__}' if isinstance(value, type) else type(value).__name__
+        hint = ' (its pipelines start at .p, e.g. dataset.p.some_action(...))' if hasattr(value, 'p') else ''
+        listed = f' It defines: {", ".join(candidates)}.' if candidates else ''
+        article = 'an' if kind[0] in 'aeiou' else 'a'
+        raise TargetError(f'{spec!r} is {article} {kind}{hint}, not a Pipeline or a function returning one.{listed}',
                           value=spec)
     try:
         signature = inspect.signature(value)

@@ -94,6 +94,8 @@ def _node_statement(node: Node) -> str:
              + ''.join(f'<TR>{row}</TR>' for row in rows) + '</TABLE>')
     attrs = [f'label=<{label}>', f'shape={style.shape}', f'style="{style.style}"',
              f'fillcolor="{node.fill or style.fill}"', f'color="{style.border}"', f'penwidth={style.width}']
+    if node.lane is not None:  # one group per lane: Graphviz keeps a lane's boxes in one straight row
+        attrs.append(f'group=lane{node.lane}')
     if node.tooltip:
         attrs.append(f'tooltip={quote(node.tooltip)}')
     return f'{node.id} [{", ".join(attrs)}];'

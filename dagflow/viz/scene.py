@@ -273,10 +273,11 @@ def plan_scene(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB',
             continue
         if data['batch']:
             scene.edges.append(Edge(node_id(source), node_id(target), EdgeKind.BATCH))
-        kind = EdgeKind.CARRIED if data['carried'] else EdgeKind.STATE
-        for resource in data['resources']:
-            label = f'{resource}\n(next batch)' if data['carried'] else resource
-            scene.edges.append(Edge(node_id(source), node_id(target), kind, label, colors[resource]))
+        if data['resources']:  # one arrow per pair of steps, labelled with all it carries: no stacked loops
+            kind = EdgeKind.CARRIED if data['carried'] else EdgeKind.STATE
+            resources = sorted(data['resources'], key=list(colors).index)
+            label = ', '.join(resources) + ('\n(next batch)' if data['carried'] else '')
+            scene.edges.append(Edge(node_id(source), node_id(target), kind, label, colors[resources[0]]))
     if timings is not None:
         top = max((timings.get(n, (0.0, 0))[0] for n in nodes), default=0.0)
         scene.scale = (tuple(timing_color(share) for share in (0.0, 0.25, 0.5, 0.75, 1.0)),

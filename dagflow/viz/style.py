@@ -49,7 +49,7 @@ NODE_STYLES = {
     NodeKind.PURE: NodeStyle('box', 'rounded,filled', '#dbeafe', '#2563eb', 1.0, 'rounded', 'blue',
                              'pure step, no shared state; batches run it in parallel'),
     NodeKind.STATE: NodeStyle('box', 'filled', '#fef3c7', '#b45309', 1.2, 'square', 'yellow',
-                              'state step, uses variables or output; runs in serial order'),
+                              'state step, uses variables, config or output; runs in serial order'),
     NodeKind.MODEL: NodeStyle('box3d', 'filled', '#fdd9b5', '#c2410c', 2.0, '3-D', 'orange',
                               'model step, uses a model; runs in serial order'),
     NodeKind.DATA: NodeStyle('box', 'rounded,filled', '#e5e7eb', '#6b7280', 1.0, 'rounded', 'grey',

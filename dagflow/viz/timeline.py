@@ -23,17 +23,19 @@ Examples
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from .errors import VizError
 
-__all__ = ['PROFILE_COLUMNS', 'check_profile', 'plot_history', 'plot_timeline', 'step_times']
+__all__ = ['PROFILE_COLUMNS', 'check_profile', 'plot_history', 'plot_timeline', 'step_times', 'worker_order']
 
 #: The columns a profile has.
 PROFILE_COLUMNS = ('section', 'position', 'step', 'batch', 'worker', 'start', 'end')
 _SECTION_ORDER = {'before': 0, 'main': 1, 'after': 2}
+_STATE_LANE = 'dagflow-state'  # the thread-name prefix of the lanes that run state steps (dagflow.engine)
 
 
 def check_profile(profile, what: str = 'plot the timeline'):
@@ -74,7 +76,9 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
 
     Preprocessing that overlaps shows as bars of several lanes at the same
     time; state steps (model steps, variable updates) follow each other in
-    batch order.  Bars wide enough carry their batch number.
+    batch order.  Bars wide enough carry their batch number.  The lanes
+    read top to bottom: the main thread, the workers, then the lanes where
+    state steps ran (:func:`worker_order`).
 
     Parameters
     ----------
@@ -104,7 +108,7 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
         lanes = profile['worker'].nunique()
         _, ax = plt.subplots(figsize=(10, 1.2 + 0.45 * lanes), layout='constrained')
     rows = profile.assign(_order=profile['section'].map(_SECTION_ORDER).fillna(3))
-    workers = list(rows.sort_values('start')['worker'].astype(str).drop_duplicates())
+    workers = worker_order(rows.sort_values('start')['worker'].astype(str).drop_duplicates())
     lane = {worker: i for i, worker in enumerate(workers)}
     steps = rows[['_order', 'section', 'position', 'step']].drop_duplicates(['section', 'position'])
     steps = steps.sort_values(['_order', 'position'])
@@ -135,6 +139,25 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
     if legend:
         ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title='step')
     return ax
+
+
+def worker_order(workers) -> list:
+    """The lanes of a timeline, top to bottom: the driver's main thread, the workers, then the state lanes.
+
+    Workers of one kind are in their natural order (``dagflow_2`` before
+    ``dagflow_10``), so the pool's threads read as a block and the lanes where
+    the state steps run in serial order sit together at the bottom.
+
+    Examples
+    --------
+    >>> worker_order(['MainThread', 'dagflow-state_0', 'dagflow_0', 'dagflow-state_1', 'dagflow_10', 'dagflow_2'])
+    ['MainThread', 'dagflow_0', 'dagflow_2', 'dagflow_10', 'dagflow-state_0', 'dagflow-state_1']
+    """
+    def key(worker: str):
+        group = 0 if worker == 'MainThread' else 2 if worker.startswith(_STATE_LANE) else 1
+        parts = re.split(r'(\d+)', worker)
+        return group, [(0, int(part), '') if part.isdigit() else (1, 0, part) for part in parts]
+    return sorted(dict.fromkeys(str(worker) for worker in workers), key=key)
 
 
 def _step_names(steps) -> dict:

@@ -66,6 +66,34 @@ class TestRun:
         assert '1 batch finished before it' in err
         assert 'Traceback' not in err and '--traceback' in err
 
+    def test_a_pipeline_refused_before_its_first_batch_counts_no_batches(self, write_file, capsys):
+        write_file('nomodel.py', """
+            import numpy as np
+            from dagflow import B, Dataset
+            pipeline = Dataset(4, preloaded=np.zeros(4)).p.train_model('net', B.data)
+        """)
+        assert main(['run', 'nomodel.py:pipeline', '--batch-size', '2']) == 1
+        err = capsys.readouterr().err
+        assert "ModelError: train_model('net', B.data)" in err and 'uses model' in err
+        assert 'finished before it' not in err  # no batch was made: "0 batches finished" would mislead
+
+    def test_ctrl_c_exits_130_saying_how_far_the_run_got(self, write_file, capsys):
+        write_file('stop.py', """
+            import numpy as np
+            from dagflow import Batch, Dataset, action
+
+            class Items(Batch):
+                @action
+                def stop_at(self, item):
+                    if item in self.indices:
+                        raise KeyboardInterrupt
+                    return self
+
+            pipeline = Dataset(8, batch_class=Items, preloaded=np.zeros(8)).p.stop_at(5)
+        """)
+        assert main(['run', 'stop.py:pipeline', '--batch-size', '2']) == 130
+        assert capsys.readouterr().err == 'dagflow run: interrupted after 2 batches\n'
+
     def test_traceback_on_request(self, flow, capsys):
         assert main(['run', 'flow.py:make_failing', '--batch-size', '4', '--traceback']) == 1
         err = capsys.readouterr().err
@@ -99,7 +127,11 @@ class TestUsageErrors:
         ('missing.py:pipeline', "File not found: 'missing.py'"),
         ('flow.py', "'flow.py' names no pipeline: expected FILE_OR_MODULE:NAME"),
         ('flow.py:pipelin', "flow.py has no 'pipelin' (from 'flow.py:pipelin'). Did you mean 'pipeline'?"),
-        ('flow.py:not_a_pipeline', "'flow.py:not_a_pipeline' is a int, not a Pipeline or a function returning one"),
+        ('flow.py:not_a_pipeline', "'flow.py:not_a_pipeline' is an int, not a Pipeline or a function returning one. "
+                                   "It defines: lazy, make_failing, needs_arguments, pipeline, template, total."),
+        ('flow.py:data', "'flow.py:data' is a Dataset (its pipelines start at .p, e.g. dataset.p.some_action(...)), "
+                         "not a Pipeline"),
+        ('flow.py:Numbers', "'flow.py:Numbers' is a class Numbers, not a Pipeline"),
         ('flow.py:needs_arguments', "'flow.py:needs_arguments' is a function that needs arguments (size)"),
         ('flow.py:template', 'flow.py:template is a template (a pipeline without a dataset)'),
         ('flow.py:pipeline', 'flow.py:pipeline has no batch size: give --batch-size N'),
@@ -194,12 +226,29 @@ class TestGraph:
         assert out.startswith('digraph plan {') and 'rankdir=LR' in out
 
     def test_mermaid_text_to_a_file(self, flow, tmp_path):
-        assert main(['graph', 'flow.py:pipeline', '--format', 'mermaid', '-o', 'plan.md']) == 0
-        assert (tmp_path / 'plan.md').read_text().startswith('flowchart TB')
+        assert main(['graph', 'flow.py:pipeline', '--format', 'mermaid', '-o', 'plan.mmd']) == 0
+        assert (tmp_path / 'plan.mmd').read_text().startswith('flowchart TB')
+
+    def test_a_markdown_page_gets_a_mermaid_block(self, flow, tmp_path):
+        assert main(['graph', 'flow.py:pipeline', '-o', 'plan.md']) == 0  # the suffix says Mermaid
+        text = (tmp_path / 'plan.md').read_text()
+        assert text.startswith('```mermaid\nflowchart TB\n') and text.endswith('\n```\n')
+
+    @pytest.mark.parametrize('name', ['plan.mmd', 'plan.gv'])
+    def test_the_suffix_names_mermaid_and_dot_too(self, flow, tmp_path, name):
+        assert main(['graph', 'flow.py:pipeline', '-o', name]) == 0
+        assert (tmp_path / name).read_text().split()[0] == ('flowchart' if name.endswith('mmd') else 'digraph')
 
     def test_a_suffix_that_names_no_format_is_a_usage_error(self, flow, capsys):
         assert main(['graph', 'flow.py:pipeline', '-o', 'plan.jpg']) == 2
-        assert "Cannot tell the format of 'plan.jpg'" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "Cannot tell the format of 'plan.jpg'" in err and '--format svg|png|pdf|dot|mermaid' in err
+        assert 'format=' not in err  # the Python argument means nothing on the command line
+
+    def test_a_path_that_cannot_be_written_is_a_usage_error(self, flow, tmp_path, capsys):
+        assert main(['graph', 'flow.py:pipeline', '-o', str(tmp_path / 'no-such-folder' / 'plan.svg')]) == 2
+        err = capsys.readouterr().err
+        assert 'cannot write' in err and 'No such file or directory' in err and 'pipeline failed' not in err
 
 
 class TestDemo:

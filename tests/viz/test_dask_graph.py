@@ -1,8 +1,13 @@
 """The picture of the lowered Dask graph: lanes, fused pure tasks, the state chain and window edges."""
+import shutil
+import subprocess
+
 import pytest
 
-from dagflow import V
-from dagflow.viz import EdgeKind, NodeKind, VizError, lowered_scene
+from dagflow import B, C, V
+from dagflow.viz import EdgeKind, NodeKind, VizError, lowered_scene, scene_to_dot
+
+from .conftest import Net
 
 
 def edges(scene, kind):
@@ -43,3 +48,27 @@ def test_rebatching_pipelines_are_refused(dataset):
 def test_bad_arguments(training, bad):
     with pytest.raises(VizError, match='must be'):
         lowered_scene(training.compile(), **bad)
+
+
+@pytest.mark.skipif(shutil.which('dot') is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize('prefetch', [None, 1])
+def test_graphviz_keeps_every_lane_in_one_row_in_batch_order(dataset, prefetch):
+    """Left to right, each batch's tasks share one row, and the rows go batch 0, 1, 2 from the top."""
+    pipeline = (dataset.p
+                .init_variable('loss', [])
+                .init_variable('n', 0)
+                .init_model('cnn', Net)
+                .resize(shape=C('shape', default=8))  # reads the config: a state step first
+                .rotate(angle=1)
+                .train_model('cnn', B.images, B.labels, save_to=V('loss', mode='a'))
+                .update(V('n'), V('n') + 1))
+    dot_text = scene_to_dot(lowered_scene(pipeline.compile(), n_batches=3, prefetch=prefetch))
+    plain = subprocess.run(['dot', '-Tplain'], input=dot_text, capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in plain.splitlines():
+        if line.startswith('node '):
+            _, name, _, y = line.split()[:4]
+            rows.setdefault(int(name.rpartition('_')[2].lstrip('b')), set()).add(round(float(y), 2))
+    assert all(len(ys) == 1 for ys in rows.values()), rows
+    heights = [rows[lane].pop() for lane in sorted(rows)]
+    assert heights == sorted(heights, reverse=True)  # plain's y grows upwards

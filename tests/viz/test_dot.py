@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from dagflow import C
 from dagflow.viz import plan_to_dot
 from dagflow.viz.dot import html_escape, quote
 
@@ -65,6 +66,11 @@ class TestPlanToDot:
         assert 'pure step' in legend and 'model step' in legend and 'carried' in legend
         assert 'sections run one after another' not in legend and 'window' not in legend
         assert '\n  label=<<TABLE' not in plan_to_dot(training.compile(), legend=False)
+
+    def test_the_legend_says_why_a_step_that_reads_the_config_is_a_state_step(self, dataset):
+        text = plan_to_dot(dataset.p.resize(shape=C('shape', default=8)).compile())
+        assert 'main_0 [' in text and 'fillcolor="#fef3c7"' in statement(text, 'main_0 [')  # a state step
+        assert 'state step, uses variables, config or output' in statement(text, 'label=<<TABLE')
 
     def test_left_to_right(self, training):
         assert 'rankdir=LR' in plan_to_dot(training.compile(), rankdir='LR')

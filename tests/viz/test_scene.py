@@ -42,6 +42,14 @@ class TestPlanScene:
         assert [(s, t) for s, t, _ in edges_of(scene, EdgeKind.FLOW)] == [('before_1', 'main_0'),
                                                                            ('main_6', 'after_0')]
 
+    def test_an_arrow_carrying_several_resources_is_drawn_once(self):
+        # the step writes two variables and reads them in the next batch: one loop, labelled with both
+        p = (Pipeline().init_variable('a', 0).init_variable('b', 0)
+             .update([V('a'), V('b')], [V('a') + 1, V('b') + 1]))
+        scene = plan_scene(p.compile())
+        assert edges_of(scene, EdgeKind.CARRIED) == [('main_0', 'main_0', 'var:a, var:b\n(next batch)')]
+        assert scene.edges[0].color == resource_colors(['var:a', 'var:b'])['var:a']
+
     def test_a_resource_keeps_its_colour(self, training):
         scene = plan_scene(training.compile())
         colors = {}

@@ -1,5 +1,6 @@
 """The Gantt chart of a profile, time per step, and a variable's history."""
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
@@ -18,6 +19,17 @@ class TestPlotTimeline:
         assert [t.get_text() for t in ax.get_yticklabels()] == ['MainThread', 'worker-0', 'worker-1']
         lanes = {round(bar.get_y() + bar.get_height() / 2) for bar in bars(ax)}
         assert lanes == {0, 1, 2}
+
+    def test_lanes_read_main_thread_then_workers_then_state_lanes(self):
+        # first seen in this order: a state lane between two pool threads, and dagflow_10 before dagflow_2
+        workers = ['MainThread', 'dagflow-state_0', 'dagflow_0', 'dagflow-state_1', 'dagflow_10', 'dagflow_2']
+        profile = pd.DataFrame({'section': 'main', 'position': 0, 'step': 'load', 'batch': range(6),
+                                'worker': workers, 'start': np.arange(6.0), 'end': np.arange(6.0) + 0.5})
+        ax = plot_timeline(profile)
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            'MainThread', 'dagflow_0', 'dagflow_2', 'dagflow_10', 'dagflow-state_0', 'dagflow-state_1']
+        lane_of = {round(bar.get_x()): round(bar.get_y() + bar.get_height() / 2) for bar in bars(ax)}
+        assert lane_of == {0: 0, 1: 4, 2: 1, 3: 5, 4: 3, 5: 2}
 
     def test_bars_sit_where_the_steps_ran(self, profile):
         ax = plot_timeline(profile)
