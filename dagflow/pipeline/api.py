@@ -115,10 +115,12 @@ API_ACTIONS = {
 _SIGNATURES = {name: inspect.signature(fn) for name, fn in API_ACTIONS.items()}
 
 
-def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0, where: str = ''):
+def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0, where: str = '',
+                   joined: int = 0):
     """Check that ``fn`` accepts ``args``/``kwargs``; raise :class:`StepArgumentError` naming the step.
 
-    ``leading`` placeholders stand for ``self``/``ctx`` and joined batches.
+    ``leading`` placeholders stand for ``self``/``ctx`` and the ``joined``
+    batches (the last ``joined`` of them), which come before ``args``.
     """
     try:
         signature = _SIGNATURES.get(name) if fn is API_ACTIONS.get(name) else inspect.signature(fn)
@@ -127,9 +129,12 @@ def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0
     try:
         signature.bind(*([None] * leading), *args, **kwargs)
     except TypeError as exc:
+        shown = leading - joined   # the joined batches are the user's parameters: show them
+        note = (f' After join, the action gets the {joined} joined batch(es) first, before these arguments: '
+                f'give it a parameter for each.' if joined else '')
         raise StepArgumentError(
             f"Action {name!r}{where} cannot take these arguments: {exc}. "
-            f"Its signature is {name}{_public_signature(signature, leading)}.", step=name) from None
+            f"Its signature is {name}{_public_signature(signature, shown)}.{note}", step=name) from None
 
 
 def _public_signature(signature, leading):

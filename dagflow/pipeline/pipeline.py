@@ -113,10 +113,11 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             # a template has no batch class yet: the arguments must fit one of the actions of that name
             # (they are checked against the real one when a dataset is linked)
             definitions = [resolved.function] if self.batch_class is not None else action_definitions(name)
-            _bind_any(name, definitions or [resolved.function], args, kwargs, leading=1 + joined, where=where)
+            _bind_any(name, definitions or [resolved.function], args, kwargs, leading=1 + joined, where=where,
+                      joined=joined)
         else:
             plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
-            bind_arguments(name, resolved.function, args, plain, leading=joined, where=where)
+            bind_arguments(name, resolved.function, args, plain, leading=joined, where=where, joined=joined)
         step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
         self._append(section, step)
 
@@ -328,7 +329,8 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             for position, step in enumerate(_flatten(steps)):
                 if step.kind is StepKind.ACTION and step.name in actions:
                     bind_arguments(step.name, actions[step.name], step.args, step.kwargs, leading=1 + step.joined,
-                                   where=f' (step {position} of {section}, added at {step.source})')
+                                   where=f' (step {position} of {section}, added at {step.source})',
+                                   joined=step.joined)
                 elif step.kind is StepKind.ACTION:
                     try:
                         resolve_action(step.name, batch_class=self.batch_class, namespaces=self.namespaces,
@@ -426,12 +428,12 @@ def _joined_count(step: Step) -> int:
     return 0
 
 
-def _bind_any(name, definitions, args, kwargs, *, leading, where):
+def _bind_any(name, definitions, args, kwargs, *, leading, where, joined=0):
     """Bind the arguments to the first definition they fit; raise the first definition's error if none."""
     errors = []
     for function in definitions:
         try:
-            return bind_arguments(name, function, args, kwargs, leading=leading, where=where)
+            return bind_arguments(name, function, args, kwargs, leading=leading, where=where, joined=joined)
         except StepArgumentError as exc:
             errors.append(exc)
     raise errors[0]

@@ -209,6 +209,11 @@ class TestJoinMergeRebatch:
         batch = p.next_batch(batch_size=10)
         assert np.allclose(batch.images[:, 0, 0], np.arange(10) * 11)
 
+    def test_an_action_after_join_that_takes_no_joined_batch_is_explained(self, ranges_dataset):
+        with pytest.raises(StepArgumentError, match=r"Its signature is add\(value\)\. After join, the action gets "
+                                                    r"the 1 joined batch\(es\) first"):
+            ranges_dataset.p.join(ranges_dataset).add(value=1)
+
     def test_merge_pipeline(self, ranges_dataset):
         other = ranges_dataset.p.run(batch_size=2, lazy=True)
         p = ranges_dataset.p.merge(other)
