@@ -88,19 +88,29 @@ def lower_thread_priority(niceness: int = PURE_NICENESS) -> bool:
     return True
 
 
-_WORKER: dict = {}  # in a worker process: what the driver sent once (plan, dataset)
+_WORKER: dict = {}  # in a worker process: what the driver sent once (plan, worker pipeline)
 
 
-def _init_worker(plan, dataset):
-    _WORKER['plan'], _WORKER['dataset'] = plan, dataset
+def _init_worker(plan, pipeline):
+    _WORKER['plan'], _WORKER['pipeline'] = plan, pipeline
     WORKER.set(f'process {os.getpid()}')
 
 
 class WorkerPipeline:
-    """What a pure step sees as its pipeline in a worker process: the dataset, and no state."""
+    """What a pure step sees as its pipeline in a worker process: the dataset and the config, and no state.
 
-    def __init__(self, dataset):
-        self.dataset = dataset
+    The config is the one of the run's start: pure steps may read only config
+    keys that no step writes (:func:`dagflow.plan.compile_plan`).
+    """
+
+    def __init__(self, dataset, config=None):
+        self.dataset, self.config = dataset, config
+
+    @classmethod
+    def of(cls, pipeline) -> WorkerPipeline:
+        """The worker-side stand-in of ``pipeline``."""
+        config = getattr(pipeline, 'config', None)
+        return cls(getattr(pipeline, 'dataset', None), config.copy() if hasattr(config, 'copy') else config)
 
     def __getattr__(self, name):
         if name.startswith('__'):
@@ -112,11 +122,11 @@ class WorkerPipeline:
 
 
 def _run_in_worker(group, payload):
-    dataset = _WORKER.get('dataset')
+    pipeline = _WORKER['pipeline']
     if payload is not SKIPPED:
-        payload.batch._dataset = dataset
+        payload.batch._dataset = pipeline.dataset
     records = []
-    result = run_group(_WORKER['plan'], group, WorkerPipeline(dataset), payload, debug=records)
+    result = run_group(_WORKER['plan'], group, pipeline, payload, debug=records)
     if result is not SKIPPED:
         result.batch = strip_batch(result.batch, f"after {group.name!r}", dumps=_stdlib_dumps)
     return result, records
@@ -170,7 +180,7 @@ class ProcessLanes:
         method = 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
         workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
         self.workers = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                              initializer=_init_worker, initargs=(plan, self.dataset))
+                                              initializer=_init_worker, initargs=(plan, WorkerPipeline.of(pipeline)))
         # Start the workers now, before this run starts threads of its own: a process forked while
         # another thread holds a lock inherits the lock held, forever.
         cf.wait([self.workers.submit(os.getpid) for _ in range(workers)])
@@ -211,17 +221,17 @@ class ProcessLanes:
         self.workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_on_worker(plan, dataset, group, payload, profile=False):
-    """A pure group on a Dask worker: the plan and dataset come scattered, the batch with the task.
+def _run_on_worker(plan, pipeline, group, payload, profile=False):
+    """A pure group on a Dask worker: the plan and worker pipeline come scattered, the batch with the task.
 
     With ``profile``, the step records travel back on the payload.
     """
     if payload is not SKIPPED:
-        payload.batch._dataset = dataset
+        payload.batch._dataset = pipeline.dataset
     records = [] if profile else None
     token = WORKER.set(_dask_worker_name() if profile else None)
     try:
-        result = run_group(plan, group, WorkerPipeline(dataset), payload, debug=records)
+        result = run_group(plan, group, pipeline, payload, debug=records)
     finally:
         WORKER.reset(token)
     if result is not SKIPPED:
@@ -261,7 +271,7 @@ class DistributedLanes:
         announce_dashboard(client)
         self.dataset = getattr(pipeline, 'dataset', None)
         self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
-        self.remote_dataset = client.scatter(self.dataset, broadcast=True, hash=False)
+        self.remote_pipeline = client.scatter(WorkerPipeline.of(pipeline), broadcast=True, hash=False)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -278,7 +288,7 @@ class DistributedLanes:
             argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=_dask_dumps)
         if debug is not None:
             self.debug = debug
-        remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_dataset, group, argument,
+        remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
                                     debug is not None, key=key, pure=False)
         self.remote.append(remote)
         outer: cf.Future = cf.Future()

@@ -71,7 +71,25 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
         accesses = _expand_wildcards([[(e.resource, e.access) for e in plan.nodes[n]['effects']] for n in nodes])
         for source, target, resource, carried in state_dependencies(accesses, cyclic=section == 'main'):
             _add_edge(plan, nodes[source], nodes[target], resource=resource, carried=carried)
+    _constant_config_is_pure(plan)
     return plan
+
+
+def _constant_config_is_pure(plan: Plan) -> None:
+    """Mark pure the steps that only read the config, when no step of the plan writes to it.
+
+    Such a step reads values fixed for the whole run: it conflicts with
+    nothing, so it may run in parallel with anything, in a worker too
+    (workers get the config of the run's start).  Its effects still list the
+    reads, for the pictures and the checks.
+    """
+    if any(e.access is Access.WRITE and e.resource.startswith('config:')
+           for _, data in plan.nodes(data=True) for e in data['effects']):
+        return
+    for _, data in plan.nodes(data=True):
+        if data['effects'] and all(e.access is Access.READ and e.resource.startswith('config:')
+                                   for e in data['effects']):
+            data['pure'] = True
 
 
 def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapping | None = None,

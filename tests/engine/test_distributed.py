@@ -78,3 +78,12 @@ def test_a_performance_report_covers_a_run(client, dataset, tmp_path):
         full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
     text = report.read_text()
     assert 'jitter+shift' in text         # the task stream names the pipeline's actions
+
+
+def test_a_step_reading_the_config_runs_on_the_cluster(client, dataset):
+    from dagflow import B, C
+    p = dataset.p.init_variable('total', 0.0).shift(C('offset')).update(V('total'), V('total') + B.x.sum())
+    p.config['offset'] = 2.0
+    reference = p.run(8, n_epochs=1).v('total')
+    p.set_variable('total', 0.0)
+    assert p.run(8, n_epochs=1, prefetch=2, scheduler=client).v('total') == reference

@@ -415,3 +415,15 @@ def test_pure_threads_yield_the_cpu_to_the_state_chain(dataset):
     base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert seen == {'done': True, 'change': min(3, 19 - base)}      # that thread only, capped at nice 19
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
+
+
+@pytest.mark.parametrize('scheduler', ['threads', 'processes'])
+def test_a_step_reading_the_config_runs_in_the_workers_with_the_run_config(dataset, scheduler):
+    from dagflow import C
+    p = dataset.p.init_variable('total', 0.0).shift(C('offset')).update(V('total'), V('total') + B.x.sum())
+    p.config['offset'] = 2.0
+    groups = fuse_groups(p.compile())
+    assert [(g.name, g.pure) for g in groups] == [('shift', True), ('update', False)]
+    reference = p.run(8, n_epochs=1).v('total')
+    p.set_variable('total', 0.0)
+    assert p.run(8, n_epochs=1, prefetch=2, scheduler=scheduler).v('total') == reference

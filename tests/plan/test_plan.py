@@ -153,3 +153,16 @@ def test_a_batch_action_outside_main_is_refused_at_compile():
     p.after.double()
     with pytest.raises(PlanError, match=r"after\[0\] 'double' \(added at test_plan.py:\d+\) is a batch action"):
         p.compile()
+
+
+def test_a_step_that_only_reads_a_config_nothing_writes_is_pure():
+    import numpy as np
+
+    from dagflow import Dataset
+    dataset = Dataset(4, preloaded=np.ones(4))
+    reading = dataset.p.call(np.add, C('a', default=1), 2, save_to=B('x'))
+    assert reading.compile().nodes[('main', 0)]['pure']
+    assert {str(e) for e in reading.compile().nodes[('main', 0)]['effects']} == {'read config:a'}
+    written_later = dataset.p.call(np.add, C('a', default=1), 2, save_to=B('x'))
+    written_later.after.update(C('a'), 5)            # a write anywhere makes every config read a state step
+    assert not written_later.compile().nodes[('main', 0)]['pure']

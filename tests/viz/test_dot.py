@@ -67,10 +67,12 @@ class TestPlanToDot:
         assert 'sections run one after another' not in legend and 'window' not in legend
         assert '\n  label=<<TABLE' not in plan_to_dot(training.compile(), legend=False)
 
-    def test_the_legend_says_why_a_step_that_reads_the_config_is_a_state_step(self, dataset):
-        text = plan_to_dot(dataset.p.resize(shape=C('shape', default=8)).compile())
-        assert 'main_0 [' in text and 'fillcolor="#fef3c7"' in statement(text, 'main_0 [')  # a state step
-        assert 'state step, uses variables, config or output' in statement(text, 'label=<<TABLE')
+    def test_a_step_reading_the_config_is_a_state_step_only_when_a_step_writes_it(self, dataset):
+        constant = plan_to_dot(dataset.p.resize(shape=C('shape', default=8)).compile())
+        assert 'fillcolor="#fef3c7"' not in statement(constant, 'main_0 [')          # pure: the config is fixed
+        written = plan_to_dot(dataset.p.resize(shape=C('shape', default=8)).update(C('shape'), 16).compile())
+        assert 'fillcolor="#fef3c7"' in statement(written, 'main_0 [')               # a state step
+        assert 'state step, uses variables, config or output' in statement(written, 'label=<<TABLE')
 
     def test_left_to_right(self, training):
         assert 'rankdir=LR' in plan_to_dot(training.compile(), rankdir='LR')
