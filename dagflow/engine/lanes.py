@@ -271,7 +271,15 @@ class DistributedLanes:
         announce_dashboard(client)
         self.dataset = getattr(pipeline, 'dataset', None)
         self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
-        self.remote_pipeline = client.scatter(WorkerPipeline.of(pipeline), broadcast=True, hash=False)
+        worker_pipeline = WorkerPipeline.of(pipeline)
+        try:
+            _dask_dumps(worker_pipeline)
+        except Exception as exc:
+            raise BatchPickleError(
+                f'The dataset or the config of the pipeline cannot be sent to the cluster\'s workers: '
+                f'{type(exc).__name__}: {exc}. Keep data that pickles in the dataset and the config, or use '
+                f"scheduler='threads'.") from exc
+        self.remote_pipeline = client.scatter(worker_pipeline, broadcast=True, hash=False)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them

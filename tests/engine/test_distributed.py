@@ -87,3 +87,13 @@ def test_a_step_reading_the_config_runs_on_the_cluster(client, dataset):
     reference = p.run(8, n_epochs=1).v('total')
     p.set_variable('total', 0.0)
     assert p.run(8, n_epochs=1, prefetch=2, scheduler=client).v('total') == reference
+
+
+def test_a_config_that_cannot_be_sent_to_the_workers_is_a_clear_error(client, dataset):
+    import threading
+
+    from dagflow.engine.lanes import BatchPickleError
+    p = dataset.p.jitter(0.1)
+    p.config['lock'] = threading.Lock()
+    with pytest.raises(BatchPickleError, match=r"config of the pipeline cannot be sent.*scheduler='threads'"):
+        p.run(8, n_epochs=1, prefetch=1, scheduler=client)
