@@ -100,6 +100,7 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
 
     profile = check_profile(profile)
     if len(profile) == 0:
@@ -120,8 +121,10 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
         starts, ends = mine['start'].to_numpy(float), mine['end'].to_numpy(float)
         y = [lane[str(w)] for w in mine['worker']]
         stateful = plan is not None and plan.has_node(key) and not plan.nodes[key]['pure']
+        # state steps get an outline in a darker shade of their own colour: a short bar stays recognisable
+        edge = tuple(0.55 * c for c in to_rgb(color)) if stateful else 'none'
         ax.barh(y, np.maximum(ends - starts, span * 1e-3), left=starts, height=0.7, color=color, label=name,
-                edgecolor='#1f2937' if stateful else 'none', linewidth=1.0 if stateful else 0)
+                edgecolor=edge, linewidth=0.8 if stateful else 0)
         if batch_labels:
             for start, end, row, batch in zip(starts, ends, y, mine['batch']):
                 if not _missing(batch) and (end - start) > span * 0.025:
