@@ -94,7 +94,7 @@ def learn_accesses(function, owner: type | None = None) -> tuple[LearnedAccess, 
     >>> def opaque(batch):
     ...     return batch.pipeline
     >>> [(a.kind, a.access, a.name) for a in learn_accesses(opaque)]
-    [('model', 'write', None), ('var', 'write', None)]
+    [('config', 'write', None), ('model', 'write', None), ('var', 'write', None)]
     >>> learn_accesses(len) is None
     True
     """
@@ -291,9 +291,10 @@ class _Scanner:
 
     def attribute(self, attr, node, call):
         """Account for ``self.<attr>``, called by ``call`` (or not called: None)."""
-        if attr == 'pipeline':  # or getattr(self, <not a constant>)
+        if attr == 'pipeline':  # or getattr(self, <not a constant>): anything of the pipeline may change
             self.add('model', 'write', node)
             self.add('var', 'write', node)
+            self.add('config', 'write', node)
         elif attr == 'get_model_by_name':
             self.add('model', 'write', node, _target(call) if call is not None else None)
         elif (helper := _user_function(self.owner, attr)) is not None and helper not in self.visited:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from dask.utils import key_split
 
-from dagflow import B, Dataset, R, SkipBatchException, V, action
+from dagflow import B, C, Dataset, R, SkipBatchException, V, action
 from dagflow.engine import fuse_groups, to_dask_graph
 from dagflow.engine.lower import Group, batch_tasks
 from dagflow.exceptions import RunArgumentError
@@ -419,7 +419,6 @@ def test_pure_threads_yield_the_cpu_to_the_state_chain(dataset):
 
 @pytest.mark.parametrize('scheduler', ['threads', 'processes'])
 def test_a_step_reading_the_config_runs_in_the_workers_with_the_run_config(dataset, scheduler):
-    from dagflow import C
     p = dataset.p.init_variable('total', 0.0).shift(C('offset')).update(V('total'), V('total') + B.x.sum())
     p.config['offset'] = 2.0
     groups = fuse_groups(p.compile())
@@ -427,3 +426,26 @@ def test_a_step_reading_the_config_runs_in_the_workers_with_the_run_config(datas
     reference = p.run(8, n_epochs=1).v('total')
     p.set_variable('total', 0.0)
     assert p.run(8, n_epochs=1, prefetch=2, scheduler=scheduler).v('total') == reference
+
+
+class ConfigBatch(AugmentBatch):
+    @action
+    def bump_offset(self):
+        self.pipeline.config['offset'] = self.pipeline.config.get('offset', 0) + 1   # learnt: may write any config
+        return self
+
+
+@pytest.mark.parametrize('scheduler', ['threads', 'processes'])
+def test_an_action_writing_the_config_keeps_config_reads_in_order(scheduler):
+    x = np.zeros((48, 2))
+    dataset = Dataset(48, batch_class=ConfigBatch, preloaded={'x': x, 'y': x[:, 0]})
+
+    def shifted(**run_args):
+        p = dataset.p.bump_offset().shift(C('offset'))
+        p.config['offset'] = 0
+        assert not p.compile().nodes[('main', 1)]['pure']
+        return [float(batch.x[0, 0]) for batch in p.gen_batch(8, n_epochs=1, **run_args)]
+
+    assert shifted() == [1, 2, 3, 4, 5, 6]
+    for _ in range(3):
+        assert shifted(prefetch=2, scheduler=scheduler) == [1, 2, 3, 4, 5, 6]

@@ -21,6 +21,10 @@ def var(access, name=None, param=None, at=None):
     return LearnedAccess('var', access, name, param, at)
 
 
+def config(access='write', name=None, param=None, at=None):
+    return LearnedAccess('config', access, name, param, at)
+
+
 class Plain:
     def literal(self):
         self.get_model_by_name('model-1').train()
@@ -197,12 +201,12 @@ class TestLearn:
     def test_opaque_uses_are_wildcards(self):
         for function, text in [(Plain.aliased, 'p = '), (Plain.other_attribute, 'variables')]:
             at = line(function, text)
-            assert learn_accesses(function) == (model(at=at), var('write', at=at))
+            assert learn_accesses(function) == (config(at=at), model(at=at), var('write', at=at))
         assert learn_accesses(Plain.not_called) == (model(at=line(Plain.not_called, 'getter =')),)
 
     def test_getattr_of_self(self):
         at = line(Plain.by_getattr, 'return getattr')
-        assert learn_accesses(Plain.by_getattr) == (model(at=at), var('write', at=at))
+        assert learn_accesses(Plain.by_getattr) == (config(at=at), model(at=at), var('write', at=at))
 
     def test_nested_functions_are_scanned(self):
         # the lambda's parameter, not the action's, names the variable: unknown
