@@ -107,10 +107,31 @@ class WorkerPipeline:
         self.dataset, self.config = dataset, config
 
     @classmethod
-    def of(cls, pipeline) -> WorkerPipeline:
-        """The worker-side stand-in of ``pipeline``."""
+    def of(cls, pipeline, plan) -> WorkerPipeline:
+        """The worker-side stand-in of ``pipeline``: with the config values that pure steps of ``plan`` read."""
         config = getattr(pipeline, 'config', None)
-        return cls(getattr(pipeline, 'dataset', None), config.copy() if hasattr(config, 'copy') else config)
+        keys = {effect.resource.partition(':')[2] for _, data in plan.nodes(data=True) if data['pure']
+                for effect in data['effects'] if effect.resource.startswith('config:')}
+        if not keys or config is None:
+            return cls(getattr(pipeline, 'dataset', None))
+        if '*' in keys or '' in keys:   # C() or a name known only at run time: all of it
+            return cls(pipeline.dataset, config.copy())
+        chosen = type(config)()
+        for key in sorted(keys):
+            if key in config:
+                chosen[key] = config[key]
+        return cls(pipeline.dataset, chosen)
+
+
+def _send_check(worker_pipeline, dumps, where: str):
+    """Raise a clear error when the dataset or config the workers need cannot be pickled."""
+    try:
+        dumps(worker_pipeline)
+    except Exception as exc:
+        raise BatchPickleError(
+            f'The dataset or the config values that pure steps read cannot be sent to {where}: '
+            f'{type(exc).__name__}: {exc}. Keep data that pickles in the dataset and in the config keys those '
+            f"steps read, or use scheduler='threads'.") from exc
 
     def __getattr__(self, name):
         if name.startswith('__'):
@@ -178,9 +199,12 @@ class ProcessLanes:
         self.plan, self.pipeline = plan, pipeline
         self.dataset = getattr(pipeline, 'dataset', None)
         method = 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
+        worker_pipeline = WorkerPipeline.of(pipeline, plan)
+        if method != 'fork':   # spawned workers get it pickled; forked ones inherit it
+            _send_check(worker_pipeline, _stdlib_dumps, 'worker processes')
         workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
         self.workers = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                              initializer=_init_worker, initargs=(plan, WorkerPipeline.of(pipeline)))
+                                              initializer=_init_worker, initargs=(plan, worker_pipeline))
         # Start the workers now, before this run starts threads of its own: a process forked while
         # another thread holds a lock inherits the lock held, forever.
         cf.wait([self.workers.submit(os.getpid) for _ in range(workers)])
@@ -271,14 +295,8 @@ class DistributedLanes:
         announce_dashboard(client)
         self.dataset = getattr(pipeline, 'dataset', None)
         self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
-        worker_pipeline = WorkerPipeline.of(pipeline)
-        try:
-            _dask_dumps(worker_pipeline)
-        except Exception as exc:
-            raise BatchPickleError(
-                f'The dataset or the config of the pipeline cannot be sent to the cluster\'s workers: '
-                f'{type(exc).__name__}: {exc}. Keep data that pickles in the dataset and the config, or use '
-                f"scheduler='threads'.") from exc
+        worker_pipeline = WorkerPipeline.of(pipeline, plan)
+        _send_check(worker_pipeline, _dask_dumps, "the cluster's workers")
         self.remote_pipeline = client.scatter(worker_pipeline, broadcast=True, hash=False)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []

@@ -89,11 +89,14 @@ def test_a_step_reading_the_config_runs_on_the_cluster(client, dataset):
     assert p.run(8, n_epochs=1, prefetch=2, scheduler=client).v('total') == reference
 
 
-def test_a_config_that_cannot_be_sent_to_the_workers_is_a_clear_error(client, dataset):
+def test_only_the_config_values_pure_steps_read_go_to_the_workers(client, dataset):
     import threading
 
+    from dagflow import C
     from dagflow.engine.lanes import BatchPickleError
-    p = dataset.p.jitter(0.1)
-    p.config['lock'] = threading.Lock()
-    with pytest.raises(BatchPickleError, match=r"config of the pipeline cannot be sent.*scheduler='threads'"):
+    p = dataset.p.jitter(0.1).shift(C('offset', default=0.0))
+    p.config['lock'] = threading.Lock()                  # no step reads it: it stays here
+    p.run(8, n_epochs=1, prefetch=1, scheduler=client)
+    p.config['offset'] = threading.Lock()                # a pure step reads it: it cannot travel
+    with pytest.raises(BatchPickleError, match=r"config values that pure steps read cannot be sent.*'threads'"):
         p.run(8, n_epochs=1, prefetch=1, scheduler=client)

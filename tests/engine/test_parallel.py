@@ -449,3 +449,12 @@ def test_an_action_writing_the_config_keeps_config_reads_in_order(scheduler):
     assert shifted() == [1, 2, 3, 4, 5, 6]
     for _ in range(3):
         assert shifted(prefetch=2, scheduler=scheduler) == [1, 2, 3, 4, 5, 6]
+
+
+def test_workers_get_only_the_config_values_pure_steps_read(dataset):
+    from dagflow.engine.lanes import WorkerPipeline
+    p = dataset.p.shift(C('model/offset', default=0.0)).update(V('n'), C('other'))
+    p.init_variable('n', 0)
+    p.config.update({'model': {'offset': 2.0, 'lr': 0.1}, 'other': 5, 'unused': object()})
+    assert dict(WorkerPipeline.of(p, p.compile()).config.flatten()) == {'model/offset': 2.0}
+    assert WorkerPipeline.of(dataset.p.shift(1.0), dataset.p.shift(1.0).compile()).config is None
