@@ -49,8 +49,13 @@ class ThreadLanes:
     pool lower their own scheduling priority (``nice`` +10 for that thread
     only), so when the cores are busy the kernel gives the state chain its
     core first and preprocessing takes the rest.  Each batch has at most one
-    task running, so the two pools together never run more than
-    ``prefetch + 1`` tasks.
+    task running, so within a segment the two pools run at most
+    ``prefetch + 1`` tasks (each ``rebatch`` segment has a window of its own).
+
+    A thread or process started from a pure step inherits the lower
+    priority (Linux), and so does a process-wide pool that a pure step
+    happens to start first (OpenMP, OpenCV): start such pools before the run
+    if that matters.
     """
 
     def __init__(self, plan, pipeline, prefetch: int):
@@ -142,11 +147,11 @@ def _send_check(worker_pipeline, dumps, where: str):
             f"@action(writes='model:name'), so it runs where the state lives.", name=name)
 
 
-def _run_in_worker(group, payload):
+def _run_in_worker(group, payload, profile=False):
     pipeline = _WORKER['pipeline']
     if payload is not SKIPPED:
         payload.batch._dataset = pipeline.dataset
-    records = []
+    records = [] if profile else None
     result = run_group(_WORKER['plan'], group, pipeline, payload, debug=records)
     if result is not SKIPPED:
         result.batch = strip_batch(result.batch, f"after {group.name!r}", dumps=_stdlib_dumps)
@@ -219,7 +224,7 @@ class ProcessLanes:
             payload.batch = strip_batch(payload.batch, where)  # pickled once, by the pool; explained if it fails
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()  # it ends when the worker answers; it cannot be cancelled halfway
-        inner = self.workers.submit(_run_in_worker, group, payload)
+        inner = self.workers.submit(_run_in_worker, group, payload, debug is not None)
         inner.add_done_callback(lambda done: self._arrived(done, outer, debug, payload, where))
         return outer
 
@@ -236,7 +241,7 @@ class ProcessLanes:
             return
         if result is not SKIPPED:
             result.batch._dataset = self.dataset
-        if debug is not None:
+        if debug is not None and records:
             debug.extend(records)
         outer.set_result(result)
 

@@ -16,7 +16,9 @@ then the original exception (annotated with its step and batch by
 out, and every state step the serial loop would have run before the failure,
 are exactly those of the serial run; state steps of later batches that had
 already finished when the failure happened are kept, not rolled back.
-``KeyboardInterrupt`` is not waited on: it stops the run at once.
+``KeyboardInterrupt`` stops the run without letting earlier batches finish:
+queued tasks are cancelled, and the tasks already running are waited for
+(a thread cannot be killed), so it returns as soon as the running steps end.
 """
 from __future__ import annotations
 

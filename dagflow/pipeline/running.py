@@ -271,6 +271,7 @@ class RunMixin:
         from ..engine import execute
         plan, seed, batches, total = self._prepare(run_args)
         debug = [] if run_args.debug or run_args.profile else None
+        self.profile = self.debug_info = None   # never the records of an earlier run
         started = time.time()
         self.variables.start_run()
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,

@@ -416,6 +416,25 @@ def test_pure_threads_yield_the_cpu_to_the_state_chain(dataset):
     assert seen == {'done': True, 'change': min(3, 19 - base)}      # that thread only, capped at nice 19
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
 
+    from dagflow.engine.lanes import PURE_NICENESS
+    priorities = {}
+
+    class Spy(AugmentBatch):
+        @action
+        def where_pure(self):
+            priorities['pure'] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return self
+
+        @action(writes='var:n')
+        def where_state(self):
+            priorities['state'] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return self
+
+    spied = Dataset(16, batch_class=Spy, preloaded={'x': np.zeros((16, 2)), 'y': np.zeros(16)})
+    p = spied.p.init_variable('n', 0).where_pure().where_state()
+    p.run(8, n_epochs=1, prefetch=2, scheduler='threads')
+    assert priorities == {'pure': min(base + PURE_NICENESS, 19), 'state': base}
+
 
 @pytest.mark.parametrize('scheduler', ['threads', 'processes'])
 def test_a_step_reading_the_config_runs_in_the_workers_with_the_run_config(dataset, scheduler):

@@ -56,6 +56,9 @@ def test_a_processes_profile_names_the_processes(pipeline):
 def test_no_profile_unless_asked_and_a_failed_run_keeps_its_profile(pipeline):
     pipeline.run(8, n_epochs=1)
     assert pipeline.profile is None
+    pipeline.run(8, n_epochs=1, profile=True)
+    pipeline.run(8, n_epochs=1)
+    assert pipeline.profile is None                   # not the records of the run before
     failing = pipeline.fail_at(1)
     with pytest.raises(ValueError, match='batch 1 is broken'):
         failing.run(8, n_epochs=1, profile=True, prefetch=1)
