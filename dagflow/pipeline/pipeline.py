@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
+import warnings
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,6 +74,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         self.namespaces: list = []
         self._compiled: Plan | None = None
         self._init_run_state()
+        _warn_shadowed_actions(self)
 
     # ------------------------------------------------------------------ recording
     def __getattr__(self, name: str):
@@ -445,6 +448,24 @@ def _flatten(steps):
             yield from _flatten(step.target[1])
         else:
             yield step
+
+
+_WARNED_CLASSES: weakref.WeakSet = weakref.WeakSet()
+
+
+def _warn_shadowed_actions(pipeline: Pipeline) -> None:
+    """Warn (once per batch class) about actions that ``pipeline.<name>(...)`` cannot reach."""
+    cls = pipeline.batch_class
+    if cls is None or cls in _WARNED_CLASSES:
+        return
+    _WARNED_CLASSES.add(cls)
+    shadowed = sorted(name for name in cls.actions()
+                      if name not in API_ACTIONS and (hasattr(Pipeline, name) or name in vars(pipeline)))
+    if shadowed:
+        warnings.warn(
+            f'{cls.__name__} has action(s) named like a Pipeline method or attribute: {", ".join(shadowed)}. '
+            f'pipeline.{shadowed[0]}(...) reaches the pipeline\'s own, never the action, so the action cannot be '
+            f'chained by that name: rename it (e.g. {shadowed[0]}_batch).', UserWarning, stacklevel=3)
 
 
 _LEAVES_SECTION = frozenset({'run', 'run_now', 'run_later', 'compile', 'check'})

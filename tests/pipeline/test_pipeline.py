@@ -234,3 +234,25 @@ def test_pipeline_pickles(images_dataset):
     p = images_dataset.p.init_variable('n', 1).normalize()
     again = pickle.loads(pickle.dumps(p))
     assert again.v('n') == 1 and again.steps() == p.steps()
+
+
+def test_an_action_named_like_a_pipeline_method_is_reported_once():
+    from dagflow import Batch, action
+
+    class Shadowing(Batch):
+        @action
+        def plot(self):
+            return self
+
+        @action
+        def profile(self):
+            return self
+
+    dataset = Dataset(4, batch_class=Shadowing, preloaded=np.ones(4))
+    with pytest.warns(UserWarning, match=r'Shadowing has action\(s\) named like a Pipeline method or attribute: '
+                                         r'plot, profile\. pipeline\.plot\(\.\.\.\) reaches the pipeline'):
+        assert dataset.p.batch_class is Shadowing
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert dataset.p.steps() == ()      # once per batch class
