@@ -494,7 +494,15 @@ class SectionView:
             return attribute
 
         def in_section(*args, **kwargs):   # p.before.init_variable(...).update(...) stays in `before`
+            main = self.pipeline._sections['main']
             result = attribute(*args, **kwargs)
+            if self.section != 'main' and self.pipeline._sections['main'] != main:
+                self.pipeline._sections['main'] = main   # it recorded a step for every batch: take it back
+                self.pipeline._compiled = None
+                raise StepArgumentError(
+                    f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
+                    f'section (which runs once, without a batch). Chain it in the main section: '
+                    f'pipeline.{name}(...).', step=name)
             return self if result is self.pipeline else result
         return in_section
 

@@ -256,3 +256,13 @@ def test_an_action_named_like_a_pipeline_method_is_reported_once():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert dataset.p.steps() == ()      # once per batch class
+
+
+def test_a_per_batch_method_in_before_or_after_is_refused(ranges_dataset):
+    from dagflow.models.metrics import ClassificationMetrics
+    p = ranges_dataset.p
+    with pytest.raises(StepArgumentError, match=r"gather_metrics records a step that runs for every batch, so it "
+                                                r"cannot go in the 'after' section"):
+        p.after.gather_metrics(ClassificationMetrics, targets=B.labels, predictions=B.labels, fmt='labels',
+                               num_classes=10, save_to=V('metrics'), mode='u')
+    assert p.steps('main') == () and p.steps('after') == ()
