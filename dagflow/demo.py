@@ -77,11 +77,11 @@ def load_digits_dataset(seed: int = 42) -> Dataset:
     return dataset
 
 
-def train_pipeline(dataset: Dataset, width: int = 32, lr: float = 2e-3) -> Pipeline:
+def train_pipeline(dataset: Dataset, width: int = 32, lr: float = 2e-3, device: str = 'auto') -> Pipeline:
     """Scale, augment, train a VGG7 on the images; losses go to ``V('loss_history')``."""
     from .models.torch import VGG7
     config = {'inputs': F(lambda batch: batch.images.shape[1:]), 'classes': 10, 'model': {'width': width},
-              'loss': 'ce', 'optimizer': {'name': 'Adam', 'lr': lr}, 'device': 'auto', 'seed': 0}
+              'loss': 'ce', 'optimizer': {'name': 'Adam', 'lr': lr}, 'device': device, 'seed': 0}
     return (dataset.p
             .init_model('cnn', VGG7, 'dynamic', config=config)
             .init_variable('loss_history', init_on_each_run=list)
@@ -135,8 +135,16 @@ def run_demo(epochs: int = 10, batch_size: int = 64, seed: int = 42, prefetch: i
         Show a progress bar.
     """
     import torch
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)   # one core trains, the others augment the next batches
-    out = Path(out)
+    try:
+        return _demo(epochs, batch_size, seed, prefetch, scheduler, Path(out), bar)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _demo(epochs, batch_size, seed, prefetch, scheduler, out: Path, bar) -> int:
+    """The body of :func:`run_demo`."""
     out.mkdir(parents=True, exist_ok=True)
     dataset = load_digits_dataset(seed)
     train = train_pipeline(dataset.train)
@@ -170,7 +178,7 @@ def run_demo(epochs: int = 10, batch_size: int = 64, seed: int = 42, prefetch: i
     print(f'\nwritten to {out}/:')
     lines = [
         _write('the training plan', out / 'train_plan.svg',
-               lambda path: train.visualize(filename=str(path), format='svg').save(path)),
+               lambda path: train.visualize(filename=str(path), format='svg')),
         _write('the loss curve', out / 'loss_history.png', lambda path: _save_figure(train.plot('loss_history'), path)),
         _write('the run timeline', out / 'timeline.png', lambda path: _save_figure(train.plot_timeline(), path)),
         _write('the model', out / 'digits_vgg7.pt', lambda path: train.save_model_now('cnn', path=str(path))),

@@ -19,7 +19,10 @@ def one_torch_thread():
 
 
 def test_the_demo_learns_the_digits_and_writes_its_outputs(tmp_path, capsys):
+    import torch
+    threads = torch.get_num_threads()
     assert run_demo(out=tmp_path / 'out') == 0
+    assert torch.get_num_threads() == threads           # the demo gives the process its threads back
     printed = capsys.readouterr().out
     for expected in ('The training plan:', 'train_model', 'test accuracy:', 'macro  precision', 'written to'):
         assert expected in printed
@@ -46,7 +49,7 @@ def test_the_demo_trains_the_same_model_serially_and_in_parallel():
     import torch
     torch.set_num_threads(1)
     dataset = load_digits_dataset()
-    runs = [train_pipeline(dataset.train).run(batch_size=64, n_iters=6, shuffle=True, seed=3, prefetch=prefetch)
+    runs = [train_pipeline(dataset.train, device='cpu').run(batch_size=64, n_iters=6, shuffle=True, seed=3, prefetch=prefetch)
             for prefetch in (0, 2)]
     assert runs[0].v('loss_history') == runs[1].v('loss_history')
     for (name, serial), parallel in zip(runs[0].m('cnn').network.state_dict().items(),
