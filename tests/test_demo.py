@@ -49,7 +49,8 @@ def test_the_demo_trains_the_same_model_serially_and_in_parallel():
     import torch
     torch.set_num_threads(1)
     dataset = load_digits_dataset()
-    runs = [train_pipeline(dataset.train, device='cpu').run(batch_size=64, n_iters=6, shuffle=True, seed=3, prefetch=prefetch)
+    runs = [train_pipeline(dataset.train, device='cpu').run(batch_size=64, n_iters=6, shuffle=True, seed=3,
+                                                            prefetch=prefetch)
             for prefetch in (0, 2)]
     assert runs[0].v('loss_history') == runs[1].v('loss_history')
     for (name, serial), parallel in zip(runs[0].m('cnn').network.state_dict().items(),
