@@ -48,10 +48,11 @@ class Config(MutableMapping):
     Config({'a': {'b': 1, 'c': 2}})
     """
 
-    __slots__ = ('_data',)
+    __slots__ = ('_data', '_on_write')
 
     def __init__(self, config=None, /, **kwargs):
         self._data = {}
+        self._on_write = None   # a callable (key) told of every write before it happens: a pipeline's step guard
         if config is not None:
             self.update(config)
         if kwargs:
@@ -65,6 +66,8 @@ class Config(MutableMapping):
         return value
 
     def __setitem__(self, key, value):
+        if self._on_write is not None:
+            self._on_write(key)
         *parents, last = _split(key)
         level = self._data
         for depth, part in enumerate(parents):
@@ -77,6 +80,8 @@ class Config(MutableMapping):
         level[last] = _nest(value)
 
     def __delitem__(self, key):
+        if self._on_write is not None:
+            self._on_write(key)
         *parents, last = _split(key)
         level = self._lookup_parts(parents)
         if not isinstance(level, dict) or last not in level:
@@ -142,6 +147,11 @@ class Config(MutableMapping):
                 nested = {}
                 for key, value in pairs:
                     _merge(nested, _nest_path(key, value))
+            if self._on_write is not None:
+                flat = {}
+                _flatten_into(flat, _nest(nested), '')
+                for key in flat:
+                    self._on_write(key)
             _merge(self._data, _nest(nested))
 
     def flatten(self) -> dict:

@@ -22,11 +22,12 @@ dagflow.exceptions.UndeclaredEffectError: main[0] 'log' used variable 'history',
 from __future__ import annotations
 
 import contextvars
+import weakref
 from dataclasses import dataclass
 
 from ..exceptions import ModelError, UndeclaredEffectError
 
-__all__ = ['StepGuard', 'RUNNING', 'check_access']
+__all__ = ['StepGuard', 'RUNNING', 'check_access', 'config_guard']
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,31 @@ class StepGuard:
 RUNNING: contextvars.ContextVar[StepGuard | None] = contextvars.ContextVar('dagflow_running_step', default=None)
 """The :class:`StepGuard` of the step running in the current thread, or None outside steps."""
 
-_WHAT = {'var': 'variable', 'model': 'model'}
+_WHAT = {'var': 'variable', 'model': 'model', 'config': 'config key'}
+
+
+def config_guard(pipeline):
+    """The ``Config._on_write`` hook of ``pipeline``: a write to its config is checked like a variable's.
+
+    Examples
+    --------
+    A write from a step that did not declare the key raises
+    :class:`~dagflow.exceptions.UndeclaredEffectError`; outside a run every
+    write is free:
+
+    >>> from dagflow import Pipeline
+    >>> p = Pipeline(config={'lr': 0.1})            # a pipeline sets the hook on its own config
+    >>> p.config['lr'] = 0.2
+    >>> p.config['lr']
+    0.2
+    """
+    ref = weakref.ref(pipeline)
+
+    def on_write(key):
+        owner = ref()
+        if owner is not None:
+            check_access(owner, f'config:{key}')
+    return on_write
 
 
 def check_access(pipeline, resource: str) -> StepGuard | None:
@@ -57,6 +82,8 @@ def check_access(pipeline, resource: str) -> StepGuard | None:
     kind, _, name = resource.partition(':')
     if resource in guard.allowed or f'{kind}:*' in guard.allowed:
         return guard
+    if kind == 'config' and any(resource.startswith(allowed + '/') for allowed in guard.allowed):
+        return guard   # a write below a declared config key ('config:model' covers 'model/lr')
     error = ModelError if kind == 'model' else UndeclaredEffectError
     alternative = f', or pass V({name!r}) to the step as an argument' if kind == 'var' else ''
     raise error(f'{guard.label} used {_WHAT.get(kind, kind)} {name!r}, which dagflow did not see it use, so the '

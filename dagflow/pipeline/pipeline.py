@@ -21,7 +21,7 @@ from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from ..viz.mixin import VisualMixin
 from .api import API_ACTIONS, bind_arguments
-from .guard import check_access
+from .guard import check_access, config_guard
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
@@ -67,6 +67,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def __init__(self, dataset=None, config: Mapping | None = None):
         self.dataset = dataset
         self.config = config if isinstance(config, Config) else Config(dict(config or {}))
+        self.config._on_write = config_guard(self)   # a step may write only the config keys it declares
         self._sections: dict[str, tuple[Step, ...]] = {name: () for name in _SECTIONS}
         self.variables = Variables()
         self.locks = Locks()

@@ -289,6 +289,20 @@ def test_a_variable_reached_outside_the_plan_fails_with_the_declaration(linear_d
         p.run(10, n_epochs=1)
 
 
+def test_a_config_write_no_step_declares_fails_and_a_declared_one_runs(linear_data):
+    from dagflow import C
+    from dagflow.exceptions import UndeclaredEffectError
+    ds = Dataset(40, batch_class=HelperBatch, preloaded=linear_data)
+    p = ds.p.call(lambda batch: batch.pipeline.config.update({'lr': 0.2}), B())
+    with pytest.raises(UndeclaredEffectError, match=r"main\[0\] 'call' used config key 'lr'.*"
+                                                    r"@action\(writes='config:lr'\)"):
+        p.run(10, n_epochs=1, prefetch=2)
+    declared = ds.p.update(C('lr'), 0.3).run(10, n_epochs=1)           # save_to C: declared, allowed
+    assert declared.config['lr'] == 0.3
+    declared.config['lr'] = 0.4                                          # outside a run: free
+    assert declared.config['lr'] == 0.4
+
+
 def test_get_model_by_name_outside_a_run_lists_the_known_models():
     p = Pipeline().init_model('lin', LinearModel, 'static')
     with pytest.raises(ModelError, match=r"Model 'lni' is not defined. Did you mean 'lin'\? The pipeline has: 'lin'"):
