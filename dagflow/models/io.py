@@ -18,7 +18,7 @@ import numpy as np
 
 from ..exceptions import ModelError
 
-__all__ = ['atomic_write', 'save_arrays', 'load_arrays']
+__all__ = ['atomic_write', 'save_arrays', 'load_arrays', 'existing_model_file']
 
 
 @contextlib.contextmanager
@@ -83,6 +83,23 @@ def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> No
         np.savez(file, **arrays)
 
 
+def existing_model_file(path: str | os.PathLike) -> str:
+    """``path`` as a string when the file exists; else a :class:`ModelError` that says how to get one.
+
+    Examples
+    --------
+    >>> existing_model_file('/no/such/model.pt')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: Cannot load a model from '/no/such/model.pt': the file does not exist...
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ModelError(f'Cannot load a model from {path!r}: the file does not exist. Check the path, '
+                         f'or save the model there first (save_model / save_model_now).', path=path)
+    return path
+
+
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a file written by :func:`save_arrays`.
 
@@ -99,10 +116,7 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     ...
     dagflow.exceptions.ModelError: Cannot load a model from '/no/such/model.npz': the file does not exist...
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ModelError(f'Cannot load a model from {path!r}: the file does not exist. Check the path, '
-                         f'or save the model there first (save_model / save_model_now).', path=path)
+    path = existing_model_file(path)
     try:
         with open(path, 'rb') as file:
             data = np.load(file, allow_pickle=False)

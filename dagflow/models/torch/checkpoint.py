@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import numbers
-import os
 import pickle
 import re
 import zipfile
@@ -26,7 +25,7 @@ import numpy as np
 import torch
 
 from ...exceptions import ModelError
-from ..io import atomic_write
+from ..io import atomic_write, existing_model_file
 
 __all__ = ['FORMAT', 'storable_config', 'write_checkpoint', 'read_checkpoint', 'state_mismatch']
 
@@ -114,10 +113,7 @@ def read_checkpoint(path) -> dict:
     ...
     dagflow.exceptions.ModelError: Cannot load a model from '/no/such/model.pt': the file does not exist...
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ModelError(f'Cannot load a model from {path!r}: the file does not exist. Check the path, or save '
-                         f'the model there first (save_model / save_model_now).', path=path)
+    path = existing_model_file(path)
     corrupt = f'Cannot load a model from {path!r}: the file is corrupt or not a saved model'
     if not zipfile.is_zipfile(path):  # torch.save writes zip files; older formats are plain pickles
         raise ModelError(f'{corrupt} (it is not a zip archive written by torch.save).', path=path)
