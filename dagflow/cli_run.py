@@ -117,10 +117,8 @@ def _overlaps(key: str, read: str) -> bool:
 
 def stored_run_args(pipeline) -> dict:
     """The run arguments the file gave with ``run(..., lazy=True)``, if it did."""
-    stored = getattr(pipeline, '_run_args', None)  # RunMixin's record of the lazy run
-    if stored is None:
-        return {}
-    return {name: getattr(stored, name) for name in _RUN_NAMES if hasattr(stored, name)}
+    stored = pipeline.run_args or {}
+    return {name: stored[name] for name in _RUN_NAMES if name in stored}
 
 
 def run_kwargs(pipeline, args) -> dict:

@@ -49,6 +49,22 @@ class RunMixin:
         self.profile = None
         self.run_seed: int | None = None
 
+    @property
+    def run_args(self) -> dict | None:
+        """The arguments of the last ``run``/``run(..., lazy=True)``, as a dict; None before any run.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dagflow import Dataset
+        >>> p = Dataset(6, preloaded=np.ones(6)).p.run(batch_size=4, n_epochs=2, lazy=True)
+        >>> p.run_args['batch_size'], p.run_args['n_epochs'], p.run_args['scheduler']
+        (4, 2, 'sync')
+        """
+        if self._run_args is None:
+            return None
+        return {name: getattr(self._run_args, name) for name in RunArgs.__dataclass_fields__ if name != 'extra'}
+
     def _run_state_to_pickle(self) -> dict:
         return {'_iterator': None}
 
