@@ -25,7 +25,7 @@ import numpy as np
 
 from dagflow.exceptions import DagflowError, did_you_mean
 
-__all__ = ['Metrics', 'MetricsError', 'safe_divide', 'nan_mean', 'plain']
+__all__ = ['Metrics', 'MetricsError', 'safe_divide', 'nan_mean', 'plain', 'merged_chunks']
 
 
 class MetricsError(DagflowError, ValueError):
@@ -78,6 +78,23 @@ def plain(value):
     """
     value = np.asarray(value)
     return value.item() if value.ndim == 0 else value
+
+
+def merged_chunks(chunks: list) -> list:
+    """``chunks`` (arrays added batch by batch) as a list of one read-only array, concatenated once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> merged = merged_chunks([np.zeros((1, 2)), np.ones((2, 2))])
+    >>> len(merged), merged[0].shape, merged[0].flags.writeable
+    (1, (3, 2), False)
+    """
+    if len(chunks) <= 1:
+        return chunks
+    merged = np.concatenate(chunks)
+    merged.flags.writeable = False
+    return [merged]
 
 
 class Metrics:

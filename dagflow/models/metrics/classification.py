@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Metrics, MetricsError, plain, safe_divide
+from .base import Metrics, MetricsError, merged_chunks, plain, safe_divide
 from .counts import ALIASES, COUNTS, RATES, Counts, check_evaluate_options, count, over_items, rate
 from .labels import check_options, to_labels
 
@@ -163,10 +163,7 @@ class ClassificationMetrics(Metrics):
         array([[[1, 0],
                 [1, 1]]])
         """
-        if len(self._chunks) > 1:
-            merged = np.concatenate(self._chunks)
-            merged.flags.writeable = False
-            self._chunks = [merged]
+        self._chunks = merged_chunks(self._chunks)
         return self._chunks[0]
 
     def _settings(self) -> dict:

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .base import Metrics, MetricsError, plain
+from .base import Metrics, MetricsError, merged_chunks, plain
 from .classification import ClassificationMetrics
 from .components import label_regions
 from .counts import (
@@ -133,10 +133,7 @@ class SegmentationMetricsByInstances(Metrics):
         >>> SegmentationMetricsByInstances(target, predicted, fmt='labels', num_classes=2).instance_counts[0, 1]
         array([1, 0, 1])
         """
-        if len(self._chunks) > 1:
-            merged = np.concatenate(self._chunks)
-            merged.flags.writeable = False
-            self._chunks = [merged]
+        self._chunks = merged_chunks(self._chunks)
         return self._chunks[0]
 
     def _settings(self) -> dict:
