@@ -56,7 +56,10 @@ examples:
   dagflow run flows/train.py:pipeline --config model/lr=0.01 --config name=baseline
   dagflow run flows/train.py:pipeline --profile-out profile.csv
 
-Options left out keep the values of run(..., lazy=True) in the file, if any.
+The file builds the pipeline without running it: end the chain with
+run(..., lazy=True) to give default run arguments (options left out keep
+them), or with no run at all. A file that runs its pipeline while it is
+loaded runs it twice (a note says so).
 Exit codes: 0 done; 1 the pipeline failed (type, message, step, batch, source line);
 2 usage error; 130 interrupted."""
 
@@ -291,6 +294,9 @@ def _report_error(exc: Exception, prog: str, session: Session, show_traceback: b
     if isinstance(exc, LoadError):
         stage = 'calling' if exc.stage == 'call' else 'loading'
         print(f'{prog}: error while {stage} {exc.target}', file=sys.stderr)
+        if getattr(exc.error, 'dagflow_step', None) is not None:
+            print('  the file ran a pipeline while it was loaded: end its chain with run(..., lazy=True) (or no run) '
+                  'so that only this command runs it, with its options', file=sys.stderr)
         exc = exc.error
     else:
         print(f'{prog}: the pipeline failed', file=sys.stderr)

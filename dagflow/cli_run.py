@@ -76,6 +76,10 @@ def load(spec: str, session: Session):
     from .loader import load_target
     target = load_target(spec)
     session.pipeline = target.pipeline
+    if getattr(target.pipeline, '_runs_started', 0):
+        session.notes.append(f'{spec} ran the pipeline while the file was loaded (its chain calls run(...) without '
+                             f'lazy=True), so it has already run once, without this command\'s options; end the '
+                             f'chain with run(..., lazy=True) (or no run) to run it only here')
     return target
 
 

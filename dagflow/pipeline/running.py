@@ -48,6 +48,7 @@ class RunMixin:
         self.debug_info = None
         self.profile = None
         self.run_seed: int | None = None
+        self._runs_started = 0   # runs (and generators) started: the CLI tells a file that ran while loading
 
     @property
     def run_args(self) -> dict | None:
@@ -288,6 +289,7 @@ class RunMixin:
         plan, seed, batches, total = self._prepare(run_args)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
+        self._runs_started += 1
         started = time.time()
         self.variables.start_run()
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,

@@ -51,6 +51,29 @@ class TestRun:
         assert main(['run', 'flow.py:lazy', '--prefetch', '1']) == 0
         assert '(scheduler threads, prefetch 1,' in capsys.readouterr().out
 
+    def test_a_file_that_runs_its_pipeline_while_loading_is_noted(self, write_file, capsys):
+        write_file('eager.py', '''
+            import numpy as np
+            from dagflow import B, Dataset, V
+            pipeline = (Dataset(4, preloaded=np.zeros(4)).p.init_variable('n', 0).update(V('n'), V('n') + B.size)
+                        .run(batch_size=2))
+        ''')
+        assert main(['run', 'eager.py:pipeline', '--batch-size', '4']) == 0
+        captured = capsys.readouterr()
+        assert 'eager.py:pipeline ran the pipeline while the file was loaded' in captured.err
+        assert 'run(..., lazy=True)' in captured.err and 'n  8' in captured.out    # it ran twice
+
+    def test_a_file_whose_run_fails_while_loading_says_to_make_it_lazy(self, write_file, capsys):
+        write_file('eager_fails.py', '''
+            import numpy as np
+            from dagflow import C, Dataset, V
+            pipeline = Dataset(4, preloaded=np.zeros(4)).p.init_variable('n', 0).update(V('n'), C('step'))
+            pipeline.run(batch_size=2)
+        ''')
+        assert main(['run', 'eager_fails.py:pipeline', '--batch-size', '4', '--config', 'step=1']) == 1
+        err = capsys.readouterr().err
+        assert 'while loading eager_fails.py' in err and 'end its chain with run(..., lazy=True)' in err
+
     def test_a_function_returning_a_pipeline_is_called(self, flow, capsys):
         assert main(['run', 'flow.py:make_failing', '--batch-size', '5', '--n-iters', '1']) == 0
         assert 'seen  5' in capsys.readouterr().out
