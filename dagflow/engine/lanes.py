@@ -351,11 +351,23 @@ class DistributedLanes:
 _ANNOUNCED: set = set()   # the clients whose dashboard link was printed
 
 
+def _serves_dashboard(dask_scheduler) -> bool:
+    """On the scheduler: whether its HTTP server has the dashboard (a Bokeh application), not only its API."""
+    applications = getattr(getattr(dask_scheduler, 'http_application', None), 'applications', ())
+    return any('Bokeh' in type(application).__name__ for application in applications)
+
+
 def announce_dashboard(client) -> str | None:
-    """Print the Dask dashboard's link of ``client``, once per client; return it (None without a dashboard)."""
+    """Print the Dask dashboard's link of ``client``, once per client; return it (None without a dashboard).
+
+    The scheduler lists an HTTP service even when its dashboard is off
+    (``dashboard_address=None``, or no bokeh): the link is printed only when
+    the scheduler serves the dashboard pages.
+    """
     try:
         services = client.scheduler_info().get('services', {})
-        link = client.dashboard_link if 'dashboard' in services else None
+        served = 'dashboard' in services and client.run_on_scheduler(_serves_dashboard)
+        link = client.dashboard_link if served else None
     except Exception:   # noqa: BLE001 - a client without the information: nothing to show
         return None
     key = getattr(client, 'id', id(client))

@@ -12,7 +12,7 @@ distributed = pytest.importorskip('distributed')
 @pytest.fixture(scope='module', params=[False, True], ids=['in-process', '2-processes'])
 def client(request):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=request.param,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=':0') as cluster, distributed.Client(cluster) as client:
         yield client
 
 
@@ -70,6 +70,13 @@ def test_the_dashboard_link_is_printed_once_per_client(client, dataset, capsys, 
         dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
     printed = capsys.readouterr().out
     assert printed.count('Dask dashboard') == 1 and client.dashboard_link in printed
+
+
+def test_no_link_is_printed_for_a_cluster_without_a_dashboard(dataset, capsys):
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+    assert 'Dask dashboard' not in capsys.readouterr().out     # its link would answer 404
 
 
 def test_a_performance_report_covers_a_run(client, dataset, tmp_path):
