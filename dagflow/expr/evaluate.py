@@ -185,7 +185,12 @@ def _config(expr, context):
     if not isinstance(config, Config):
         config = Config(config)
     if expr.default is NO_DEFAULT:
-        return config[expr.name]
+        try:
+            return config[expr.name]
+        except KeyError as exc:
+            raise KeyError(f'{exc.args[0]} Set it before the run (pipeline.config[{expr.name!r}] = ..., or '
+                           f'--config {expr.name}=... with `dagflow run`), or give a default: '
+                           f'C({expr.name!r}, default=...).') from None
     return config.get(expr.name, expr.default)
 
 

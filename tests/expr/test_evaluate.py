@@ -72,7 +72,8 @@ class TestLeaves:
         assert evaluate(C('missing', default=None), ctx) is None
 
     def test_c_missing_key(self, ctx):
-        with pytest.raises(KeyError, match=r"'model/lrr' is not in the config. Did you mean 'model/lr'"):
+        with pytest.raises(KeyError, match=r"'model/lrr' is not in the config. Did you mean 'model/lr'.*"
+                                           r"--config model/lrr=\.\.\. with `dagflow run`\), or give a default"):
             evaluate(C('model/lrr'), ctx)
 
     def test_c_with_a_plain_dict_config(self, make_pipeline):
