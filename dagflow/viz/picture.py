@@ -14,12 +14,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import VizError
 from .render import check_format, render
 from .scene import Scene
 
 __all__ = ['Picture']
 
 _MIME = {'svg': 'image/svg+xml', 'png': 'image/png', 'pdf': 'application/pdf', 'dot': 'text/vnd.graphviz'}
+_SUFFIXES = {'gv': 'dot'}
 
 
 class Picture:
@@ -61,16 +63,25 @@ class Picture:
         return self._rendered[fmt]
 
     def save(self, path: str | os.PathLike, format: str | None = None) -> Path:
-        """Write the picture to ``path`` in ``format`` (default: the path's suffix, else the picture's own).
+        """Write the picture to ``path`` in ``format`` (default: the path's suffix; ``.gv`` is DOT).
 
         Returns
         -------
         pathlib.Path
             The path written.
+
+        Raises
+        ------
+        VizError
+            When ``format`` is not given and the suffix names no format this
+            picture can be written in (``plan.jpg``, ``plan``).
         """
         path = Path(path)
-        fmt = format or (path.suffix[1:] if path.suffix[1:].lower() in _MIME else self.format)
-        path.write_bytes(self.render(fmt))
+        suffix = _SUFFIXES.get(path.suffix[1:].lower(), path.suffix[1:].lower())
+        if format is None and suffix not in _MIME:
+            raise VizError(f'Cannot tell the format of {str(path)!r} from its suffix: use .svg, .png, .pdf, .dot or '
+                           f'.gv, or give format= (one of {", ".join(_MIME)}).', name='path', value=str(path))
+        path.write_bytes(self.render(format or suffix))
         return path
 
     # ------------------------------------------------------------------ Jupyter

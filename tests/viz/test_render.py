@@ -99,8 +99,13 @@ class TestPicture:
     def test_save_follows_the_suffix(self, training, tmp_path):
         picture = Picture(plan_scene(training.compile()), 'svg')
         assert_is(picture.save(tmp_path / 'plan.png').read_bytes(), 'png')
-        assert picture.save(tmp_path / 'plan.gv').read_bytes() == picture.data
+        assert picture.save(tmp_path / 'plan.svg').read_bytes() == picture.data
+        assert picture.save(tmp_path / 'plan.gv').read_text() == picture.source          # .gv is DOT
         assert picture.save(tmp_path / 'plan.txt', format='dot').read_text() == picture.source
+        for name in ('plan.jpg', 'plan'):
+            with pytest.raises(VizError, match=rf"Cannot tell the format of '.*{name}' from its suffix: use .svg"):
+                picture.save(tmp_path / name)
+        assert not (tmp_path / 'plan.jpg').exists()
 
     def test_repr(self, training):
         assert repr(Picture(plan_scene(training.compile()), 'png')) == '<Picture png: 10 boxes, 13 arrows>'
