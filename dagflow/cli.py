@@ -93,7 +93,9 @@ examples:
   dagflow demo --epochs 3 --seed 7
   dagflow demo --prefetch 2 --scheduler threads --out demo-output
 
-Options the installed demo does not take are reported and ignored."""
+The defaults (10 epochs) reach about 0.99 test accuracy in about 10 seconds
+on 2 cores; fewer than 3 epochs leave the network's batch-norm statistics
+unsettled and the accuracy low."""
 
 
 # ------------------------------------------------------------------------------------- argument types

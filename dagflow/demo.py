@@ -168,6 +168,9 @@ def _demo(epochs, batch_size, seed, prefetch, scheduler, out: Path, bar) -> int:
     per_class = metrics.evaluate(names, multiclass=None)
     accuracy = float(metrics.evaluate('accuracy'))
     print(f'\ntest accuracy: {accuracy:.3f} on {len(dataset.test)} images')
+    if epochs < 3:
+        print(f'(with {epochs} epoch{"s" if epochs != 1 else ""} the batch-norm statistics of the network have '
+              f'not settled yet: the default, 10 epochs, reaches about 0.99)')
     print('class  precision  recall  f1')
     for cls in range(10):
         print(f'{cls:>5}  {per_class["precision"][cls]:9.3f}  {per_class["recall"][cls]:6.3f}  '
