@@ -295,7 +295,7 @@ def _plan_node(plan, node, fill, timings) -> Node:
     note = effects_note(data['effects'])
     if timings is not None:
         total, count = timings.get(node, (0.0, 0))
-        timing = f'{format_seconds(total)} in {count} run{"s" if count != 1 else ""}'
+        timing = f'{format_seconds(total)} over {count} call{"s" if count != 1 else ""}'
         note = f'{note} · {timing}' if note else timing
     tooltip = f'{section_position(node)}: {step!r}' + (f' (added at {step.source})' if step.source else '')
     return Node(node_id(node), step.label, argument_lines(step), note, kind, node[0], str(node[1]), fill,

@@ -49,7 +49,7 @@ class TestVisualize:
     def test_timings_colour_the_steps(self, training, profile):
         training.profile = profile
         text = training.to_dot(timings=True)
-        assert '120.0 ms in 4 runs' in text and 'fill: total time of the step' in text
+        assert '120.0 ms over 4 calls' in text and 'fill: total time of the step' in text
         assert training.to_dot(timings=profile) == text
 
     def test_the_dot_text_can_be_rendered_by_graphviz(self, training):
@@ -134,4 +134,4 @@ def test_a_profiled_run_draws_its_timeline_and_timings(training):
     ax = training.plot_timeline()
     assert len(ax.patches) == len(training.profile) == 2 + 4 * 7 + 1
     assert len(ax.get_yticklabels()) == training.profile['worker'].nunique()
-    assert 'in 4 runs' in training.to_dot(timings=True)
+    assert 'over 4 calls' in training.to_dot(timings=True)

@@ -80,7 +80,7 @@ class TestPlanScene:
         fills = {node.id: node.fill for node in scene.nodes}
         assert fills['main_4'] != fills['main_0'] != '#ffffff'
         assert fills['main_1'] == '#ffffff'
-        assert scene.node('main_4').note.endswith('300.0 ms in 3 runs')
+        assert scene.node('main_4').note.endswith('300.0 ms over 3 calls')
         assert scene.scale is not None and '300.0 ms' in scene.scale[1]
 
     @pytest.mark.parametrize('bad, match', [({'sections': ['mian']}, "Unknown section 'mian'"),
