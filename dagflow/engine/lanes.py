@@ -26,7 +26,7 @@ import sys
 import threading
 
 from ..exceptions import UndeclaredEffectError
-from .lower import SKIPPED, run_group
+from .lower import SKIPPED, new_token, run_group
 from .serial import WORKER
 
 __all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch', 'announce_dashboard']
@@ -299,10 +299,12 @@ class DistributedLanes:
         self.plan, self.pipeline, self.client = plan, pipeline, client
         announce_dashboard(client)
         self.dataset = getattr(pipeline, 'dataset', None)
-        self.remote_plan = client.scatter(plan, broadcast=True, hash=False)
+        token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
+        self.remote_plan = client.scatter({f'dagflow-plan-{token}': plan}, broadcast=True)[f'dagflow-plan-{token}']
         worker_pipeline = WorkerPipeline.of(pipeline, plan)
         _send_check(worker_pipeline, _dask_dumps, "the cluster's workers")
-        self.remote_pipeline = client.scatter(worker_pipeline, broadcast=True, hash=False)
+        self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
+                                              broadcast=True)[f'dagflow-data-{token}']
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them

@@ -33,6 +33,7 @@ def test_the_dashboard_shows_the_pipelines_actions(client, dataset):
     full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
     prefixes = set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
     assert {'jitter+shift', 'jitter'} <= prefixes            # pure groups ran on the cluster
+    assert {'dagflow-plan', 'dagflow-data'} <= prefixes      # what is sent once is named too
     assert not prefixes & {'update', 'train_model', 'train_in_batch', 'predict_model'}  # state stayed here
 
 
