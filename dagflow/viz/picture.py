@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from .errors import VizError
@@ -83,6 +84,40 @@ class Picture:
                            f'.gv, or give format= (one of {", ".join(_MIME)}).', name='path', value=str(path))
         path.write_bytes(self.render(format or suffix))
         return path
+
+    def show(self, dpi: int = 100):
+        """Show the picture: inline in Jupyter, else in a matplotlib window (its figure is returned).
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use('Agg')
+        >>> from dagflow import Pipeline, V
+        >>> figure = Pipeline().init_variable('n', 0).update(V('n'), 1).visualize().show()
+        >>> figure.axes[0].images[0].get_array().shape[2] in (3, 4)
+        True
+        """
+        try:
+            from IPython import get_ipython
+            if get_ipython() is not None and 'IPKernelApp' in get_ipython().config:
+                from IPython.display import display
+                display(self)
+                return None
+        except ImportError:
+            pass
+        import io
+
+        import matplotlib.pyplot as plt
+        image = plt.imread(io.BytesIO(self.render('png')), format='png')
+        height, width = image.shape[:2]
+        figure = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.imshow(image)
+        axes.axis('off')
+        with warnings.catch_warnings():   # a script on a non-interactive backend (Agg) gets the figure back
+            warnings.filterwarnings('ignore', message='.*non-interactive.*')
+            plt.show()
+        return figure
 
     # ------------------------------------------------------------------ Jupyter
     def _repr_svg_(self):
