@@ -70,6 +70,11 @@ def full_pipeline(dataset):
 def run_and_collect(pipeline, **run_args):
     batches = [(batch.indices.copy(), batch.x.copy()) for batch in
                pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args)]
+    return collected(pipeline, batches)
+
+
+def collected(pipeline, batches):
+    """What a run of ``full_pipeline`` made: its batches, variables and model weights."""
     return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'),
             'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
 
@@ -189,8 +194,7 @@ def collect_until_failure(pipeline, **run_args):
         for batch in pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args):
             batches.append((batch.indices.copy(), batch.x.copy()))
     assert info.value.dagflow_batch == 5
-    return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'),
-            'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
+    return collected(pipeline, batches)
 
 
 @pytest.mark.parametrize('where', ['end', 'middle'])
