@@ -68,7 +68,7 @@ def assert_same(left, right, names=NAMES, **options):
 def test_the_guide_example_gathers_the_metrics_of_the_whole_run(mask_dataset):
     pipeline = metrics_pipeline(mask_dataset, fmt='proba').run(5, n_epochs=1)
     metrics = pipeline.get_variable('metrics')
-    assert isinstance(metrics, SegmentationMetricsByPixels) and metrics.confusion_matrix.shape == (24, 2, 2)
+    assert isinstance(metrics, SegmentationMetricsByPixels) and metrics.confusion_matrices.shape == (24, 2, 2)
     assert_same(metrics, expected_metrics(mask_dataset), agg=None)
     assert 0.7 < metrics.evaluate('sensitivity') < 1
 
@@ -87,7 +87,7 @@ def test_vector_metrics_add_up_the_counts_of_every_batch(mask_dataset):
 
 def test_mode_w_keeps_the_last_batch(mask_dataset):
     pipeline = metrics_pipeline(mask_dataset, mode='w').run(5, n_epochs=1)
-    assert pipeline.v('metrics').confusion_matrix.shape == (4, 2, 2)   # 24 = 4 * 5 + 4
+    assert pipeline.v('metrics').confusion_matrices.shape == (4, 2, 2)   # 24 = 4 * 5 + 4
 
 
 @pytest.mark.parametrize('scheduler, prefetch', [('threads', 3), ('processes', 2)])
@@ -95,7 +95,7 @@ def test_parallel_runs_gather_the_same_metrics(mask_dataset, scheduler, prefetch
     serial = metrics_pipeline(mask_dataset).run(4, n_epochs=2, shuffle=True, seed=3)
     parallel = metrics_pipeline(mask_dataset).run(4, n_epochs=2, shuffle=True, seed=3, prefetch=prefetch,
                                                   scheduler=scheduler)
-    np.testing.assert_array_equal(parallel.v('metrics').confusion_matrix, serial.v('metrics').confusion_matrix)
+    np.testing.assert_array_equal(parallel.v('metrics').confusion_matrices, serial.v('metrics').confusion_matrices)
 
 
 def test_regression_and_instance_metrics_in_a_pipeline(mask_dataset):
