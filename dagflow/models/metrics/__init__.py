@@ -25,9 +25,10 @@ from .base import Metrics, MetricsError, infmean
 from .classification import ClassificationMetrics
 from .components import label_regions
 from .gather import METRICS_ALIASES, make_metrics
+from .loss import Loss
 from .regression import RegressionMetrics
 from .segmentation import SegmentationMetricsByInstances, SegmentationMetricsByPixels
 
 __all__ = ['Metrics', 'MetricsError', 'ClassificationMetrics', 'SegmentationMetricsByPixels',
            'SegmentationMetricsByInstances', 'RegressionMetrics', 'METRICS_ALIASES', 'make_metrics',
-           'label_regions', 'infmean']
+           'Loss', 'label_regions', 'infmean']
