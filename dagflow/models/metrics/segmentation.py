@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .base import Metrics, MetricsError, merged_chunks, plain, safe_divide
+from .base import Metrics, MetricsError, _metric_method, merged_chunks, plain, safe_divide
 from .classification import ClassificationMetrics
 from .components import label_regions
 from .counts import ALIASES, COUNTS, NEEDS_TRUE_NEGATIVES, Counts, check_evaluate_options, labels_of
@@ -191,6 +191,11 @@ positive_predictive_value, false_discovery_rate, f1_score, jaccard, accuracy.
         counts = self.instance_counts
         return (f'<{type(self).__name__}: {self.num_classes} classes, {len(counts)} items, '
                 f'{int(counts[..., 0].sum() + counts[..., 2].sum())} target instances>')
+
+
+# BatchFlow's instance metrics have these methods too, and raise: so do dagflow's (with the reason)
+for _name in (*NEEDS_TRUE_NEGATIVES, *(alias for alias, name in ALIASES.items() if name in NEEDS_TRUE_NEGATIVES)):
+    setattr(SegmentationMetricsByInstances, _name, _metric_method(_name, ALIASES.get(_name, _name)))
 
 
 def instance_counts(targets: np.ndarray, predictions: np.ndarray, num_classes: int, iot: float) -> np.ndarray:

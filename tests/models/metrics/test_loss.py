@@ -1,4 +1,6 @@
 """Loss: the losses of batches averaged by their sizes, as BatchFlow's Loss metrics."""
+import pickle
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ def test_append_and_update_gather_the_batches():
     updated.update(Loss(3.0, 3))
     assert appended.evaluate('loss') == updated.evaluate('loss') == 2.5
     assert repr(appended) == '<Loss: 2 batches, 4 items>'
+    assert pickle.loads(pickle.dumps(appended)).evaluate('loss') == 2.5
 
 
 def test_bad_input():

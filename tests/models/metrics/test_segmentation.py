@@ -162,6 +162,8 @@ class TestByInstances:
         metrics = SegmentationMetricsByInstances(mask('1.')[None], mask('1.')[None], fmt='labels', num_classes=2)
         with pytest.raises(MetricsError, match=rf"'{name}' needs true negatives"):
             metrics.evaluate(['recall', name])
+        with pytest.raises(ValueError, match=rf"'{name}' needs true negatives"):   # BatchFlow raises ValueError
+            getattr(metrics, name)()
 
     def test_unknown_names(self):
         metrics = SegmentationMetricsByInstances(mask('1.')[None], mask('1.')[None], fmt='labels', num_classes=2)
