@@ -354,6 +354,10 @@ class TestBadInput:
     def test_nan_logits_without_a_class_axis_are_refused(self):
         with pytest.raises(MetricsError, match=r'predictions hold nan'):
             ClassificationMetrics([0, 1], [0.5, np.nan], fmt='logits')
+        with pytest.raises(MetricsError, match=r'targets hold nan'):
+            ClassificationMetrics([-0.3, np.nan], [0.5, 0.2], fmt='logits')
+        with pytest.raises(MetricsError, match=r'targets hold nan, but a 2-class task'):
+            ClassificationMetrics([0.3, np.nan], [0.5, 0.2])
 
     def test_multiclass_probabilities_outside_zero_one_are_refused(self):
         with pytest.raises(MetricsError, match=r"predictions hold 3.0, not a probability .* fmt='logits'"):
