@@ -517,4 +517,4 @@ def test_model_metrics_gathered_in_a_pipeline():
     values = metrics.evaluate(['sensitivity', 'specificity'])
     expected = SegmentationMetricsByPixels(masks, UNet(config).predict(feed_dict={'x': images}), fmt='proba')
     assert values == expected.evaluate(['sensitivity', 'specificity'])
-    assert metrics.confusion_matrix.shape == (40, 2, 2) and 0.8 < values['sensitivity'] <= 1
+    assert metrics.confusion_matrices.shape == (40, 2, 2) and 0.8 < values['sensitivity'] <= 1

@@ -2,11 +2,15 @@
 
 Every class takes targets and predictions of one batch (or of a whole data
 set) and keeps only the statistics it needs: confusion counts, instance
-counts, errors.  ``evaluate`` computes metrics by name; objects combine
-exactly across batches (``m1 + m2``, ``sum([...])``, ``append``, ``update``),
-which is what ``pipeline.gather_metrics(..., save_to=V('metrics'), mode='u')``
-does with its variable.  Undefined values (a zero denominator) are ``nan``,
-silently.
+counts, errors.  ``evaluate`` computes metrics by name, and every metric name
+and alias is a method too (``metrics.recall()``), as in BatchFlow.  Objects
+add up exactly across batches (``m1 + m2``, ``sum([...])``, ``update``), which
+is what ``pipeline.gather_metrics(..., save_to=V('metrics'), mode='u')`` does
+with its variable; ``append`` keeps the batches of vectors apart for
+BatchFlow's mean over batches.  A rate whose denominator is 0 takes BatchFlow's
+``when_zero`` value (the recall of an absent class is 1);
+``evaluate(..., skip_undefined=True)`` makes it ``nan`` and leaves it out of
+means instead.
 
 Examples
 --------
@@ -17,13 +21,14 @@ Examples
 >>> metrics.evaluate(['sensitivity', 'specificity'], multiclass='macro')
 {'sensitivity': 0.7222222222222222, 'specificity': 0.85}
 """
-from .base import Metrics, MetricsError
+from .base import Metrics, MetricsError, infmean
 from .classification import ClassificationMetrics
 from .components import label_regions
 from .gather import METRICS_ALIASES, make_metrics
+from .loss import Loss
 from .regression import RegressionMetrics
 from .segmentation import SegmentationMetricsByInstances, SegmentationMetricsByPixels
 
 __all__ = ['Metrics', 'MetricsError', 'ClassificationMetrics', 'SegmentationMetricsByPixels',
            'SegmentationMetricsByInstances', 'RegressionMetrics', 'METRICS_ALIASES', 'make_metrics',
-           'label_regions']
+           'Loss', 'label_regions', 'infmean']

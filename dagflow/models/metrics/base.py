@@ -1,9 +1,10 @@
-"""What every metrics class shares: combining across batches, evaluation by name, nan-safe arithmetic.
+"""What every metrics class shares: combining across batches, evaluation by name, zero-safe arithmetic.
 
 A metrics object keeps only the sufficient statistics of what it has seen
 (confusion counts, instance counts, regression errors), never a per-batch
-ratio, so combining objects is exact: the metrics of a whole run equal those
-of one object made from all the data at once.
+ratio, so adding objects up is exact: the metrics of a whole run equal those
+of one object made from all the data at once.  ``append`` instead keeps each
+batch of a vector input apart, for BatchFlow's mean over batches.
 
 Examples
 --------
@@ -13,7 +14,7 @@ Examples
 >>> second = ClassificationMetrics([1, 0], [1, 1], fmt='labels', num_classes=2)
 >>> (first + second).evaluate('true_positive_rate')   # 2 of the 3 positives are found
 0.6666666666666666
->>> sum([first, second]).evaluate('true_positive')
+>>> sum([first, second]).true_positive()
 2
 """
 from __future__ import annotations
@@ -25,7 +26,8 @@ import numpy as np
 
 from dagflow.exceptions import DagflowError, did_you_mean
 
-__all__ = ['Metrics', 'MetricsError', 'safe_divide', 'nan_mean', 'plain', 'merged_chunks']
+__all__ = ['Metrics', 'MetricsError', 'safe_divide', 'divide_when_zero', 'nan_mean', 'infmean', 'plain',
+           'merged_chunks']
 
 
 class MetricsError(DagflowError, ValueError):
@@ -55,6 +57,25 @@ def safe_divide(numerator, denominator) -> np.ndarray:
     return out
 
 
+def divide_when_zero(numerator, denominator, when_zero) -> np.ndarray:
+    """``numerator / denominator`` elementwise; where the denominator is 0, BatchFlow's ``when_zero`` pair.
+
+    ``when_zero = (a, b)``: ``a`` where the numerator is positive, ``b`` where it
+    is 0 (``inf / 0`` is ``a`` too).  No warning; ``inf / inf`` is ``nan``, as in numpy.
+
+    Examples
+    --------
+    >>> divide_when_zero(np.array([1, 0, 3]), np.array([2, 0, 0]), when_zero=(np.inf, 0))
+    array([0.5, 0. , inf])
+    """
+    numerator, denominator = np.broadcast_arrays(np.asarray(numerator, dtype=float),
+                                                 np.asarray(denominator, dtype=float))
+    out = np.where(numerator > 0, float(when_zero[0]), float(when_zero[1]))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
 def nan_mean(values, axis: int) -> np.ndarray:
     """The mean along ``axis`` of the values that are not ``nan``; ``nan`` where all are (no warning).
 
@@ -66,6 +87,24 @@ def nan_mean(values, axis: int) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     valid = ~np.isnan(values)
     return safe_divide(np.where(valid, values, 0).sum(axis=axis), valid.sum(axis=axis))
+
+
+def infmean(values, axis: int) -> np.ndarray:
+    """BatchFlow's mean: the mean along ``axis`` of the finite values; ``inf`` where none is finite.
+
+    ``nan``, ``inf`` and ``-inf`` are left out, so an undefined value (BatchFlow
+    gives ``inf`` to an F1 score with nothing to find) does not count.
+
+    Examples
+    --------
+    >>> infmean(np.array([[1.0, np.inf], [3.0, np.nan]]), axis=0)
+    array([ 2., inf])
+    """
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    count = finite.sum(axis=axis)
+    out = safe_divide(np.where(finite, values, 0).sum(axis=axis), count)
+    return np.where(count > 0, out, np.inf)
 
 
 def plain(value):
@@ -98,7 +137,7 @@ def merged_chunks(chunks: list) -> list:
 
 
 class Metrics:
-    """Base of the metrics classes: evaluation by name and exact accumulation across batches.
+    """Base of the metrics classes: evaluation by name, one method per metric, accumulation across batches.
 
     Subclasses define:
 
@@ -106,31 +145,56 @@ class Metrics:
         a tuple of the canonical metric names they compute;
     ``ALIASES``
         a mapping alias -> canonical name (``'recall'`` -> ``'true_positive_rate'``);
+    ``evaluate(metrics, agg='mean', ...)``
+        the values of one metric or of a list of them;
     ``_settings()``
         a dict of what two objects must share to be combined (``num_classes`` ...);
-    ``_merge(other)``
-        add the statistics of ``other`` (already checked compatible) to ``self``.
+    ``_merge(other, keep_apart)``
+        add the statistics of ``other`` (already checked compatible) to ``self``,
+        keeping a vector's batches apart (``append``) or adding them up (``update``).
+
+    Every metric name and alias is also a method, as in BatchFlow:
+    ``metrics.recall(multiclass=None)`` is ``metrics.evaluate('recall', None,
+    multiclass=None)``, the values before the mean over items (``agg=None``).
 
     Statistics are kept in arrays that are never changed in place, so
     :meth:`copy` is cheap and a combined object never alters its parts.
 
-    Combining: ``m1 + m2`` and ``sum([m1, m2, ...])`` return a new object;
-    ``m1.append(m2)`` and ``m1.update(m2)`` change ``m1``.  That is what a
-    pipeline's ``mode='u'`` (or ``'a'``) does with a variable that holds metrics.
+    Combining: ``m1 + m2`` and ``sum([m1, m2, ...])`` return a new object and
+    add up like ``update``; ``m1.append(m2)`` and ``m1.update(m2)`` change
+    ``m1``.  A pipeline's ``save_to=V('metrics', mode='u')`` calls ``update``.
     """
 
     METRICS: tuple = ()
     ALIASES: Mapping[str, str] = {}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in (*cls.METRICS, *cls.ALIASES):
+            present = getattr(cls, name, None)
+            if present is not None and not getattr(present, 'is_metric_method', False):
+                raise TypeError(f'{cls.__name__}.{name} is both a metric name and another attribute.')
+            setattr(cls, name, _metric_method(name, cls.ALIASES.get(name, name)))
+
+    def evaluate(self, metrics, agg='mean', *args, **kwargs):
+        """The value of the metric ``metrics`` (a name), or a dict name -> value for a list of names."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ combining
     def _settings(self) -> dict:
         raise NotImplementedError
 
-    def _merge(self, other: Metrics) -> None:
+    def _merge(self, other: Metrics, keep_apart: bool) -> None:
         raise NotImplementedError
 
     def append(self, other: Metrics) -> None:
-        """Add the statistics of ``other`` to this object (in place).
+        """Add ``other`` to this object (in place), keeping each batch of a vector input apart.
+
+        Multidimensional inputs (images, sequences) gather their items, as with
+        :meth:`update`.  Vector inputs keep each appended batch as one more
+        item, as BatchFlow's ``append`` does: ``evaluate(..., agg='mean')``
+        then gives the mean of the batches' values and ``agg=None`` one value
+        per batch.  Regression metrics gather the samples (exact either way).
 
         Raises
         ------
@@ -141,31 +205,43 @@ class Metrics:
         Examples
         --------
         >>> from dagflow.models.metrics import ClassificationMetrics
-        >>> epoch = ClassificationMetrics([0, 1], [0, 1], fmt='labels', num_classes=2)
-        >>> epoch.append(ClassificationMetrics([1, 1], [0, 1], fmt='labels', num_classes=2))
-        >>> epoch.evaluate(['true_positive', 'false_negative'])
-        {'true_positive': 2, 'false_negative': 1}
-        >>> epoch.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=3))  # doctest: +ELLIPSIS
+        >>> batches = ClassificationMetrics([1, 1, 1], [1, 1, 1], fmt='labels', num_classes=2)
+        >>> batches.append(ClassificationMetrics([1], [0], fmt='labels', num_classes=2))
+        >>> batches.evaluate('recall', agg=None), batches.evaluate('recall')   # per batch, the mean over batches
+        (array([1., 0.]), 0.5)
+        >>> batches.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=3))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         dagflow.models.metrics.base.MetricsError: Cannot combine ClassificationMetrics objects made with different \
 settings: num_classes=2 and num_classes=3. ...
         """
         self._check_compatible(other)
-        self._merge(other)
+        self._merge(other, keep_apart=True)
 
     def update(self, other: Metrics) -> None:
-        """Same as :meth:`append`: what a pipeline variable's ``mode='u'`` calls.
+        """Add the statistics of ``other`` to this object (in place): counts of vectors are summed, exactly.
+
+        This is what a pipeline's ``mode='u'`` calls, so
+        ``gather_metrics(..., save_to=V('metrics'), mode='u')`` gives the
+        metrics of the whole data set.  Multidimensional inputs gather their
+        items, as with :meth:`append`.
+
+        Raises
+        ------
+        MetricsError
+            As :meth:`append`; and for an object that :meth:`append` made hold
+            several batches of vectors (adding into them would be ambiguous).
 
         Examples
         --------
-        >>> from dagflow.models.metrics import RegressionMetrics
-        >>> errors = RegressionMetrics([1.0], [2.0])
-        >>> errors.update(RegressionMetrics([1.0], [4.0]))
-        >>> errors.evaluate('mae')
-        2.0
+        >>> from dagflow.models.metrics import ClassificationMetrics
+        >>> total = ClassificationMetrics([1, 1, 1], [1, 1, 1], fmt='labels', num_classes=2)
+        >>> total.update(ClassificationMetrics([1], [0], fmt='labels', num_classes=2))
+        >>> total.evaluate('recall')   # 3 of the 4 positives
+        0.75
         """
-        self.append(other)
+        self._check_compatible(other)
+        self._merge(other, keep_apart=False)
 
     def copy(self) -> Metrics:
         """A new object with the same statistics (the arrays are shared: they are never changed in place).
@@ -175,19 +251,31 @@ settings: num_classes=2 and num_classes=3. ...
         >>> from dagflow.models.metrics import ClassificationMetrics
         >>> first = ClassificationMetrics([1, 1], [1, 0], fmt='labels', num_classes=2)
         >>> total = first.copy()
-        >>> total.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=2))
-        >>> first.evaluate('true_positive'), total.evaluate('true_positive')   # the copy grew, not the original
+        >>> total.update(ClassificationMetrics([1], [1], fmt='labels', num_classes=2))
+        >>> first.true_positive(), total.true_positive()   # the copy grew, not the original
         (1, 2)
         """
         new = object.__new__(type(self))
         new.__dict__ = {key: list(value) if isinstance(value, list) else value for key, value in vars(self).items()}
         return new
 
+    def free(self) -> None:
+        """Nothing to free: BatchFlow's ``free()`` drops the labels it keeps; dagflow keeps only the counts.
+
+        Examples
+        --------
+        >>> from dagflow.models.metrics import ClassificationMetrics
+        >>> metrics = ClassificationMetrics([1, 0], [1, 1], fmt='labels', num_classes=2)
+        >>> metrics.free()
+        >>> metrics.precision()
+        0.5
+        """
+
     def __add__(self, other):
         if not isinstance(other, Metrics):
             return NotImplemented
         result = self.copy()
-        result.append(other)
+        result.update(other)
         return result
 
     def __radd__(self, other):
@@ -198,7 +286,7 @@ settings: num_classes=2 and num_classes=3. ...
     def __iadd__(self, other):
         if not isinstance(other, Metrics):
             return NotImplemented
-        self.append(other)
+        self.update(other)
         return self
 
     def _check_compatible(self, other):
@@ -221,8 +309,9 @@ settings: num_classes=2 and num_classes=3. ...
         Examples
         --------
         >>> from dagflow.models.metrics import RegressionMetrics
-        >>> RegressionMetrics.metric_names()[:4]
-        ['mae', 'mse', 'rmse', 'r2']
+        >>> names = RegressionMetrics.metric_names()
+        >>> names[:2], names[-6:-3]
+        (['mean_absolute_error', 'mean_squared_error'], ['mae', 'mse', 'rmse'])
         """
         return [*cls.METRICS, *cls.ALIASES]
 
@@ -251,3 +340,15 @@ settings: num_classes=2 and num_classes=3. ...
         resolved = [(name, self._resolve(name)) for name in names]
         values = {name: compute(canonical) for name, canonical in resolved}
         return values[metrics] if single else values
+
+
+def _metric_method(name: str, canonical: str):
+    """The method ``name`` of a metrics class: ``evaluate(name, None, ...)``, the values of every item."""
+    def method(self, *args, **kwargs):
+        return self.evaluate(name, None, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    same = '' if canonical == name else f' (the same as ``{canonical}``)'
+    method.__doc__ = (f"The metric ``{name}``{same}: ``evaluate({name!r}, None, *args, **kwargs)``, one value per "
+                      f"item or batch (no mean over them).  The options are those of :meth:`evaluate` after ``agg``.")
+    method.is_metric_method = True
+    return method

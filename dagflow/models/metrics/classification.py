@@ -4,15 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Metrics, MetricsError, merged_chunks, plain, safe_divide
-from .counts import ALIASES, COUNTS, RATES, Counts, check_evaluate_options, count, over_items, rate
+from .counts import ALIASES, COUNTS, Counts, check_evaluate_options, labels_of
 from .labels import check_options, to_labels
+from .rates import RATES, mean_over, per_item
 
-__all__ = ['ClassificationMetrics', 'confusion_matrices']
+__all__ = ['ClassificationMetrics', 'confusion_matrices', 'counts_from_confusion']
 
 
 def confusion_matrices(targets: np.ndarray, predictions: np.ndarray, num_classes: int) -> np.ndarray:
-    """Count label pairs per item with one ``np.bincount``: ``[i, t, p]`` = positions of item ``i`` with target
-    ``t`` predicted as ``p``.
+    """Count label pairs per item with one ``np.bincount``: ``[i, p, t]`` = positions of item ``i`` predicted
+    as ``p`` whose target is ``t`` (BatchFlow's layout: rows are predicted classes, columns targets).
 
     ``targets`` and ``predictions`` are integer labels in ``[0, num_classes)`` of
     shape ``(items, positions)``.
@@ -20,11 +21,11 @@ def confusion_matrices(targets: np.ndarray, predictions: np.ndarray, num_classes
     Examples
     --------
     >>> confusion_matrices(np.array([[0, 1, 1]]), np.array([[0, 1, 0]]), 2)
-    array([[[1, 0],
-            [1, 1]]])
+    array([[[1, 1],
+            [0, 1]]])
     """
     items = targets.shape[0]
-    index = targets * num_classes + predictions
+    index = predictions * num_classes + targets
     if items > 1:
         index = index + (np.arange(items, dtype=np.intp) * num_classes * num_classes)[:, None]
     counts = np.bincount(index.ravel(), minlength=items * num_classes * num_classes)
@@ -32,10 +33,10 @@ def confusion_matrices(targets: np.ndarray, predictions: np.ndarray, num_classes
 
 
 def counts_from_confusion(confusion: np.ndarray) -> Counts:
-    """One-vs-rest counts per item and class, each of shape ``(items, classes)``."""
+    """One-vs-rest counts per item and class, each of shape ``(items, classes)``, from ``[i, p, t]`` matrices."""
     tp = np.diagonal(confusion, axis1=1, axis2=2)
-    condition_positive = confusion.sum(axis=2)
-    prediction_positive = confusion.sum(axis=1)
+    condition_positive = confusion.sum(axis=1)
+    prediction_positive = confusion.sum(axis=2)
     total = confusion.sum(axis=(1, 2))[:, None]
     fp = prediction_positive - tp
     fn = condition_positive - tp
@@ -48,7 +49,8 @@ class ClassificationMetrics(Metrics):
     Parameters
     ----------
     targets : array-like
-        Ground-truth labels (or, see ``axis``, probabilities in the layout of ``predictions``).
+        Ground-truth labels (or, see ``fmt`` and ``axis``, probabilities or
+        logits in the layout of ``predictions``).
     predictions : array-like
         Predicted labels, probabilities or logits (``fmt``).
     fmt : {'proba', 'logits', 'labels'}
@@ -60,58 +62,67 @@ class ClassificationMetrics(Metrics):
         The class axis of ``predictions`` holding one probability or logit per
         class (targets are then labels, or have that axis too).  Without it,
         ``'proba'`` and ``'logits'`` mean 2 classes: predictions hold the
-        positive class's probability or logit, targets labels 0/1.
+        positive class's probability or logit, targets labels 0/1 or the same
+        kind of scores as predictions.
     threshold : float
-        For 2 classes: class 1 is predicted when its probability is
-        ``threshold`` or more (for logits, its sigmoid or softmax).
+        For 2 classes: class 1 is predicted when its probability (the sigmoid
+        of a logit) is ``threshold`` or more.  With a class axis and the
+        default 0.5, the arg-max.
     skip_bg : bool
-        Leave class 0 (the background) out of per-class values and of
-        ``'micro'``/``'macro'`` averages (with 3 classes or more).
+        Leave class 0 (the background) out: of the classes reported and
+        averaged with 3 classes or more, and of the positions ``accuracy``
+        counts as right (as BatchFlow does, with 2 classes too).
 
     Notes
     -----
-    **Items.**  A vector is one item: its metrics are one value (2 classes or
-    with averaging) or one value per class.  For a multidimensional input the
-    first axis is the items (images, sequences) and each item gets its own
-    confusion matrix: ``evaluate(..., agg=None)`` gives one value per item,
-    ``agg='mean'`` (the default) their mean over the items where the metric is
-    defined.
+    **Items.**  A vector is one item.  For a multidimensional input the first
+    axis is the items (images, sequences) and each item gets its own confusion
+    matrix: ``evaluate(..., agg=None)`` (and the metric methods) give one value
+    per item, ``agg='mean'`` (the default) their mean.  The batches that
+    :meth:`append` keeps apart are items too.
 
     **Classes.**  With 2 classes the metrics are those of class 1 (scikit-learn's
-    ``average='binary'``) and ``multiclass`` is ignored.  With more, every class
-    is taken one-vs-rest: ``multiclass=None`` gives one value per class,
-    ``'micro'`` computes the metric from the counts summed over the classes,
-    ``'macro'`` (the default) averages the per-class values over the classes
-    where the metric is defined.  Count metrics (``true_positive``,
-    ``condition_positive`` ...) are never averaged over classes: always one
-    count per class.  ``accuracy`` is the share of all positions classified
-    right (as scikit-learn's ``accuracy_score``) and, like
-    ``total_population``, one value per item.
+    ``average='binary'``).  With more, every class is taken one-vs-rest:
+    ``multiclass=None`` gives one value per class, ``'micro'`` pools the
+    classes, ``'macro'`` (the default) averages the per-class values; see
+    :mod:`dagflow.models.metrics.rates` for the formulas.  ``label=`` picks
+    classes instead: one class gives one value, as with 2 classes.  Count
+    metrics (``true_positive``, ``condition_positive`` ...) are never averaged
+    over classes.  ``accuracy`` is the share of all positions classified right
+    (without the background's when ``skip_bg``), and ``total_population``
+    counts the positions: one value per item for both.
 
-    **Undefined values.**  A ratio whose denominator is 0 (the sensitivity of a
-    class that never occurs, a likelihood ratio with no false positives) is
-    ``nan``, without a warning.  Averages skip ``nan`` values, so a macro
-    average is scikit-learn's with ``zero_division=np.nan``.
+    **Undefined values** follow BatchFlow: a rate whose denominator is 0 takes
+    the metric's ``when_zero`` (the recall or precision of an absent class is
+    1, its false negative rate 0, a likelihood ratio with no false positives
+    ``inf``), and means include those values; an F1 score with nothing to find
+    and nothing found is ``inf``, and means leave infinite values out.
+    ``evaluate(..., skip_undefined=True)`` makes every undefined value ``nan``
+    and leaves them out of means instead (scikit-learn's
+    ``zero_division=np.nan``).
 
-    **Metrics** (aliases in brackets):
-    ``true_positive`` (``tp``), ``false_positive`` (``fp``), ``true_negative``
-    (``tn``), ``false_negative`` (``fn``), ``condition_positive``,
-    ``condition_negative``, ``prediction_positive``, ``prediction_negative``,
-    ``total_population``, ``true_positive_rate`` (``sensitivity``, ``recall``,
-    ``tpr``), ``false_positive_rate`` (``fallout``, ``fpr``),
-    ``false_negative_rate`` (``miss_rate``, ``fnr``), ``true_negative_rate``
-    (``specificity``, ``tnr``), ``prevalence``, ``accuracy``,
-    ``positive_predictive_value`` (``precision``, ``ppv``),
-    ``false_discovery_rate`` (``fdr``), ``false_omission_rate`` (``for``),
-    ``negative_predictive_value`` (``npv``), ``positive_likelihood_ratio``
-    (``plr``), ``negative_likelihood_ratio`` (``nlr``),
-    ``diagnostics_odds_ratio`` (``diagnostic_odds_ratio``, ``dor``),
-    ``f1_score`` (``f1``, ``dice``), ``jaccard`` (``iou``).
+    **Metrics** (aliases in brackets; the dagflow-only ones marked *):
+    ``true_positive`` (``tp``*), ``false_positive`` (``fp``*),
+    ``true_negative`` (``tn``*), ``false_negative`` (``fn``*),
+    ``condition_positive``, ``condition_negative``, ``prediction_positive``,
+    ``prediction_negative``, ``total_population``, ``true_positive_rate``
+    (``sensitivity``, ``recall``, ``tpr``), ``false_positive_rate``
+    (``fallout``, ``fpr``), ``false_negative_rate`` (``miss_rate``, ``fnr``),
+    ``true_negative_rate`` (``specificity``, ``tnr``), ``prevalence``
+    (``prv``), ``accuracy`` (``acc``), ``positive_predictive_value``
+    (``precision``, ``ppv``), ``false_discovery_rate`` (``fdr``),
+    ``false_omission_rate`` (``for``), ``negative_predictive_value``
+    (``npv``), ``positive_likelihood_ratio`` (``plr``),
+    ``negative_likelihood_ratio`` (``nlr``), ``diagnostics_odds_ratio``
+    (``dor``, ``diagnostic_odds_ratio``*), ``f1_score`` (``f1s``, ``dice``,
+    ``f1``*), ``jaccard`` (``jac``, ``iou``).  Each is also a method:
+    ``metrics.recall(label=None, multiclass='macro')``.
 
-    **Accumulating.**  ``m1 + m2``, ``sum([...])``, ``m1.append(m2)`` and
-    ``m1.update(m2)`` add the confusion counts of vectors (so a run's metrics
-    are exact, not a mean of per-batch ratios) and gather the items of
-    multidimensional inputs.
+    **Accumulating.**  ``m1 + m2``, ``sum([...])`` and ``m1.update(m2)`` add
+    the confusion counts of vectors (so a run's metrics are exact, not a mean
+    of per-batch ratios); ``m1.append(m2)`` keeps each batch of vectors apart
+    (BatchFlow's mean over batches).  Items of multidimensional inputs are
+    gathered either way.
 
     Examples
     --------
@@ -122,17 +133,24 @@ class ClassificationMetrics(Metrics):
     array([0.5, 0.5, 1. ])
     >>> metrics.evaluate(['sensitivity', 'specificity'], multiclass='macro')
     {'sensitivity': 0.6666666666666666, 'specificity': 0.8333333333333334}
-    >>> metrics.evaluate('true_positive')
+    >>> metrics.true_positive()
     array([1, 1, 2])
 
     Two classes, probabilities of the positive class:
 
     >>> binary = ClassificationMetrics([0, 1, 1, 0], [0.1, 0.8, 0.3, 0.6], fmt='proba')
-    >>> binary.evaluate(['precision', 'recall', 'accuracy'])
-    {'precision': 0.5, 'recall': 0.5, 'accuracy': 0.5}
+    >>> binary.evaluate(['precision', 'recall', 'acc'])
+    {'precision': 0.5, 'recall': 0.5, 'acc': 0.5}
+
+    A class that never occurs has a recall of 1 (BatchFlow's ``when_zero``),
+    or none with ``skip_undefined=True``:
+
+    >>> absent = ClassificationMetrics([0, 1, 1, 0], [0, 1, 0, 0], fmt='labels', num_classes=3)
+    >>> absent.recall(multiclass=None), absent.recall(multiclass=None, skip_undefined=True)
+    (array([1. , 0.5, 1. ]), array([1. , 0.5, nan]))
     """
 
-    METRICS = (*COUNTS, 'total_population', *RATES, 'accuracy')
+    METRICS = (*COUNTS, *RATES, 'accuracy')
     ALIASES = ALIASES
 
     def __init__(self, targets, predictions, fmt='proba', num_classes=None, axis=None, threshold=0.5,
@@ -153,33 +171,57 @@ class ClassificationMetrics(Metrics):
 
     # ------------------------------------------------------------------ statistics
     @property
+    def confusion_matrices(self) -> np.ndarray:
+        """The counts of every item, shape ``(items, num_classes, num_classes)``: ``[i, p, t]`` = positions of
+        item ``i`` predicted as ``p`` whose target is ``t`` (a vector input is one item; the batches that
+        :meth:`append` kept apart are items).  Read-only.
+
+        Examples
+        --------
+        >>> ClassificationMetrics([[0, 1, 1], [1, 1, 1]], [[0, 1, 0], [1, 1, 1]], fmt='labels',
+        ...                       num_classes=2).confusion_matrices
+        array([[[1, 1],
+                [0, 1]],
+        <BLANKLINE>
+               [[0, 0],
+                [0, 3]]])
+        """
+        self._chunks = merged_chunks(self._chunks)
+        return self._chunks[0]
+
+    @property
     def confusion_matrix(self) -> np.ndarray:
-        """The counts, shape ``(items, num_classes, num_classes)``: ``[i, t, p]`` = positions of item ``i``
-        with target ``t`` predicted as ``p`` (a vector input is one item).  Read-only.
+        """The counts summed over items, as BatchFlow's: ``[p, t]`` = positions predicted as ``p`` whose
+        target is ``t`` (rows are predicted classes: the transpose of scikit-learn's).
 
         Examples
         --------
         >>> ClassificationMetrics([0, 1, 1], [0, 1, 0], fmt='labels', num_classes=2).confusion_matrix
-        array([[[1, 0],
-                [1, 1]]])
+        array([[1, 1],
+               [0, 1]])
         """
-        self._chunks = merged_chunks(self._chunks)
-        return self._chunks[0]
+        return self.confusion_matrices.sum(axis=0)
 
     def _settings(self) -> dict:
         return {'num_classes': self.num_classes, 'skip_bg': self.skip_bg,
                 'inputs': 'items (first axis)' if self.itemwise else 'vectors'}
 
-    def _merge(self, other: ClassificationMetrics) -> None:
-        if self.itemwise:
+    def _merge(self, other: ClassificationMetrics, keep_apart: bool) -> None:
+        if self.itemwise or keep_apart:
             self._chunks = [*self._chunks, *other._chunks]
-        else:
-            total = self.confusion_matrix + other.confusion_matrix
-            total.flags.writeable = False
-            self._chunks = [total]
+            return
+        mine, theirs = self.confusion_matrices, other.confusion_matrices
+        if len(mine) > 1 or len(theirs) > 1:
+            raise MetricsError(f'Cannot add up {type(self).__name__} objects of vectors when one holds '
+                               f'{max(len(mine), len(theirs))} batches kept apart by append(): use append() to keep '
+                               f'batches apart, or update() (and +) from the start to add their counts.')
+        total = mine + theirs
+        total.flags.writeable = False
+        self._chunks = [total]
 
     # ------------------------------------------------------------------ evaluating
-    def evaluate(self, metrics, agg='mean', multiclass='macro'):
+    def evaluate(self, metrics, agg='mean', label=None, multiclass='macro', *, when_zero=None,
+                 skip_undefined=False):
         """Compute one metric, or several (a dict name -> value).
 
         Parameters
@@ -187,10 +229,19 @@ class ClassificationMetrics(Metrics):
         metrics : str or list of str
             Metric names or aliases (see the class's Notes).
         agg : {'mean', None}
-            For multidimensional inputs: the mean over items (skipping items
-            where the metric is undefined), or None for one value per item.
+            For multidimensional inputs (or batches kept apart by
+            :meth:`append`): the mean over items, or None for one value per item.
+        label : int or list of int, optional
+            The classes to report (default: class 1 of 2, or every class).
         multiclass : {'macro', 'micro', None}
-            How classes are combined with 3 classes or more (ignored with 2).
+            How the classes are combined with 3 classes or more (``'mean'`` is
+            ``'macro'``).
+        when_zero : tuple of two numbers, optional
+            For the rates: the value of ``x / 0``, ``(if x > 0, if x == 0)``,
+            instead of each metric's own (see :mod:`dagflow.models.metrics.rates`).
+        skip_undefined : bool
+            Make every undefined value ``nan`` and leave it out of the means
+            (dagflow's convention before BatchFlow's was adopted).
 
         Returns
         -------
@@ -199,8 +250,7 @@ class ClassificationMetrics(Metrics):
         Raises
         ------
         MetricsError
-            An unknown metric name (with close matches), or a bad ``agg`` or
-            ``multiclass``.
+            An unknown metric name (with close matches), or a bad option.
 
         Examples
         --------
@@ -215,26 +265,71 @@ class ClassificationMetrics(Metrics):
         ...
         dagflow.models.metrics.base.MetricsError: Unknown metric 'sensitvity' ... Did you mean 'sensitivity'? ...
         """
-        check_evaluate_options(agg, multiclass)
-        confusion = self.confusion_matrix
+        check_evaluate_options(agg, multiclass, when_zero, skip_undefined)
+        labels, single = labels_of(label, self.num_classes, self.skip_bg)
+        confusion = self.confusion_matrices
         counts = counts_from_confusion(confusion)
+        kept_apart = self.itemwise or len(confusion) > 1
 
         def compute(name):
-            return plain(over_items(self._per_item(name, confusion, counts, multiclass), itemwise=self.itemwise,
-                                    agg=agg))
+            if name == 'total_population':
+                values = confusion.sum(axis=(1, 2))
+            elif name == 'accuracy':
+                first = 1 if self.skip_bg else 0
+                values = safe_divide(counts.tp[:, first:].sum(axis=1), confusion.sum(axis=(1, 2)))
+            else:
+                values = per_item(name, counts, labels=labels, single=single, multiclass=multiclass,
+                                  when_zero=when_zero, skip_undefined=skip_undefined)
+            if not kept_apart:
+                return plain(values[0])
+            return plain(values if agg is None else mean_over(values, 0, skip_undefined))
         return self._evaluate_names(metrics, compute)
 
-    def _per_item(self, name, confusion, counts, multiclass):
-        binary = self.num_classes == 2
-        if name in COUNTS:
-            return count(name, counts, binary=binary, skip_bg=self.skip_bg)
-        if name == 'total_population':
-            return confusion.sum(axis=(1, 2))
-        if name == 'accuracy':
-            return safe_divide(np.trace(confusion, axis1=1, axis2=2), confusion.sum(axis=(1, 2)))
-        return rate(name, counts, binary=binary, multiclass=multiclass, skip_bg=self.skip_bg)
+    def one_hot(self, inputs) -> np.ndarray:
+        """Labels as one-hot rows (``np.eye(num_classes)[inputs]``) with 3 classes or more; 2-class labels as they are.
+
+        Examples
+        --------
+        >>> ClassificationMetrics([0, 2], [0, 1], fmt='labels', num_classes=3).one_hot([2, 0])
+        array([[0., 0., 1.],
+               [1., 0., 0.]])
+        """
+        inputs = np.asarray(inputs)
+        return np.eye(self.num_classes)[inputs] if self.num_classes > 2 else inputs
+
+    def plot_confusion_matrix(self, classes=None, normalize=False, **kwargs):
+        """Draw :attr:`confusion_matrix` (rows: predicted class, columns: actual class) with matplotlib.
+
+        Parameters
+        ----------
+        classes : sequence, optional
+            The names of the classes (default: their numbers).
+        normalize : bool
+            Divide each column by its total: the share of each actual class
+            predicted as each class.
+        **kwargs
+            ``title``, ``xlabel``, ``ylabel``, ``cmap``, ``figsize`` or ``ax``.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use('Agg')
+        >>> metrics = ClassificationMetrics([0, 1, 2, 2], [0, 2, 2, 2], fmt='labels', num_classes=3)
+        >>> figure = metrics.plot_confusion_matrix(classes=['cat', 'dog', 'owl'], normalize=True)
+        >>> [label.get_text() for label in figure.axes[0].get_xticklabels()]
+        ['cat', 'dog', 'owl']
+        """
+        from .plot import plot_confusion_matrix
+        return plot_confusion_matrix(self.confusion_matrix, classes=classes, normalize=normalize, **kwargs)
 
     def __repr__(self):
-        confusion = self.confusion_matrix
-        items = f', {len(confusion)} items' if self.itemwise else ''
+        confusion = self.confusion_matrices
+        if self.itemwise:
+            items = f', {len(confusion)} items'
+        else:
+            items = f', {len(confusion)} batches kept apart' if len(confusion) > 1 else ''
         return f'<{type(self).__name__}: {self.num_classes} classes{items}, {int(confusion.sum())} labels>'

@@ -1,37 +1,34 @@
-"""Metrics from true/false positive/negative counts: the formulas, class selection and averaging.
+"""True/false positive/negative counts: their names, the classes a metric reports, and the evaluate options.
 
 Counts come per item and per class, shape ``(items, classes)``, each class seen
-one-vs-rest.  A metric is a function of the counts; these functions pick the
-classes and average:
+one-vs-rest.  A metric reports:
 
-* two classes: the positive class 1 only (as scikit-learn's ``average='binary'``);
-* more classes, ``multiclass=None``: one value per class (without class 0 when
-  ``skip_bg``);
-* ``'micro'``: the counts of the classes are summed, then the metric is computed;
-* ``'macro'``: the metric of each class, then their mean over the classes where
-  it is defined (not ``nan``).
+* with 2 classes, the positive class 1 only (as scikit-learn's ``average='binary'``);
+* with more, every class (without class 0 when ``skip_bg``);
+* or the classes given as ``label=`` (one class: one value per item, as with 2 classes).
 
-Any ratio whose denominator is 0 is ``nan``, silently.
+The rates and scores computed from the counts are in :mod:`.rates`.
 
 Examples
 --------
 >>> import numpy as np
 >>> counts = Counts(tp=np.array([[3, 1]]), fp=np.array([[1, 0]]), fn=np.array([[0, 2]]), tn=np.array([[2, 3]]))
->>> rate('true_positive_rate', counts, binary=False, multiclass=None, skip_bg=False)
-array([[1.        , 0.33333333]])
->>> rate('true_positive_rate', counts, binary=False, multiclass='micro', skip_bg=False)
-array([0.66666667])
+>>> COUNTS['condition_positive'](counts)
+array([[3, 3]])
+>>> labels_of(None, num_classes=2, skip_bg=False)   # 2 classes: the positive class, one value per item
+([1], True)
 """
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .base import MetricsError, nan_mean, safe_divide
+from .base import MetricsError
 
-__all__ = ['Counts', 'COUNTS', 'RATES', 'ALIASES', 'NEEDS_TRUE_NEGATIVES', 'MULTICLASS', 'AGGREGATIONS',
-           'check_evaluate_options', 'count', 'rate', 'over_items']
+__all__ = ['Counts', 'COUNTS', 'ALIASES', 'NEEDS_TRUE_NEGATIVES', 'MULTICLASS', 'AGGREGATIONS',
+           'check_evaluate_options', 'check_when_zero', 'labels_of']
 
 
 class Counts(NamedTuple):
@@ -43,20 +40,8 @@ class Counts(NamedTuple):
     tn: np.ndarray | None
 
 
-def _tpr(c):
-    return safe_divide(c.tp, c.tp + c.fn)
-
-
-def _fpr(c):
-    return safe_divide(c.fp, c.fp + c.tn)
-
-
-def _fnr(c):
-    return safe_divide(c.fn, c.tp + c.fn)
-
-
-def _tnr(c):
-    return safe_divide(c.tn, c.fp + c.tn)
+def _total(c):
+    return c.tp + c.fp + c.fn + (0 if c.tn is None else c.tn)
 
 
 #: Count metrics: name -> function of the counts.
@@ -69,55 +54,40 @@ COUNTS = {
     'condition_negative': lambda c: c.fp + c.tn,
     'prediction_positive': lambda c: c.tp + c.fp,
     'prediction_negative': lambda c: c.fn + c.tn,
+    'total_population': _total,
 }
 
-#: Rates and scores: name -> function of the counts (any 0 denominator gives nan).
-RATES = {
-    'true_positive_rate': _tpr,
-    'false_positive_rate': _fpr,
-    'false_negative_rate': _fnr,
-    'true_negative_rate': _tnr,
-    'prevalence': lambda c: safe_divide(c.tp + c.fn, c.tp + c.fp + c.fn + c.tn),
-    'positive_predictive_value': lambda c: safe_divide(c.tp, c.tp + c.fp),
-    'false_discovery_rate': lambda c: safe_divide(c.fp, c.tp + c.fp),
-    'false_omission_rate': lambda c: safe_divide(c.fn, c.fn + c.tn),
-    'negative_predictive_value': lambda c: safe_divide(c.tn, c.fn + c.tn),
-    'positive_likelihood_ratio': lambda c: safe_divide(_tpr(c), _fpr(c)),
-    'negative_likelihood_ratio': lambda c: safe_divide(_fnr(c), _tnr(c)),
-    'diagnostics_odds_ratio': lambda c: safe_divide(safe_divide(_tpr(c), _fpr(c)), safe_divide(_fnr(c), _tnr(c))),
-    'f1_score': lambda c: safe_divide(2 * c.tp, 2 * c.tp + c.fp + c.fn),
-    'jaccard': lambda c: safe_divide(c.tp, c.tp + c.fp + c.fn),
-}
-
-#: Other names of the count metrics and rates.
+#: Other names of the count metrics, rates and scores: BatchFlow's, then a few of dagflow's own.
 ALIASES = {
     'sensitivity': 'true_positive_rate', 'recall': 'true_positive_rate', 'tpr': 'true_positive_rate',
     'fallout': 'false_positive_rate', 'fpr': 'false_positive_rate',
     'miss_rate': 'false_negative_rate', 'fnr': 'false_negative_rate',
     'specificity': 'true_negative_rate', 'tnr': 'true_negative_rate',
+    'prv': 'prevalence', 'acc': 'accuracy',
     'precision': 'positive_predictive_value', 'ppv': 'positive_predictive_value',
     'fdr': 'false_discovery_rate', 'for': 'false_omission_rate', 'npv': 'negative_predictive_value',
-    'plr': 'positive_likelihood_ratio', 'nlr': 'negative_likelihood_ratio',
-    'diagnostic_odds_ratio': 'diagnostics_odds_ratio', 'dor': 'diagnostics_odds_ratio',
-    'f1': 'f1_score', 'dice': 'f1_score',
-    'iou': 'jaccard',
+    'plr': 'positive_likelihood_ratio', 'nlr': 'negative_likelihood_ratio', 'dor': 'diagnostics_odds_ratio',
+    'dice': 'f1_score', 'f1s': 'f1_score', 'iou': 'jaccard', 'jac': 'jaccard',
+    # dagflow's own
+    'diagnostic_odds_ratio': 'diagnostics_odds_ratio', 'f1': 'f1_score',
     'tp': 'true_positive', 'fp': 'false_positive', 'tn': 'true_negative', 'fn': 'false_negative',
 }
 
-#: The metrics that need true negatives (which instance segmentation does not have).
+#: The metrics that need true negatives (which instance segmentation does not have), or that only
+#: count false positives or negatives twice without them.
 NEEDS_TRUE_NEGATIVES = frozenset({
     'true_negative', 'condition_negative', 'prediction_negative', 'false_positive_rate', 'true_negative_rate',
-    'prevalence', 'false_omission_rate', 'negative_predictive_value', 'positive_likelihood_ratio',
-    'negative_likelihood_ratio', 'diagnostics_odds_ratio', 'total_population', 'accuracy',
+    'false_omission_rate', 'negative_predictive_value', 'positive_likelihood_ratio',
+    'negative_likelihood_ratio', 'diagnostics_odds_ratio',
 })
 
-#: Accepted values of ``multiclass`` and ``agg``.
-MULTICLASS = (None, 'micro', 'macro')
+#: Accepted values of ``multiclass`` (BatchFlow also takes ``'mean'`` for ``'macro'``) and ``agg``.
+MULTICLASS = (None, 'micro', 'macro', 'mean')
 AGGREGATIONS = ('mean', None)
 
 
-def check_evaluate_options(agg, multiclass) -> None:
-    """Raise :class:`MetricsError` unless ``agg`` and ``multiclass`` are accepted values.
+def check_evaluate_options(agg, multiclass, when_zero=None, skip_undefined=False) -> None:
+    """Raise :class:`MetricsError` unless the options of ``evaluate`` are accepted values.
 
     Examples
     --------
@@ -125,13 +95,40 @@ def check_evaluate_options(agg, multiclass) -> None:
     >>> check_evaluate_options('mean', 'weighted')
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: multiclass must be None, 'micro' or 'macro', got 'weighted'.
+    dagflow.models.metrics.base.MetricsError: multiclass must be None, 'micro' or 'macro' ('mean' is 'macro'), \
+got 'weighted'.
     """
     if not _one_of(multiclass, MULTICLASS):
-        raise MetricsError(f"multiclass must be None, 'micro' or 'macro', got {multiclass!r}.", value=multiclass)
+        raise MetricsError(f"multiclass must be None, 'micro' or 'macro' ('mean' is 'macro'), got {multiclass!r}.",
+                           value=multiclass)
     if not _one_of(agg, AGGREGATIONS):
         raise MetricsError(f"agg must be 'mean' (the mean over items) or None (one value per item), got {agg!r}.",
                            value=agg)
+    if not isinstance(skip_undefined, (bool, np.bool_)):
+        raise MetricsError(f'skip_undefined must be True or False, got {skip_undefined!r}.', value=skip_undefined)
+    if when_zero is not None:
+        check_when_zero(when_zero)
+        if skip_undefined:
+            raise MetricsError(f'when_zero={when_zero!r} and skip_undefined=True both say what a 0/0 rate is: '
+                               f'give one of them.', value=when_zero)
+
+
+def check_when_zero(when_zero) -> None:
+    """Refuse a ``when_zero`` that is not a pair of numbers ``(if the numerator is positive, if it is 0)``.
+
+    Examples
+    --------
+    >>> check_when_zero((0, 1))
+    >>> check_when_zero(1)
+    Traceback (most recent call last):
+    ...
+    dagflow.models.metrics.base.MetricsError: when_zero must be a pair of numbers, (the value of x/0 when x > 0, \
+the value of 0/0), e.g. (0, 1); got 1.
+    """
+    if not (isinstance(when_zero, (tuple, list)) and len(when_zero) == 2
+            and all(isinstance(value, numbers.Real) and not isinstance(value, bool) for value in when_zero)):
+        raise MetricsError(f'when_zero must be a pair of numbers, (the value of x/0 when x > 0, the value of 0/0), '
+                           f'e.g. (0, 1); got {when_zero!r}.', value=when_zero)
 
 
 def _one_of(value, allowed) -> bool:
@@ -139,35 +136,30 @@ def _one_of(value, allowed) -> bool:
     return None in allowed if value is None else isinstance(value, str) and value in allowed
 
 
-def _select(counts: Counts, binary: bool, skip_bg: bool) -> Counts:
-    """The positive class (2 classes: shape ``(items,)``) or the classes to report (``(items, classes)``)."""
-    if binary:
-        return Counts(*(None if a is None else a[:, 1] for a in counts))
-    if skip_bg:
-        return Counts(*(None if a is None else a[:, 1:] for a in counts))
-    return counts
+def labels_of(label, num_classes: int, skip_bg: bool) -> tuple[list[int], bool]:
+    """The classes a metric reports and whether it is one class (one value per item, no class axis).
 
+    ``label``: None (2 classes: class 1; more: every class, without 0 when
+    ``skip_bg``), a class, or a list of classes.
 
-def count(name: str, counts: Counts, *, binary: bool, skip_bg: bool) -> np.ndarray:
-    """A count metric, per item: ``(items,)`` for 2 classes, else ``(items, classes)`` (never averaged)."""
-    return COUNTS[name](_select(counts, binary, skip_bg))
+    Examples
+    --------
+    >>> labels_of(None, 2, False), labels_of(None, 3, True), labels_of(2, 3, False), labels_of([0, 2], 3, False)
+    (([1], True), ([1, 2], False), ([2], True), ([0, 2], False))
+    >>> labels_of(3, 3, False)
+    Traceback (most recent call last):
+    ...
+    dagflow.models.metrics.base.MetricsError: label must be a class in [0, 3) or a list of them, got 3.
+    """
+    if label is None:
+        if num_classes == 2:
+            return [1], True
+        return list(range(1 if skip_bg else 0, num_classes)), False
+    single = not isinstance(label, (list, tuple, np.ndarray))
+    labels = [label] if single else list(label)
+    if not labels or not all(isinstance(value, numbers.Integral) and not isinstance(value, bool)
+                             and 0 <= value < num_classes for value in labels):
+        raise MetricsError(f'label must be a class in [0, {num_classes}) or a list of them, got {label!r}.',
+                           value=label)
+    return [int(value) for value in labels], single
 
-
-def rate(name: str, counts: Counts, *, binary: bool, multiclass, skip_bg: bool) -> np.ndarray:
-    """A rate or score per item: ``(items,)``, or ``(items, classes)`` for more classes without averaging."""
-    fn = RATES[name]
-    selected = _select(counts, binary, skip_bg)
-    if binary or multiclass is None:
-        return fn(selected)
-    if multiclass == 'micro':
-        return fn(Counts(*(None if a is None else a.sum(axis=1) for a in selected)))
-    return nan_mean(fn(selected), axis=1)
-
-
-def over_items(values: np.ndarray, *, itemwise: bool, agg) -> np.ndarray:
-    """Per-item values -> the result: the only item's value, the items' values, or their mean (skipping nan)."""
-    if not itemwise:
-        return values[0]
-    if agg is None:
-        return values
-    return nan_mean(values, axis=0)

@@ -7,12 +7,16 @@ The rules, shared by the classification and segmentation metrics:
   lack some classes, so they cannot be counted from the data).
 * ``fmt='proba'`` or ``'logits'`` without ``axis``: two classes; both arrays
   hold one value per position — predictions the probability (or logit) of the
-  positive class 1, positive when the probability is ``threshold`` or more;
-  targets are labels 0/1 or probabilities (positive from 0.5).
+  positive class 1, positive when the probability (the logit's sigmoid) is
+  ``threshold`` or more.  Targets are labels 0/1, or scores of the same kind
+  as predictions (``fmt``), thresholded the same way.  Targets that are all 0
+  or 1 are labels: BatchFlow would take them for logits too and make every
+  target positive.
 * ``fmt='proba'`` or ``'logits'`` with ``axis``: predictions have a class axis
   ``axis`` (one probability or logit per class).  The predicted label is the
-  arg-max, except for 2 classes, where class 1 is predicted when its
-  probability is ``threshold`` or more.  Targets are labels (the shape of
+  arg-max; for 2 classes and a threshold other than 0.5, class 1 is predicted
+  when its probability (the softmax of the logits) is ``threshold`` or more
+  (BatchFlow ignores the threshold there).  Targets are labels (the shape of
   predictions without ``axis``) or the same one-hot/probability layout
   (arg-max along ``axis``).  A class axis of size 1 holds the positive class
   of a 2-class task.
@@ -24,6 +28,8 @@ Examples
 --------
 >>> import numpy as np
 >>> to_labels([0, 1, 1], [0.2, 0.9, 0.4], fmt='proba')
+(array([0, 1, 1]), array([0, 1, 0]), 2)
+>>> to_labels([-1.5, 2.0, 0.3], [-0.2, 0.9, -0.4], fmt='logits', threshold=0.55)   # logits on both sides
 (array([0, 1, 1]), array([0, 1, 0]), 2)
 >>> t, p, k = to_labels([2, 0], np.array([[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]]), fmt='proba', axis=1)
 >>> t, p, k
@@ -126,14 +132,14 @@ def to_labels(targets, predictions, fmt='proba', num_classes=None, axis=None,
                            f"{'probability' if fmt == 'proba' else 'logit'}), but num_classes={num_classes}. Give "
                            f"axis=, the class axis of predictions, or use fmt='labels'.", value=num_classes)
     _same_shape(t, p, hint=' (for predictions with a class axis, give axis=)')
-    return _binary_targets(t), _binarize(p, fmt, threshold, 'predictions'), 2
+    return _binary_targets(t, fmt, threshold), _binarize(p, fmt, threshold, 'predictions'), 2
 
 
 def _labels_along_axis(t, p, fmt, num_classes, axis, classes, threshold):
     if num_classes is not None and num_classes != classes:
         raise MetricsError(f'num_classes={num_classes} but predictions have {classes} classes along axis {axis} '
                            f'(shape {p.shape}).', value=num_classes)
-    if classes == 2:
+    if classes == 2 and threshold != 0.5:
         predicted = _binarize_pair(p, fmt, axis, threshold)
     else:
         _check_scores(p, fmt, 'predictions')
@@ -206,10 +212,15 @@ def _check_scores(a, fmt, name):
                            f'training gives nan outputs).', value=float('nan'))
 
 
-def _binary_targets(t):
-    _check_unit_interval(t, 'targets', 'but a 2-class task (no axis) takes labels 0/1 or probabilities in [0, 1]; '
-                                       'for more classes give axis= or use fmt=\'labels\'.')
-    return (t >= 0.5).astype(np.intp)
+def _binary_targets(t, fmt, threshold):
+    """2-class targets: labels when every value is 0 or 1, else scores of the kind ``fmt`` (thresholded)."""
+    if t.dtype.kind == 'b' or (t.dtype.kind in 'iuf' and np.isin(t, (0, 1)).all()):
+        return t.astype(np.intp)
+    if fmt == 'proba':
+        _check_unit_interval(t, 'targets', "but a 2-class task (no axis) takes labels 0/1 or probabilities in [0, 1]; "
+                                           "for logits use fmt='logits', for more classes give axis= or use "
+                                           "fmt='labels'.")
+    return _binarize(t, fmt, threshold, 'targets')
 
 
 _NOT_A_PROBABILITY = ("not a probability in [0, 1]; for logits use fmt='logits', for class labels "
@@ -221,7 +232,7 @@ def _binarize(p, fmt, threshold, name):
         _check_unit_interval(p, name, _NOT_A_PROBABILITY)
         return (p >= threshold).astype(np.intp)
     _check_scores(p, fmt, name)
-    return (p >= _logit(threshold)).astype(np.intp)
+    return (_sigmoid(p) >= threshold).astype(np.intp)
 
 
 def _binarize_pair(p, fmt, axis, threshold):
@@ -230,9 +241,10 @@ def _binarize_pair(p, fmt, axis, threshold):
     _check_scores(p, fmt, 'predictions')
     if fmt == 'proba':
         return (positive >= threshold).astype(np.intp)
-    return (positive - negative >= _logit(threshold)).astype(np.intp)
+    return (_sigmoid(positive - negative) >= threshold).astype(np.intp)
 
 
-def _logit(probability):
-    with np.errstate(divide='ignore'):
-        return np.log(probability) - np.log1p(-probability)
+def _sigmoid(logits):
+    """``1 / (1 + exp(-logits))`` in float64, without overflow warnings (as BatchFlow thresholds logits)."""
+    with np.errstate(over='ignore'):
+        return 1 / (1 + np.exp(-np.asarray(logits, dtype=np.float64)))

@@ -5,21 +5,12 @@ import numbers
 
 import numpy as np
 
-from .base import Metrics, MetricsError, merged_chunks, plain
+from .base import Metrics, MetricsError, _metric_method, merged_chunks, plain, safe_divide
 from .classification import ClassificationMetrics
 from .components import label_regions
-from .counts import (
-    ALIASES,
-    COUNTS,
-    NEEDS_TRUE_NEGATIVES,
-    RATES,
-    Counts,
-    check_evaluate_options,
-    count,
-    over_items,
-    rate,
-)
+from .counts import ALIASES, COUNTS, NEEDS_TRUE_NEGATIVES, Counts, check_evaluate_options, labels_of
 from .labels import check_options, to_labels
+from .rates import RATES, mean_over, per_item
 
 __all__ = ['SegmentationMetricsByPixels', 'SegmentationMetricsByInstances', 'instance_counts']
 
@@ -32,8 +23,9 @@ class SegmentationMetricsByPixels(ClassificationMetrics):
     (``(images, height, width)``, or with a class axis ``axis`` for
     probabilities or logits, e.g. ``(images, classes, height, width)`` with
     ``axis=1``).  ``evaluate(..., agg=None)`` gives one value per image;
-    ``agg='mean'`` (the default) their mean over the images where the metric is
-    defined (an image without the positive class has no sensitivity).
+    ``agg='mean'`` (the default) their mean: an image without the positive
+    class has a sensitivity of 1 (BatchFlow's ``when_zero``), or none with
+    ``skip_undefined=True``, which leaves it out of the mean.
 
     Examples
     --------
@@ -59,30 +51,39 @@ class SegmentationMetricsByInstances(Metrics):
         axis.
     skip_bg : bool
         Leave class 0 (the background) out (default True: the background is
-        not made of objects).  With 2 classes only class 1 is counted anyway.
+        not made of objects).  With 2 classes only class 1 is reported anyway.
     iot : float
         Intersection over target, in ``(0, 1]``: a target instance is *found*
-        when one predicted instance of its class covers at least this share of
-        its pixels.
+        when at least this share of its pixels is predicted as its class.
 
     Notes
     -----
     An instance is a connected region of one class in one image; pixels
-    connect to their face neighbours (4-connectivity in 2-D, 6 in 3-D).  Per
-    image and class:
+    connect to their face neighbours (4-connectivity in 2-D, 6 in 3-D, as
+    ``scipy.ndimage.label``).  Per image and class, as BatchFlow counts them:
 
     * ``true_positive``: target instances found;
     * ``false_negative``: target instances not found;
-    * ``false_positive``: predicted instances that find no target instance.
+    * ``false_positive``: predicted instances with no pixel of their class in
+      the targets;
+    * ``total_population``: the sum of the three.
 
-    There are no true negatives, so only the metrics that do without them are
-    available: ``true_positive``, ``false_positive``, ``false_negative``,
+    There are no true negatives, so the metrics available are the counts
+    ``true_positive``, ``false_positive``, ``false_negative``,
     ``condition_positive`` (target instances), ``prediction_positive``
-    (``true_positive + false_positive``), ``true_positive_rate``
-    (``sensitivity``, ``recall``), ``false_negative_rate`` (``miss_rate``),
-    ``positive_predictive_value`` (``precision``), ``false_discovery_rate``,
-    ``f1_score`` (``dice``) and ``jaccard`` (``iou``).  ``evaluate`` takes
-    ``agg`` and ``multiclass`` as for :class:`ClassificationMetrics`; metrics
+    (``true_positive + false_positive``) and ``total_population``, and
+    ``true_positive_rate`` (``sensitivity``, ``recall``, ``tpr``),
+    ``false_negative_rate`` (``miss_rate``, ``fnr``),
+    ``positive_predictive_value`` (``precision``, ``ppv``),
+    ``false_discovery_rate`` (``fdr``), ``prevalence`` (``prv``: target
+    instances out of the total), ``accuracy`` (``acc``: found instances out of
+    the total), ``f1_score`` (``f1s``, ``dice``) and ``jaccard`` (``jac``,
+    ``iou``), computed as for :class:`ClassificationMetrics`.  The others are
+    refused: BatchFlow gives numbers for some of them (its
+    ``condition_negative`` is the false positives, its ``false_positive_rate``
+    1 whenever there is one), which only count the same instances twice.
+    ``evaluate`` takes ``agg``, ``label``, ``multiclass``, ``when_zero`` and
+    ``skip_undefined`` as :meth:`ClassificationMetrics.evaluate`; metrics
     combine the same way (the images are gathered).
 
     Examples
@@ -97,9 +98,11 @@ class SegmentationMetricsByInstances(Metrics):
     >>> metrics = SegmentationMetricsByInstances(target, predicted, fmt='labels', num_classes=2)
     >>> metrics.evaluate(['true_positive', 'false_negative', 'false_positive', 'recall', 'precision'])
     {'true_positive': 1.0, 'false_negative': 1.0, 'false_positive': 1.0, 'recall': 0.5, 'precision': 0.5}
+    >>> metrics.total_population()
+    array([3])
     """
 
-    METRICS = tuple(name for name in (*COUNTS, *RATES) if name not in NEEDS_TRUE_NEGATIVES)
+    METRICS = tuple(name for name in (*COUNTS, *RATES, 'accuracy') if name not in NEEDS_TRUE_NEGATIVES)
     ALIASES = {alias: name for alias, name in ALIASES.items() if name not in NEEDS_TRUE_NEGATIVES}
 
     def __init__(self, targets, predictions, fmt='proba', num_classes=None, axis=None, threshold=0.5, skip_bg=True,
@@ -108,8 +111,8 @@ class SegmentationMetricsByInstances(Metrics):
         if not isinstance(skip_bg, (bool, np.bool_)):
             raise MetricsError(f'skip_bg must be True or False, got {skip_bg!r}.', value=skip_bg)
         if not isinstance(iot, numbers.Real) or isinstance(iot, bool) or not 0 < iot <= 1:
-            raise MetricsError(f'iot (the share of a target instance a predicted one must cover) must be in (0, 1], '
-                               f'got {iot!r}.', value=iot)
+            raise MetricsError(f'iot (the share of a target instance that must be predicted as its class) must be '
+                               f'in (0, 1], got {iot!r}.', value=iot)
         target_labels, predicted_labels, num_classes = to_labels(targets, predictions, fmt, num_classes, axis,
                                                                  threshold)
         if target_labels.ndim < 2:
@@ -139,10 +142,11 @@ class SegmentationMetricsByInstances(Metrics):
     def _settings(self) -> dict:
         return {'num_classes': self.num_classes, 'skip_bg': self.skip_bg, 'iot': self.iot}
 
-    def _merge(self, other: SegmentationMetricsByInstances) -> None:
+    def _merge(self, other: SegmentationMetricsByInstances, keep_apart: bool) -> None:
         self._chunks = [*self._chunks, *other._chunks]
 
-    def evaluate(self, metrics, agg='mean', multiclass='macro'):
+    def evaluate(self, metrics, agg='mean', label=None, multiclass='macro', *, when_zero=None,
+                 skip_undefined=False):
         """Compute one metric, or several (a dict name -> value); the options are those of
         :meth:`ClassificationMetrics.evaluate`.
 
@@ -158,20 +162,22 @@ class SegmentationMetricsByInstances(Metrics):
         ...
         dagflow.models.metrics.base.MetricsError: 'specificity' needs true negatives, which instance segmentation \
 does not have. Instance metrics: true_positive, false_positive, false_negative, condition_positive, \
-prediction_positive, true_positive_rate, false_negative_rate, positive_predictive_value, false_discovery_rate, \
-f1_score, jaccard.
+prediction_positive, total_population, true_positive_rate, false_negative_rate, prevalence, \
+positive_predictive_value, false_discovery_rate, f1_score, jaccard, accuracy.
         """
-        check_evaluate_options(agg, multiclass)
+        check_evaluate_options(agg, multiclass, when_zero, skip_undefined)
+        labels, single = labels_of(label, self.num_classes, self.skip_bg)
         counts = self.instance_counts
         per_class = Counts(tp=counts[..., 0], fp=counts[..., 1], fn=counts[..., 2], tn=None)
-        binary = self.num_classes == 2
 
         def compute(name):
-            if name in COUNTS:
-                values = count(name, per_class, binary=binary, skip_bg=self.skip_bg)
+            if name == 'accuracy':
+                chosen = Counts(*(None if a is None else a[:, labels] for a in per_class))
+                values = safe_divide(chosen.tp.sum(axis=1), COUNTS['total_population'](chosen).sum(axis=1))
             else:
-                values = rate(name, per_class, binary=binary, multiclass=multiclass, skip_bg=self.skip_bg)
-            return plain(over_items(values, itemwise=True, agg=agg))
+                values = per_item(name, per_class, labels=labels, single=single, multiclass=multiclass,
+                                  when_zero=when_zero, skip_undefined=skip_undefined)
+            return plain(values if agg is None else mean_over(values, 0, skip_undefined))
         return self._evaluate_names(metrics, compute)
 
     def _resolve(self, name) -> str:
@@ -187,11 +193,19 @@ f1_score, jaccard.
                 f'{int(counts[..., 0].sum() + counts[..., 2].sum())} target instances>')
 
 
+# BatchFlow's instance metrics have these methods too, and raise: so do dagflow's (with the reason)
+for _name in (*NEEDS_TRUE_NEGATIVES, *(alias for alias, name in ALIASES.items() if name in NEEDS_TRUE_NEGATIVES)):
+    setattr(SegmentationMetricsByInstances, _name, _metric_method(_name, ALIASES.get(_name, _name)))
+
+
 def instance_counts(targets: np.ndarray, predictions: np.ndarray, num_classes: int, iot: float) -> np.ndarray:
     """Per image and class: found target instances, unmatched predicted instances, missed target instances.
 
     ``targets`` and ``predictions`` are label masks of one shape ``(images, ...)``.
-    Returns an int64 array ``(images, num_classes, 3)`` of (tp, fp, fn).
+    A target instance is found when at least ``iot`` of its pixels are
+    predicted as its class; a predicted instance is unmatched when none of its
+    pixels is of its class in the targets.  Returns an int64 array
+    ``(images, num_classes, 3)`` of (tp, fp, fn).
 
     Examples
     --------
@@ -209,18 +223,12 @@ def instance_counts(targets: np.ndarray, predictions: np.ndarray, num_classes: i
     predicted_ids, predicted_count = label_regions(predictions, axes=spatial)
     target_ids, predicted_ids = target_ids.ravel(), predicted_ids.ravel()
     flat_targets, flat_predictions = targets.ravel(), predictions.ravel()
-
-    # the overlap of every (target instance, predicted instance) pair of one class
     same = flat_targets == flat_predictions
-    pair = target_ids[same].astype(np.int64) * (predicted_count + 1) + predicted_ids[same]
-    pairs, overlap = np.unique(pair, return_counts=True)
-    target_of_pair, predicted_of_pair = np.divmod(pairs, predicted_count + 1)
-    target_size = np.bincount(target_ids, minlength=target_count + 1)
-    matched = overlap >= iot * target_size[target_of_pair]
-    found = np.zeros(target_count + 1, dtype=bool)
-    found[target_of_pair[matched]] = True
-    used = np.zeros(predicted_count + 1, dtype=bool)
-    used[predicted_of_pair[matched]] = True
+
+    size = np.bincount(target_ids, minlength=target_count + 1)
+    covered = np.bincount(target_ids[same], minlength=target_count + 1)
+    found = covered / np.maximum(size, 1) >= iot
+    touched = np.bincount(predicted_ids[same], minlength=predicted_count + 1) > 0
 
     def per_image_and_class(ids, count, flat_labels, flags):
         where = np.zeros(count + 1, dtype=np.intp)
@@ -230,5 +238,5 @@ def instance_counts(targets: np.ndarray, predictions: np.ndarray, num_classes: i
 
     tp = per_image_and_class(target_ids, target_count, flat_targets, found)
     fn = per_image_and_class(target_ids, target_count, flat_targets, ~found)
-    fp = per_image_and_class(predicted_ids, predicted_count, flat_predictions, ~used)
+    fp = per_image_and_class(predicted_ids, predicted_count, flat_predictions, ~touched)
     return np.stack([tp, fp, fn], axis=-1).astype(np.int64)

@@ -63,24 +63,63 @@ def test_sum_of_ten_batches_equals_the_one_shot_metrics(case):
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_update_append_and_iadd_accumulate_in_place(case):
+def test_update_and_iadd_accumulate_in_place(case):
     names = CASES[case][3]
     parts = list(batches(case))
-    by_update, by_append, by_iadd = parts[0].copy(), parts[0].copy(), parts[0].copy()
+    by_update, by_iadd = parts[0].copy(), parts[0].copy()
     for part in parts[1:]:
         by_update.update(part)
-        by_append.append(part)
         by_iadd += part
-    for combined in (by_update, by_append, by_iadd):
+    for combined in (by_update, by_iadd):
         assert_same_values(combined, one_shot(case), names)
 
 
-def test_vector_counts_are_added_not_averaged_per_batch():
-    first = ClassificationMetrics([1, 1, 1, 1], [1, 1, 1, 1], fmt='labels', num_classes=2)
-    second = ClassificationMetrics([1, 0], [0, 0], fmt='labels', num_classes=2)
-    combined = first + second
-    assert combined.evaluate('recall') == 4 / 5                     # not (1 + 0) / 2
-    assert combined.evaluate('true_positive') == 4 and combined.confusion_matrix.shape == (1, 2, 2)
+@pytest.mark.parametrize('case', ['classification-items', 'pixels', 'instances', 'regression'])
+def test_append_gathers_items_and_samples_like_update(case):
+    names = CASES[case][3]
+    parts = list(batches(case))
+    by_append = parts[0].copy()
+    for part in parts[1:]:
+        by_append.append(part)
+    assert_same_values(by_append, one_shot(case), names)
+
+
+class TestAppendKeepsBatchesOfVectorsApart:
+    """BatchFlow's append: each batch of a vector input is one more item, so agg='mean' is the mean over batches."""
+
+    first = ClassificationMetrics([1, 1, 1, 1], [1, 1, 1, 1], fmt='labels', num_classes=2)   # recall 1
+    second = ClassificationMetrics([1, 0], [0, 0], fmt='labels', num_classes=2)              # recall 0
+
+    def test_the_mean_over_batches_and_the_value_of_each(self):
+        batches = self.first.copy()
+        batches.append(self.second)
+        assert batches.evaluate('recall') == 0.5                     # (1 + 0) / 2, not 4 / 5
+        np.testing.assert_array_equal(batches.evaluate('recall', agg=None), [1.0, 0.0])
+        np.testing.assert_array_equal(batches.true_positive(), [4, 0])
+        assert batches.confusion_matrices.shape == (2, 2, 2)
+        np.testing.assert_array_equal(batches.confusion_matrix, [[1, 1], [0, 4]])   # summed, rows: predicted
+        assert repr(batches) == '<ClassificationMetrics: 2 classes, 2 batches kept apart, 6 labels>'
+
+    def test_the_mean_over_batches_includes_when_zero_values(self):
+        no_positives = ClassificationMetrics([0, 0], [0, 1], fmt='labels', num_classes=2)   # recall 0/0 -> 1
+        batches = self.second.copy()
+        batches.append(no_positives)
+        assert batches.evaluate('recall') == 0.5                           # (0 + 1) / 2
+        assert batches.evaluate('recall', skip_undefined=True) == 0.0      # the second batch left out
+
+    def test_update_adds_the_counts_exactly(self):
+        total = self.first + self.second
+        assert total.evaluate('recall') == 4 / 5
+        assert total.true_positive() == 4 and total.confusion_matrices.shape == (1, 2, 2)
+
+    def test_adding_into_batches_kept_apart_is_refused(self):
+        batches = self.first.copy()
+        batches.append(self.second)
+        with pytest.raises(MetricsError, match=r'one holds 2 batches kept apart by append\(\)'):
+            batches.update(self.first)
+        with pytest.raises(MetricsError, match=r'kept apart by append'):
+            self.first + batches
+        assert batches.evaluate('recall') == 0.5   # unchanged by the refused update
 
 
 def test_combining_leaves_the_parts_unchanged():
@@ -99,8 +138,8 @@ def test_the_modes_of_pipeline_variables_accumulate_metrics():
         stored = apply_mode(stored, part, 'u')
     assert stored is parts[0]    # the first batch's object, updated in place
     assert_same_values(stored, one_shot('classification'), ['true_positive', 'recall'])
-    appended = apply_mode(parts[1].copy(), parts[2], 'a')
-    assert appended.evaluate('total_population') == 200
+    appended = apply_mode(parts[1].copy(), parts[2], 'a')   # calls append: the two batches stay apart
+    np.testing.assert_array_equal(appended.evaluate('total_population', agg=None), [100, 100])
 
 
 @pytest.mark.parametrize('case', sorted(CASES))

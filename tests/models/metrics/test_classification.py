@@ -34,20 +34,46 @@ class TestAgainstSklearn:
         assert metrics.evaluate(name) == pytest.approx(fn(targets, predictions, **extra))
 
     @pytest.mark.parametrize('seed', [0, 1])
-    @pytest.mark.parametrize('multiclass', ['micro', 'macro', None])
-    @pytest.mark.parametrize('name', sorted(SKLEARN_SCORES))
-    def test_multiclass_micro_macro_and_per_class(self, name, multiclass, seed):
-        targets, predictions = random_labels(5, seed=seed)
+    @pytest.mark.parametrize('name, multiclass', [
+        ('precision', None), ('precision', 'micro'), ('precision', 'macro'),
+        ('recall', None), ('recall', 'micro'), ('recall', 'macro'),
+        ('f1_score', None), ('f1_score', 'micro'), ('jaccard', None), ('jaccard', 'micro'),
+    ])
+    def test_multiclass_where_the_definitions_agree(self, name, multiclass, seed):
+        targets, predictions = random_labels(5, seed=seed)   # every class occurs and is predicted
         fn, extra = SKLEARN_SCORES[name]
         metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=5)
         expected = fn(targets, predictions, labels=range(5), average=multiclass, **extra)
         np.testing.assert_allclose(metrics.evaluate(name, multiclass=multiclass), expected)
 
+    @pytest.mark.parametrize('seed', [0, 1])
+    def test_macro_f1_is_the_harmonic_mean_of_macro_recall_and_macro_precision(self, seed):
+        targets, predictions = random_labels(5, seed=seed)
+        metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=5)
+        recall = sk.recall_score(targets, predictions, average='macro')
+        precision = sk.precision_score(targets, predictions, average='macro')
+        f1 = 2 * recall * precision / (recall + precision)
+        assert metrics.evaluate('f1_score') == pytest.approx(f1)
+        assert metrics.evaluate('jaccard') == pytest.approx(f1 / (2 - f1))
+        assert metrics.evaluate('f1_score') != pytest.approx(sk.f1_score(targets, predictions, average='macro'))
+
+    @pytest.mark.parametrize('seed', [0, 1])
+    @pytest.mark.parametrize('multiclass', ['micro', 'macro', None])
+    @pytest.mark.parametrize('name', sorted(SKLEARN_SCORES))
+    def test_skip_undefined_is_sklearns_zero_division_nan(self, name, multiclass, seed):
+        targets, predictions = random_labels(5, seed=seed)
+        fn, extra = SKLEARN_SCORES[name]
+        metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=5)
+        expected = fn(targets, predictions, labels=range(5), average=multiclass, **extra)
+        np.testing.assert_allclose(metrics.evaluate(name, multiclass=multiclass, skip_undefined=True), expected)
+
     def test_accuracy_and_the_confusion_matrix(self):
         targets, predictions = random_labels(4, seed=3)
         metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=4)
         assert metrics.evaluate('accuracy') == pytest.approx(sk.accuracy_score(targets, predictions))
-        np.testing.assert_array_equal(metrics.confusion_matrix[0], sk.confusion_matrix(targets, predictions))
+        # BatchFlow's layout: rows are the predicted classes, the transpose of scikit-learn's
+        np.testing.assert_array_equal(metrics.confusion_matrix, sk.confusion_matrix(targets, predictions).T)
+        np.testing.assert_array_equal(metrics.confusion_matrices, metrics.confusion_matrix[None])
 
     def test_counts_are_sklearns_one_vs_rest_confusion_matrices(self):
         targets, predictions = random_labels(4, seed=4)
@@ -71,13 +97,70 @@ class TestAgainstSklearn:
         assert metrics.evaluate('negative_likelihood_ratio') == pytest.approx(negative)
         assert metrics.evaluate('diagnostics_odds_ratio') == pytest.approx(positive / negative)
 
-    def test_macro_skips_classes_where_a_metric_is_undefined_like_zero_division_nan(self):
-        targets = np.array([0, 0, 1, 1, 2, 2])
-        predictions = np.array([0, 1, 1, 1, 0, 0])  # class 2 is never predicted, class 3 never occurs
-        metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=4)
-        for name, fn in (('precision', sk.precision_score), ('recall', sk.recall_score)):
-            expected = fn(targets, predictions, labels=range(4), average='macro', zero_division=np.nan)
-            assert metrics.evaluate(name, multiclass='macro') == pytest.approx(expected)
+
+class TestUndefinedValues:
+    """A 0/0 rate takes BatchFlow's when_zero value; skip_undefined=True makes it nan and leaves it out of means."""
+
+    # class 2 is never predicted, class 3 never occurs; per class (tp, fp, fn): (1, 2, 1), (2, 1, 0), (0, 0, 2), 0s
+    targets = np.array([0, 0, 1, 1, 2, 2])
+    predictions = np.array([0, 1, 1, 1, 0, 0])
+
+    def metrics(self):
+        return ClassificationMetrics(self.targets, self.predictions, fmt='labels', num_classes=4)
+
+    def test_an_absent_class_has_recall_and_precision_1_and_macro_averages_include_them(self):
+        metrics = self.metrics()
+        np.testing.assert_allclose(metrics.recall(multiclass=None), [1 / 2, 1, 0, 1])
+        np.testing.assert_allclose(metrics.precision(multiclass=None), [1 / 3, 2 / 3, 1, 1])
+        assert metrics.evaluate('recall') == pytest.approx((1 / 2 + 1 + 0 + 1) / 4)
+        assert metrics.evaluate('precision') == pytest.approx((1 / 3 + 2 / 3 + 1 + 1) / 4)
+        np.testing.assert_allclose(metrics.evaluate('false_negative_rate', multiclass=None), [1 / 2, 0, 1, 0])
+
+    def test_skip_undefined_leaves_them_out_like_sklearns_zero_division_nan(self):
+        metrics = self.metrics()
+        np.testing.assert_allclose(metrics.recall(multiclass=None, skip_undefined=True), [1 / 2, 1, 0, np.nan])
+        for name, fn in (('precision', sk.precision_score), ('recall', sk.recall_score), ('f1_score', sk.f1_score)):
+            expected = fn(self.targets, self.predictions, labels=range(4), average='macro', zero_division=np.nan)
+            assert metrics.evaluate(name, skip_undefined=True) == pytest.approx(expected)
+
+    def test_f1_with_nothing_to_find_and_nothing_found_is_inf_and_left_out_of_the_macro_f1(self):
+        metrics = self.metrics()
+        # per class: 2PR/(P+R); class 2 has R = 0 and no P: 0; class 3 has neither: inf
+        np.testing.assert_allclose(metrics.f1_score(multiclass=None), [0.4, 0.8, 0, np.inf])
+        np.testing.assert_allclose(metrics.jaccard(multiclass=None), [0.25, 2 / 3, 0, np.inf])
+        # macro recall and precision without the undefined classes: (1/2 + 1 + 0) / 3 and (1/3 + 2/3) / 2
+        assert metrics.evaluate('f1_score') == pytest.approx(2 * 0.5 * 0.5 / (0.5 + 0.5))
+        assert metrics.evaluate('jaccard') == pytest.approx(0.5 / 1.5)
+
+    def test_when_zero_overrides_the_metrics_own(self):
+        metrics = self.metrics()
+        np.testing.assert_allclose(metrics.recall(multiclass=None, when_zero=(0, 0)), [1 / 2, 1, 0, 0])
+        assert metrics.evaluate('recall', when_zero=(0, 0)) == pytest.approx(1.5 / 4)
+        # nan is left out of the means, as BatchFlow's mean leaves out what is not finite
+        assert metrics.evaluate('precision', when_zero=(np.nan, np.nan)) == pytest.approx(0.5)
+
+    def test_nothing_to_find_in_a_two_class_task(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            metrics = ClassificationMetrics([0, 0, 0], [0, 0, 0], fmt='labels', num_classes=2)
+            values = metrics.evaluate(ClassificationMetrics.metric_names())
+            skipped = metrics.evaluate(ClassificationMetrics.metric_names(), skip_undefined=True)
+        assert values['sensitivity'] == 1 and values['precision'] == 1 and values['miss_rate'] == 0
+        assert values['fdr'] == 0 and values['specificity'] == 1 and values['accuracy'] == 1
+        assert values['plr'] == np.inf and values['nlr'] == 0 and values['dor'] == np.inf   # TPR 1 / FPR 0
+        assert values['f1_score'] == np.inf and values['jaccard'] == np.inf
+        assert all(np.isnan(skipped[name]) for name in ('sensitivity', 'precision', 'plr', 'dor', 'f1', 'iou'))
+        assert skipped['specificity'] == 1 and skipped['accuracy'] == 1
+
+    def test_items_without_positives_count_in_the_mean_over_items(self):
+        targets = np.array([[1, 1, 0], [0, 0, 0]])    # the second item has no positives: its recall is 1
+        predictions = np.array([[1, 0, 0], [1, 0, 0]])
+        metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=2)
+        np.testing.assert_array_equal(metrics.evaluate('recall', agg=None), [0.5, 1.0])
+        assert metrics.evaluate('recall') == 0.75
+        per_item = metrics.evaluate('recall', agg=None, skip_undefined=True)
+        assert per_item[0] == 0.5 and np.isnan(per_item[1])
+        assert metrics.evaluate('recall', skip_undefined=True) == 0.5
 
 
 class TestHandComputed:
@@ -98,6 +181,7 @@ class TestHandComputed:
         metrics = ClassificationMetrics(self.targets, self.predictions, fmt='labels', num_classes=2)
         values = metrics.evaluate(list(self.expected))
         assert values == pytest.approx(self.expected)
+        assert values == pytest.approx(metrics.evaluate(list(self.expected), skip_undefined=True))
         assert isinstance(values['true_positive'], int) and isinstance(values['precision'], float)
 
     def test_every_canonical_name_and_alias_evaluates(self):
@@ -111,6 +195,7 @@ class TestHandComputed:
         metrics = ClassificationMetrics([0, 1, 2, 2, 1, 0], [0, 2, 2, 2, 1, 1], fmt='labels', num_classes=3)
         assert metrics.evaluate('specificity', multiclass='micro') == pytest.approx(10 / 12)
         assert metrics.evaluate('specificity', multiclass='macro') == pytest.approx((1 + 3 / 4 + 3 / 4) / 3)
+        assert metrics.evaluate('specificity', multiclass='mean') == pytest.approx((1 + 3 / 4 + 3 / 4) / 3)
         np.testing.assert_allclose(metrics.evaluate('fallout', multiclass=None), [0, 1 / 4, 1 / 4])
 
     def test_skip_bg_leaves_class_zero_out(self):
@@ -121,21 +206,9 @@ class TestHandComputed:
                                       with_bg.evaluate('recall', multiclass=None)[1:])
         np.testing.assert_array_equal(without.evaluate('true_positive'), [1, 2])
         assert without.evaluate('recall') == pytest.approx((1 / 2 + 1) / 2)
-        assert without.evaluate('accuracy') == with_bg.evaluate('accuracy')
-
-    def test_zero_denominators_give_nan_without_warnings(self):
-        metrics = ClassificationMetrics([0, 0, 0], [0, 0, 0], fmt='labels', num_classes=2)
-        with warnings.catch_warnings():
-            warnings.simplefilter('error')
-            values = metrics.evaluate(ClassificationMetrics.metric_names())
-            itemwise = ClassificationMetrics(np.zeros((3, 4)), np.zeros((3, 4)), fmt='labels', num_classes=3)
-            macro = itemwise.evaluate(ClassificationMetrics.metric_names(), multiclass='macro')
-            per_class = itemwise.evaluate(ClassificationMetrics.metric_names(), multiclass=None)
-        assert np.isnan(values['sensitivity']) and np.isnan(values['precision']) and np.isnan(values['plr'])
-        assert values['specificity'] == 1.0 and values['accuracy'] == 1.0
-        # only class 0 occurs: its sensitivity alone is defined, its specificity alone is not
-        assert np.isnan(per_class['sensitivity'][1:]).all() and np.isnan(per_class['specificity'][0])
-        assert macro['sensitivity'] == 1.0 and macro['specificity'] == 1.0
+        # accuracy counts the positions of classes 1 and 2 classified right, out of all of them, as BatchFlow
+        assert with_bg.evaluate('accuracy') == pytest.approx(4 / 6)
+        assert without.evaluate('accuracy') == pytest.approx(3 / 6)
 
 
 class TestFormats:
@@ -172,6 +245,34 @@ class TestFormats:
         assert ClassificationMetrics([1, 1, 0], logits, fmt='logits', axis=1, threshold=0.42) \
             .evaluate('true_positive') == 1
 
+    def test_two_class_targets_may_be_logits_too(self):
+        logits = np.array([-2.0, 1.5, -0.1, 0.2])
+        target_logits = np.array([-1.5, 2.0, 0.3, -0.2])   # sigmoid: 0.18, 0.88, 0.574, 0.45
+        metrics = ClassificationMetrics(target_logits, logits, fmt='logits', threshold=0.55)
+        np.testing.assert_array_equal(metrics.condition_positive(), 2)
+        np.testing.assert_array_equal(metrics.confusion_matrix, [[2, 1], [0, 1]])
+
+    def test_label_targets_stay_labels_with_logits(self):
+        # BatchFlow takes 0/1 targets for logits too: sigmoid(0) = 0.5 >= 0.5 makes every target positive
+        metrics = ClassificationMetrics([0, 1, 1, 0], [-2.0, 1.5, -0.1, 0.2], fmt='logits')
+        assert metrics.condition_positive() == 2 and metrics.true_positive() == 1
+
+    def test_probability_targets_are_thresholded_like_predictions(self):
+        metrics = ClassificationMetrics([0.2, 0.9, 0.6], [0.1, 0.8, 0.65], threshold=0.7)
+        np.testing.assert_array_equal(metrics.confusion_matrix, [[2, 0], [0, 1]])
+
+    def test_large_logits_give_no_warning(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            metrics = ClassificationMetrics([0, 1], [-1000.0, 1000.0], fmt='logits', threshold=0.9)
+        assert metrics.accuracy() == 1.0
+
+    def test_two_classes_along_an_axis_take_the_argmax_at_the_default_threshold(self):
+        proba = np.array([[0.5, 0.5], [0.3, 0.7], [0.6, 0.4]])     # a tie goes to class 0, as np.argmax
+        metrics = ClassificationMetrics([1, 1, 0], proba, axis=1)
+        assert metrics.evaluate(['true_positive', 'false_negative', 'true_negative']) == \
+            {'true_positive': 1, 'false_negative': 1, 'true_negative': 1}
+
     def test_a_single_channel_class_axis_is_the_positive_class(self):
         masks = np.array([[[1, 0], [0, 1]]])
         proba = np.array([[[[0.9, 0.2], [0.7, 0.4]]]])  # (items, 1, height, width)
@@ -187,7 +288,7 @@ class TestShapes:
         assert np.shape(metrics.evaluate('recall', multiclass=None)) == (3,)
         assert np.shape(metrics.evaluate('recall')) == ()
         assert np.shape(metrics.evaluate('recall', agg=None)) == ()
-        assert metrics.confusion_matrix.shape == (1, 3, 3)
+        assert metrics.confusion_matrix.shape == (3, 3) and metrics.confusion_matrices.shape == (1, 3, 3)
 
     def test_multidimensional_inputs_have_one_value_per_item_or_their_mean(self):
         rng = np.random.default_rng(8)
@@ -203,18 +304,15 @@ class TestShapes:
                                           num_classes=3)
             assert per_item[item] == pytest.approx(alone.evaluate('recall'))
 
-    def test_items_where_a_metric_is_undefined_are_left_out_of_the_mean(self):
-        targets = np.array([[1, 1, 0], [0, 0, 0]])    # the second item has no positives
-        predictions = np.array([[1, 0, 0], [1, 0, 0]])
-        metrics = ClassificationMetrics(targets, predictions, fmt='labels', num_classes=2)
-        per_item = metrics.evaluate('recall', agg=None)
-        assert per_item[0] == 0.5 and np.isnan(per_item[1])
-        assert metrics.evaluate('recall') == 0.5
+    def test_counts_of_one_item_stay_per_class_with_the_mean_over_items(self):
+        metrics = ClassificationMetrics([[0, 1, 2, 2]], [[0, 1, 1, 2]], fmt='labels', num_classes=3)
+        np.testing.assert_array_equal(metrics.evaluate('true_positive'), [1, 1, 1])   # BatchFlow: their mean, 1
+        np.testing.assert_array_equal(metrics.true_positive(), [[1, 1, 1]])
 
-    def test_the_confusion_matrix_is_read_only(self):
+    def test_the_confusion_matrices_are_read_only(self):
         metrics = ClassificationMetrics([0, 1], [1, 1], fmt='labels', num_classes=2)
         with pytest.raises(ValueError, match='read-only'):
-            metrics.confusion_matrix[0, 0, 0] = 5
+            metrics.confusion_matrices[0, 0, 0] = 5
 
 
 class TestBadInput:
@@ -240,7 +338,7 @@ class TestBadInput:
             ClassificationMetrics([0.5, 1.0], [0, 1], fmt='labels', num_classes=2)
         with pytest.raises(MetricsError, match=r"predictions hold 1.5, not a probability .* fmt='logits'"):
             ClassificationMetrics([0, 1], [0.2, 1.5])
-        with pytest.raises(MetricsError, match=r"targets hold 2, but a 2-class task"):
+        with pytest.raises(MetricsError, match=r"targets hold 2, but a 2-class task .* for logits use fmt='logits'"):
             ClassificationMetrics([0, 2], [0.2, 0.5])
 
     @pytest.mark.parametrize('fmt', ['proba', 'logits'])
@@ -256,6 +354,10 @@ class TestBadInput:
     def test_nan_logits_without_a_class_axis_are_refused(self):
         with pytest.raises(MetricsError, match=r'predictions hold nan'):
             ClassificationMetrics([0, 1], [0.5, np.nan], fmt='logits')
+        with pytest.raises(MetricsError, match=r'targets hold nan'):
+            ClassificationMetrics([-0.3, np.nan], [0.5, 0.2], fmt='logits')
+        with pytest.raises(MetricsError, match=r'targets hold nan, but a 2-class task'):
+            ClassificationMetrics([0.3, np.nan], [0.5, 0.2])
 
     def test_multiclass_probabilities_outside_zero_one_are_refused(self):
         with pytest.raises(MetricsError, match=r"predictions hold 3.0, not a probability .* fmt='logits'"):
@@ -297,11 +399,109 @@ class TestBadInput:
             metrics.evaluate(names)
 
     @pytest.mark.parametrize('options, message', [
-        ({'multiclass': 'weighted'}, r"multiclass must be None, 'micro' or 'macro', got 'weighted'"),
-        ({'multiclass': 'Macro'}, r"multiclass must be None, 'micro' or 'macro', got 'Macro'"),
+        ({'multiclass': 'weighted'}, r"multiclass must be None, 'micro' or 'macro' \('mean' is 'macro'\), got "
+                                     r"'weighted'"),
+        ({'multiclass': 'Macro'}, r"multiclass must be None, 'micro' or 'macro' .*got 'Macro'"),
         ({'agg': 'sum'}, r"agg must be 'mean' .* or None .*, got 'sum'"),
+        ({'when_zero': 1}, r'when_zero must be a pair of numbers, .* got 1'),
+        ({'when_zero': (0, 'x')}, r"when_zero must be a pair of numbers"),
+        ({'when_zero': (0, 1), 'skip_undefined': True}, r'both say what a 0/0 rate is: give one of them'),
+        ({'skip_undefined': 'yes'}, r"skip_undefined must be True or False, got 'yes'"),
+        ({'label': 3}, r'label must be a class in \[0, 3\) or a list of them, got 3'),
+        ({'label': []}, r'label must be a class in \[0, 3\) or a list of them, got \[\]'),
     ])
     def test_bad_evaluate_options(self, options, message):
         metrics = ClassificationMetrics([0, 1, 2], [0, 1, 1], fmt='labels', num_classes=3)
         with pytest.raises(MetricsError, match=message):
             metrics.evaluate('recall', **options)
+
+    def test_f1_and_jaccard_take_no_when_zero(self):
+        metrics = ClassificationMetrics([0, 1, 2], [0, 1, 1], fmt='labels', num_classes=3)
+        with pytest.raises(MetricsError, match=r'f1_score takes no when_zero: .* give skip_undefined=True'):
+            metrics.evaluate(['recall', 'f1s'], when_zero=(0, 0))
+
+
+class TestBatchFlowNames:
+    ALIASES = {  # every alias of BatchFlow's ClassificationMetrics
+        'sensitivity': 'true_positive_rate', 'recall': 'true_positive_rate', 'tpr': 'true_positive_rate',
+        'fallout': 'false_positive_rate', 'fpr': 'false_positive_rate', 'miss_rate': 'false_negative_rate',
+        'fnr': 'false_negative_rate', 'specificity': 'true_negative_rate', 'tnr': 'true_negative_rate',
+        'prv': 'prevalence', 'acc': 'accuracy', 'precision': 'positive_predictive_value',
+        'ppv': 'positive_predictive_value', 'fdr': 'false_discovery_rate', 'for': 'false_omission_rate',
+        'npv': 'negative_predictive_value', 'plr': 'positive_likelihood_ratio', 'nlr': 'negative_likelihood_ratio',
+        'dor': 'diagnostics_odds_ratio', 'dice': 'f1_score', 'f1s': 'f1_score', 'iou': 'jaccard', 'jac': 'jaccard',
+    }
+    METHODS = ('true_positive', 'false_positive', 'true_negative', 'false_negative', 'condition_positive',
+               'condition_negative', 'prediction_positive', 'prediction_negative', 'total_population',
+               'true_positive_rate', 'false_positive_rate', 'false_negative_rate', 'true_negative_rate', 'prevalence',
+               'accuracy', 'positive_predictive_value', 'false_discovery_rate', 'false_omission_rate',
+               'negative_predictive_value', 'positive_likelihood_ratio', 'negative_likelihood_ratio',
+               'diagnostics_odds_ratio', 'f1_score', 'jaccard')
+    metrics = ClassificationMetrics([0, 1, 2, 2, 1, 0, 2], [0, 2, 2, 2, 1, 0, 1], fmt='labels', num_classes=3)
+
+    @pytest.mark.parametrize('alias', sorted(ALIASES))
+    def test_every_alias_is_its_metric_by_name_and_as_a_method(self, alias):
+        canonical = self.ALIASES[alias]
+        for multiclass in (None, 'micro', 'macro'):
+            expected = self.metrics.evaluate(canonical, multiclass=multiclass)
+            np.testing.assert_array_equal(self.metrics.evaluate(alias, multiclass=multiclass), expected)
+            np.testing.assert_array_equal(getattr(self.metrics, alias)(multiclass=multiclass), expected)
+
+    @pytest.mark.parametrize('name', METHODS)
+    def test_every_metric_is_a_method_without_the_mean_over_items(self, name):
+        items = ClassificationMetrics(np.array([[0, 1, 2], [2, 2, 1]]), np.array([[0, 2, 2], [2, 1, 1]]),
+                                      fmt='labels', num_classes=3)
+        np.testing.assert_array_equal(getattr(items, name)(), items.evaluate(name, agg=None))
+
+    def test_count_methods_give_one_count_per_class(self):
+        # per class (tp, fp, fn, tn): (2, 0, 0, 5), (1, 1, 1, 4), (2, 1, 1, 3)
+        m = self.metrics
+        np.testing.assert_array_equal(m.true_positive(), [2, 1, 2])
+        np.testing.assert_array_equal(m.condition_positive(), [2, 2, 3])
+        np.testing.assert_array_equal(m.prediction_positive(), [2, 2, 3])
+        np.testing.assert_array_equal(m.true_negative(), [5, 4, 3])
+        np.testing.assert_array_equal(m.false_negative(), [0, 1, 1])
+        assert m.total_population() == 7
+
+    def test_count_methods_of_two_classes_and_of_items(self):
+        binary = ClassificationMetrics([0, 1, 1, 0], [0.1, 0.8, 0.3, 0.6])
+        assert (binary.true_positive(), binary.condition_positive(), binary.prediction_positive(),
+                binary.true_negative(), binary.total_population()) == (1, 2, 2, 1, 4)
+        items = ClassificationMetrics([[0, 1, 1], [1, 1, 1]], [[0, 1, 0], [1, 0, 0]], fmt='labels', num_classes=2)
+        np.testing.assert_array_equal(items.true_positive(), [1, 1])
+        np.testing.assert_array_equal(items.total_population(), [3, 3])
+        assert items.evaluate('true_positive') == 1.0   # the mean over items
+
+    def test_label_picks_classes(self):
+        m = self.metrics
+        assert m.true_positive(2) == 2 and m.true_positive(label=0) == 2
+        np.testing.assert_array_equal(m.true_positive([1, 2]), [1, 2])
+        assert m.recall(1) == 0.5 and m.evaluate('recall', 'mean', 2) == pytest.approx(2 / 3)
+        assert m.recall([1, 2]) == pytest.approx((1 / 2 + 2 / 3) / 2)                  # macro over those two
+        assert m.recall([1, 2], 'micro') == pytest.approx(3 / 5)
+        np.testing.assert_allclose(m.recall([1, 2], None), [1 / 2, 2 / 3])
+        binary = ClassificationMetrics([0, 1, 1, 0], [0, 1, 0, 0], fmt='labels', num_classes=2)
+        assert binary.recall(label=0) == 1.0 and binary.recall() == 0.5           # the negative class, then class 1
+
+    def test_the_for_alias_is_reached_with_getattr(self):
+        assert getattr(self.metrics, 'for')(multiclass='micro') == pytest.approx(2 / 14)
+
+    def test_micro_likelihood_ratios_are_ratios_of_summed_per_class_rates(self):
+        # TPR (1, 1/2, 2/3), FPR (0, 1/5, 1/4), FNR (0, 1/2, 1/3), TNR (1, 4/5, 3/4)
+        m = self.metrics
+        assert m.plr(multiclass='micro') == pytest.approx((1 + 1 / 2 + 2 / 3) / (0 + 1 / 5 + 1 / 4))
+        assert m.nlr(multiclass='micro') == pytest.approx((0 + 1 / 2 + 1 / 3) / (1 + 4 / 5 + 3 / 4))
+        assert m.dor(multiclass='micro') == np.inf                  # the PLR of class 0 is 1 / 0
+        # per class PLR (inf, 5/2, 8/3), NLR (0, 5/8, 4/9), DOR (inf, 4, 6); macro leaves inf out
+        assert m.plr() == pytest.approx((5 / 2 + 8 / 3) / 2)
+        assert m.dor() == pytest.approx(5.0)
+        # skipping undefined values: from the pooled counts tp 5, fp 2, fn 2, tn 12
+        assert m.plr(multiclass='micro', skip_undefined=True) == pytest.approx((5 / 7) / (2 / 14))
+        assert m.dor(multiclass='micro', skip_undefined=True) == pytest.approx(5 / (1 / 3))
+
+    def test_one_hot_free_and_copy(self):
+        m = self.metrics.copy()
+        np.testing.assert_array_equal(m.one_hot([1, 0]), [[0, 1, 0], [1, 0, 0]])
+        binary = ClassificationMetrics([0, 1], [0, 1], fmt='labels', num_classes=2)
+        np.testing.assert_array_equal(binary.one_hot([1, 0]), [1, 0])
+        assert m.free() is None and m.accuracy() == pytest.approx(5 / 7)

@@ -68,7 +68,7 @@ def assert_same(left, right, names=NAMES, **options):
 def test_the_guide_example_gathers_the_metrics_of_the_whole_run(mask_dataset):
     pipeline = metrics_pipeline(mask_dataset, fmt='proba').run(5, n_epochs=1)
     metrics = pipeline.get_variable('metrics')
-    assert isinstance(metrics, SegmentationMetricsByPixels) and metrics.confusion_matrix.shape == (24, 2, 2)
+    assert isinstance(metrics, SegmentationMetricsByPixels) and metrics.confusion_matrices.shape == (24, 2, 2)
     assert_same(metrics, expected_metrics(mask_dataset), agg=None)
     assert 0.7 < metrics.evaluate('sensitivity') < 1
 
@@ -85,9 +85,49 @@ def test_vector_metrics_add_up_the_counts_of_every_batch(mask_dataset):
     np.testing.assert_array_equal(pipeline.v('metrics').confusion_matrix, expected.confusion_matrix)
 
 
+class TestWholeRun:
+    """mode='u' gives the metrics of the whole data set, exactly; BatchFlow's mean over batches is append's."""
+
+    @staticmethod
+    def labels(dataset):
+        images, masks = dataset.preloaded['images'], dataset.preloaded['masks']
+        return masks[:, 0, 0] + masks[:, 1, 0], images[:, 0, :3]     # labels 0..2, scores of 3 classes
+
+    def pipeline(self, dataset, mode):
+        return (dataset.p.init_variable('metrics')
+                .gather_metrics(ClassificationMetrics, targets=B.masks[:, 0, 0] + B.masks[:, 1, 0],
+                                predictions=B.images[:, 0, :3], axis=1, save_to=V('metrics'), mode=mode)
+                .run(7, n_epochs=1))
+
+    @pytest.mark.parametrize('skip_undefined', [False, True])
+    def test_every_metric_of_a_run_equals_the_one_shot_value(self, mask_dataset, skip_undefined):
+        gathered = self.pipeline(mask_dataset, 'u').v('metrics')
+        expected = ClassificationMetrics(*self.labels(mask_dataset), axis=1)
+        names = ClassificationMetrics.metric_names()
+        for multiclass in (None, 'micro', 'macro'):
+            values = gathered.evaluate(names, multiclass=multiclass, skip_undefined=skip_undefined)
+            one_shot = expected.evaluate(names, multiclass=multiclass, skip_undefined=skip_undefined)
+            for name in names:
+                np.testing.assert_array_equal(values[name], one_shot[name], err_msg=name)
+
+    def test_mode_a_collects_each_batch_and_append_gives_the_mean_over_batches(self, mask_dataset):
+        per_batch = self.pipeline(mask_dataset, 'a').v('metrics')
+        assert [len(m.confusion_matrices) for m in per_batch] == [1, 1, 1, 1] and \
+            [m.total_population() for m in per_batch] == [7, 7, 7, 3]
+        batches = per_batch[0].copy()
+        for metrics in per_batch[1:]:
+            batches.append(metrics)
+        recalls = [m.recall() for m in per_batch]
+        np.testing.assert_allclose(batches.recall(), recalls)
+        assert batches.evaluate('recall') == pytest.approx(np.mean(recalls))
+        whole = sum(per_batch)
+        assert whole.evaluate('recall') == ClassificationMetrics(*self.labels(mask_dataset), axis=1).recall()
+        assert whole.evaluate('recall') != pytest.approx(batches.evaluate('recall'))
+
+
 def test_mode_w_keeps_the_last_batch(mask_dataset):
     pipeline = metrics_pipeline(mask_dataset, mode='w').run(5, n_epochs=1)
-    assert pipeline.v('metrics').confusion_matrix.shape == (4, 2, 2)   # 24 = 4 * 5 + 4
+    assert pipeline.v('metrics').confusion_matrices.shape == (4, 2, 2)   # 24 = 4 * 5 + 4
 
 
 @pytest.mark.parametrize('scheduler, prefetch', [('threads', 3), ('processes', 2)])
@@ -95,7 +135,7 @@ def test_parallel_runs_gather_the_same_metrics(mask_dataset, scheduler, prefetch
     serial = metrics_pipeline(mask_dataset).run(4, n_epochs=2, shuffle=True, seed=3)
     parallel = metrics_pipeline(mask_dataset).run(4, n_epochs=2, shuffle=True, seed=3, prefetch=prefetch,
                                                   scheduler=scheduler)
-    np.testing.assert_array_equal(parallel.v('metrics').confusion_matrix, serial.v('metrics').confusion_matrix)
+    np.testing.assert_array_equal(parallel.v('metrics').confusion_matrices, serial.v('metrics').confusion_matrices)
 
 
 def test_regression_and_instance_metrics_in_a_pipeline(mask_dataset):
