@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'stored_run_args', 'run_kwargs',
            'effective_scheduler', 'ship_by_value', 'CountingBar', 'write_profile', 'print_notes']
 
-_RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug', 'prefetch',
-              'scheduler', 'profile')
+_RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
+              'scheduler', 'profile', 'reset')
 
 
 class UsageError(Exception):
@@ -48,11 +48,11 @@ def run_command(args, session: Session) -> int:
     if args.profile_out:
         kwargs['profile'] = True
     ship_by_value(target, kwargs.get('scheduler'))
-    counter = CountingBar(kwargs.pop('bar'))
+    counter = CountingBar(kwargs.pop('notifier'), pipeline)
     print_notes(session)
     started = time.perf_counter()
     try:
-        pipeline.run(**kwargs, bar=counter)
+        pipeline.run(**kwargs, notifier=counter)
     except BaseException:
         if args.profile_out:
             write_profile(pipeline, args.profile_out, quiet=True)
@@ -157,9 +157,9 @@ def run_kwargs(pipeline, args) -> dict:
         raise UsageError(f'{args.target} has no batch size: give --batch-size N (or run(batch_size=..., '
                          f'lazy=True) in the file).')
     if args.bar is not None:
-        kwargs['bar'] = args.bar
-    elif not kwargs.get('bar'):
-        kwargs['bar'] = sys.stderr.isatty()
+        kwargs['notifier'] = args.bar
+    elif not kwargs.get('notifier'):
+        kwargs['notifier'] = sys.stderr.isatty()
     return kwargs
 
 
@@ -178,18 +178,24 @@ def ship_by_value(target, scheduler) -> None:
 
 
 class CountingBar:
-    """The ``bar`` of a run: counts finished batches, showing a progress bar when asked."""
+    """The ``notifier`` of a run: counts finished batches, showing the progress bar ``show`` asks for.
 
-    def __init__(self, show):
+    ``show`` is ``True`` (a text bar on stderr) or any ``notifier=`` value of
+    the file's lazy run (a bar name, a dict of notifier options, a callable).
+    """
+
+    def __init__(self, show, pipeline=None):
         self.show = show
+        self.pipeline = pipeline
         self.count = 0
 
     def __call__(self, iterable, total=None):
         if self.show is True:
             from tqdm import tqdm
             iterable = tqdm(iterable, total=total, unit='batch', file=sys.stderr, dynamic_ncols=True)
-        elif callable(self.show):
-            iterable = self.show(iterable, total=total)
+        elif self.show:
+            from .pipeline.notifier import parse_notifier, progress
+            iterable = progress(iterable, parse_notifier(self.show), total, self.pipeline)
         for item in iterable:
             self.count += 1
             yield item
