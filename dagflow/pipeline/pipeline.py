@@ -324,7 +324,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
         return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names(),
-                          config=self.config)
+                          config=self.config, dataset=self.dataset)
 
     def _validate_actions(self):
         if self.batch_class is None:
@@ -355,6 +355,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         child.models = self.models.for_child()
         for name in self.locks.names():
             child.locks.create(name)
+        child._inherit_run_state(self)   # the lazy run's arguments (running.py)
         return child
 
     def __lshift__(self, other) -> Pipeline:
