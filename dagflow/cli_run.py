@@ -10,7 +10,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-__all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'stored_run_args', 'run_kwargs',
+from .exceptions import suggestion_text
+
+__all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
+           'run_kwargs',
            'effective_scheduler', 'ship_by_value', 'CountingBar', 'write_profile', 'print_notes']
 
 _RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
@@ -41,6 +44,9 @@ def run_command(args, session: Session) -> int:
     target = load(args.target, session)
     pipeline = target.pipeline
     apply_config(pipeline, args.config, session)
+    unread = unread_config(pipeline, [key for key, _ in args.config])
+    if unread:
+        raise UsageError('\n  '.join(unread))
     kwargs = run_kwargs(pipeline, args)
     if pipeline.dataset is None:
         raise UsageError(f'{args.target} is a template (a pipeline without a dataset): link one in the file '
@@ -113,6 +119,48 @@ def apply_config(pipeline, overrides, session: Session) -> None:
             session.notes.append(f'--config {", ".join(hit)} does not reach static model {name!r}: it was created '
                                  f'with its config when the file was loaded; make it dynamic to create it from the '
                                  f'config at run time')
+
+
+def unread_config(pipeline, keys) -> list[str]:
+    """A message for each ``--config`` key that nothing in ``pipeline`` reads, so its value would be dropped.
+
+    A key is read when a step reads it, or a key above or below it (``C('model')``
+    reads ``model/lr``), through ``C(...)`` or an action's declared effects;
+    when a model config or the run's arguments (a lazy ``run(C('batch_size'))``,
+    a dataset ``pipeline << C('dataset')``) read it.  When some step reads the
+    config in a way dagflow cannot follow (``C()``, an action using
+    ``self.pipeline``), nothing is reported.  A pipeline that does not compile
+    is left to the run, which says why.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, C
+    >>> pipeline = Pipeline(config={'lr': 0.1}).print(C('lr'), C('model/depth', default=2))
+    >>> unread_config(pipeline, ['lr', 'model/depth', 'model', 'lrr'])  # doctest: +ELLIPSIS
+    ["--config lrr=...: no step reads 'lrr'... Did you mean 'lr'?..."]
+    """
+    from .plan.effects import reads_of
+    try:
+        plan = pipeline.compile()
+    except Exception:  # noqa: BLE001 - the run reports what is wrong with the pipeline
+        return []
+    read = {effect.resource[7:] for _, data in plan.nodes(data=True) for effect in data['effects']
+            if effect.resource.startswith('config:')}
+    for spec in pipeline.models.specs.values():
+        read |= {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
+    extra = (getattr(pipeline.dataset, 'expression', None), pipeline.run_args)
+    read |= {resource[7:] for resource in reads_of(extra) if resource.startswith('config:')}
+    if '*' in read:
+        return []
+    messages = []
+    for key in keys:
+        if any(_overlaps(key, other) for other in read):
+            continue
+        shown = ', '.join(repr(other) for other in sorted(read)) or 'none'
+        messages.append(f'--config {key}=...: no step reads {key!r} (as C({key!r})), nor a model config or the run '
+                        f'arguments, so the value would be dropped.{suggestion_text(key, read)} The keys the pipeline '
+                        f'reads: {shown}. Fix the key, or read it in the pipeline with C({key!r}).')
+    return messages
 
 
 def _overlaps(key: str, read: str) -> bool:
