@@ -118,6 +118,10 @@ class RunMixin:
         """
         return None if self._lazy is None else shown(self._lazy)
 
+    def _inherit_run_state(self, parent) -> None:
+        """What a pipeline made from ``parent`` (``<<``, ``+``, ``*``) keeps of it: the lazy run's arguments."""
+        self._lazy = None if parent._lazy is None else dict(parent._lazy)
+
     def _run_state_to_pickle(self) -> dict:
         return {'_iterator': None, '_iter_key': None, '_exhausted': False}
 

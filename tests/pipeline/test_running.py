@@ -101,6 +101,12 @@ class TestLazyRuns:
         with pytest.raises(RunArgumentError, match="reset: unknown target 'varibles'"):
             counting(ds).run(batch_size=2, reset='varibles', lazy=True)
 
+    def test_a_pipeline_made_from_a_lazy_one_keeps_its_arguments(self, ds):
+        p = counting(ds).run(batch_size=5, n_epochs=3, lazy=True)
+        assert (p << {'lr': 0.1}).run().v('n') == 6
+        template = Pipeline().update(V('n'), V('n') + 1).run(batch_size=2, lazy=True)
+        assert (template << ds).init_variable('n', 0).run().v('n') == 5
+
     def test_run_args_shows_the_lazy_run(self, ds):
         p = counting(ds).run_later(4, True, n_epochs=None, bar=False)
         assert p.run_args['batch_size'] == 4 and p.run_args['shuffle'] is True
