@@ -148,7 +148,9 @@ def unread_config(pipeline, keys) -> list[str]:
             if effect.resource.startswith('config:')}
     for spec in pipeline.models.specs.values():
         read |= {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
-    extra = (getattr(pipeline.dataset, 'expression', None), pipeline.run_args)
+    from .pipeline.running import DatasetExpression
+    dataset = pipeline.dataset
+    extra = (dataset.expression if isinstance(dataset, DatasetExpression) else None, pipeline.run_args)
     read |= {resource[7:] for resource in reads_of(extra) if resource.startswith('config:')}
     if '*' in read:
         return []

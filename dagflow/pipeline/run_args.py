@@ -188,6 +188,7 @@ def build_run_args(given: dict, pipeline, where: str, complete: bool = True) -> 
     from ..engine import check_scheduler
     values['prefetch'], values['scheduler'] = check_scheduler(values['prefetch'], values['scheduler'])
     values['notifier'] = parse_notifier(values['notifier'], variables=tuple(pipeline.variables.specs))
+    values['profile'] = bool(values['profile'])   # BatchFlow's 1/2/'detailed': the step records of a profile
     if 'batch_size' not in values:
         if complete:
             raise RunArgumentError(f'{where}() needs a batch_size.', name='batch_size')

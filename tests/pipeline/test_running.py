@@ -60,6 +60,11 @@ class TestRunArguments:
         with pytest.raises(RunArgumentError, match='ignore_exceptions=True.*SkipBatchException'):
             counting(ds).run(batch_size=5, ignore_exceptions=True)
 
+    @pytest.mark.parametrize('profile', [1, 2, 'detailed', True])
+    def test_batchflows_profile_levels_record_the_steps(self, ds, profile):
+        p = counting(ds).run(batch_size=5, profile=profile)
+        assert p.profile['step'].tolist() == ['update', 'update'] * 2
+
     def test_no_batch_size(self, ds):
         with pytest.raises(RunArgumentError, match=r'run\(\) needs a batch_size'):
             counting(ds).run(n_epochs=1)
