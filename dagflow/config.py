@@ -50,6 +50,8 @@ class Config(MutableMapping):
     ------
     TypeError
         For a key that is not a string, or content that is not a mapping or pairs.
+    ValueError
+        For pairs that are not ``(key, value)``.
 
     Examples
     --------
@@ -428,7 +430,7 @@ def _parse(source) -> dict:
         pairs = list(source)
         bad = [pair for pair in pairs if not (isinstance(pair, (tuple, list)) and len(pair) == 2)]
         if bad:
-            raise TypeError(f'A config made from pairs needs (key, value) pairs, got {_clip(bad[0])}.')
+            raise ValueError(f'A config made from pairs needs (key, value) pairs, got {_clip(bad[0])}.')
     nested = {}
     for key, value in pairs:
         *parents, last = _split(key)

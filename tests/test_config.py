@@ -50,7 +50,7 @@ class TestConstruction:
     def test_bad_content_is_refused(self):
         with pytest.raises(TypeError, match='from a dict, a Config or'):
             Config(5)
-        with pytest.raises(TypeError, match=r'needs \(key, value\) pairs'):
+        with pytest.raises(ValueError, match=r'needs \(key, value\) pairs'):
             Config([('a', 1, 2)])
 
 
