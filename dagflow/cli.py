@@ -316,6 +316,7 @@ def _report_error(exc: Exception, prog: str, session: Session, show_traceback: b
 def _check(args, session: Session) -> int:
     from .cli_check import Finding, preflight
     from .cli_output import describe_error, user_frame
+    from .cli_run import unread_config
     from .loader import LoadError
     try:
         target = load(args.target, session)
@@ -332,6 +333,8 @@ def _check(args, session: Session) -> int:
     scheduler = args.scheduler or stored_run_args(pipeline).get('scheduler')
     ship_by_value(target, scheduler)
     result = preflight(pipeline, scheduler=scheduler)
+    unread = unread_config(pipeline, [key for key, _ in args.config])
+    result.problems[:0] = [Finding(None, '--config', message.removeprefix('--config ')) for message in unread]
     print_notes(session)
     for finding in result.notes:
         print(f'note: {finding}')

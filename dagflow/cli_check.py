@@ -81,7 +81,7 @@ def preflight(pipeline, scheduler=None) -> Preflight:
         return result
     result.steps = plan.number_of_nodes()
     report = check_plan(plan, defined=set(pipeline.variables.values), models=pipeline.models.names(),
-                        config=pipeline.config)
+                        config=pipeline.config, dataset=pipeline.dataset)
     result.problems.extend(_from_problem(problem) for problem in report)
     dumps, destination, fatal = pickle_for(scheduler)
     if dumps is not None:

@@ -10,11 +10,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-__all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'stored_run_args', 'run_kwargs',
+from .exceptions import suggestion_text
+
+__all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
+           'run_kwargs',
            'effective_scheduler', 'ship_by_value', 'CountingBar', 'write_profile', 'print_notes']
 
-_RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug', 'prefetch',
-              'scheduler', 'profile')
+_RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
+              'scheduler', 'profile', 'reset')
 
 
 class UsageError(Exception):
@@ -41,6 +44,9 @@ def run_command(args, session: Session) -> int:
     target = load(args.target, session)
     pipeline = target.pipeline
     apply_config(pipeline, args.config, session)
+    unread = unread_config(pipeline, [key for key, _ in args.config])
+    if unread:
+        raise UsageError('\n  '.join(unread))
     kwargs = run_kwargs(pipeline, args)
     if pipeline.dataset is None:
         raise UsageError(f'{args.target} is a template (a pipeline without a dataset): link one in the file '
@@ -48,11 +54,11 @@ def run_command(args, session: Session) -> int:
     if args.profile_out:
         kwargs['profile'] = True
     ship_by_value(target, kwargs.get('scheduler'))
-    counter = CountingBar(kwargs.pop('bar'))
+    counter = CountingBar(kwargs.pop('notifier'), pipeline)
     print_notes(session)
     started = time.perf_counter()
     try:
-        pipeline.run(**kwargs, bar=counter)
+        pipeline.run(**kwargs, notifier=counter)
     except BaseException:
         if args.profile_out:
             write_profile(pipeline, args.profile_out, quiet=True)
@@ -115,6 +121,50 @@ def apply_config(pipeline, overrides, session: Session) -> None:
                                  f'config at run time')
 
 
+def unread_config(pipeline, keys) -> list[str]:
+    """A message for each ``--config`` key that nothing in ``pipeline`` reads, so its value would be dropped.
+
+    A key is read when a step reads it, or a key above or below it (``C('model')``
+    reads ``model/lr``), through ``C(...)`` or an action's declared effects;
+    when a model config or the run's arguments (a lazy ``run(C('batch_size'))``,
+    a dataset ``pipeline << C('dataset')``) read it.  When some step reads the
+    config in a way dagflow cannot follow (``C()``, an action using
+    ``self.pipeline``), nothing is reported.  A pipeline that does not compile
+    is left to the run, which says why.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, C
+    >>> pipeline = Pipeline(config={'lr': 0.1}).print(C('lr'), C('model/depth', default=2))
+    >>> unread_config(pipeline, ['lr', 'model/depth', 'model', 'lrr'])  # doctest: +ELLIPSIS
+    ["--config lrr=...: no step reads 'lrr'... Did you mean 'lr'?..."]
+    """
+    from .plan.effects import reads_of
+    try:
+        plan = pipeline.compile()
+    except Exception:  # noqa: BLE001 - the run reports what is wrong with the pipeline
+        return []
+    read = {effect.resource[7:] for _, data in plan.nodes(data=True) for effect in data['effects']
+            if effect.resource.startswith('config:')}
+    for spec in pipeline.models.specs.values():
+        read |= {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
+    from .pipeline.running import DatasetExpression
+    dataset = pipeline.dataset
+    extra = (dataset.expression if isinstance(dataset, DatasetExpression) else None, pipeline.run_args)
+    read |= {resource[7:] for resource in reads_of(extra) if resource.startswith('config:')}
+    if '*' in read:
+        return []
+    messages = []
+    for key in keys:
+        if any(_overlaps(key, other) for other in read):
+            continue
+        shown = ', '.join(repr(other) for other in sorted(read)) or 'none'
+        messages.append(f'--config {key}=...: no step reads {key!r} (as C({key!r})), nor a model config or the run '
+                        f'arguments, so the value would be dropped.{suggestion_text(key, read)} The keys the pipeline '
+                        f'reads: {shown}. Fix the key, or read it in the pipeline with C({key!r}).')
+    return messages
+
+
 def _overlaps(key: str, read: str) -> bool:
     return read == '*' or key == read or key.startswith(read + '/') or read.startswith(key + '/')
 
@@ -157,9 +207,9 @@ def run_kwargs(pipeline, args) -> dict:
         raise UsageError(f'{args.target} has no batch size: give --batch-size N (or run(batch_size=..., '
                          f'lazy=True) in the file).')
     if args.bar is not None:
-        kwargs['bar'] = args.bar
-    elif not kwargs.get('bar'):
-        kwargs['bar'] = sys.stderr.isatty()
+        kwargs['notifier'] = args.bar
+    elif not kwargs.get('notifier'):
+        kwargs['notifier'] = sys.stderr.isatty()
     return kwargs
 
 
@@ -178,18 +228,24 @@ def ship_by_value(target, scheduler) -> None:
 
 
 class CountingBar:
-    """The ``bar`` of a run: counts finished batches, showing a progress bar when asked."""
+    """The ``notifier`` of a run: counts finished batches, showing the progress bar ``show`` asks for.
 
-    def __init__(self, show):
+    ``show`` is ``True`` (a text bar on stderr) or any ``notifier=`` value of
+    the file's lazy run (a bar name, a dict of notifier options, a callable).
+    """
+
+    def __init__(self, show, pipeline=None):
         self.show = show
+        self.pipeline = pipeline
         self.count = 0
 
     def __call__(self, iterable, total=None):
         if self.show is True:
             from tqdm import tqdm
             iterable = tqdm(iterable, total=total, unit='batch', file=sys.stderr, dynamic_ncols=True)
-        elif callable(self.show):
-            iterable = self.show(iterable, total=total)
+        elif self.show:
+            from .pipeline.notifier import parse_notifier, progress
+            iterable = progress(iterable, parse_notifier(self.show), total, self.pipeline)
         for item in iterable:
             self.count += 1
             yield item

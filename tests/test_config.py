@@ -25,12 +25,33 @@ class TestConstruction:
         cfg['a/b'] = 2
         assert inner == {'b': 1}
 
-    def test_non_string_keys_are_kept(self):
-        key = V('shape_name')
-        cfg = Config({key: 1, 3: 'three'})
-        assert cfg[key] == 1
-        assert cfg[3] == 'three'
-        assert key in cfg
+    @pytest.mark.parametrize('make', [lambda: Config({3: 'three'}), lambda: Config({V('shape_name'): 1}),
+                                      lambda: Config([(3, 'x')]), lambda: Config(a={'b': 1, 2: 'x'}),
+                                      lambda: Config().__setitem__(3, 'x'), lambda: Config()[3],
+                                      lambda: Config().put(3, 'x'), lambda: Config().get(3)])
+    def test_non_string_keys_are_refused(self, make):
+        with pytest.raises(TypeError, match='Config keys are strings'):
+            make()
+
+    def test_a_dict_keyed_by_non_strings_is_a_value(self):
+        cfg = Config({'classes': {0: 'cat', 1: 'dog'}})
+        assert cfg['classes'] == {0: 'cat', 1: 'dog'} and type(cfg['classes']) is dict
+        assert cfg.flatten() == {'classes': {0: 'cat', 1: 'dog'}}
+        assert 3 not in cfg and 'classes/0' not in cfg
+        with pytest.raises(TypeError, match="'classes' holds a dict keyed by non-strings"):
+            cfg['classes/2'] = 'bird'
+
+    def test_repeated_and_outer_slashes_are_ignored(self):
+        assert Config({'a//b/': 1}) == {'a': {'b': 1}}
+        assert Config({'a': 1})['/a'] == 1
+        with pytest.raises(KeyError, match="'/' is not a config key"):
+            Config()['/'] = 1
+
+    def test_bad_content_is_refused(self):
+        with pytest.raises(TypeError, match='from a dict, a Config or'):
+            Config(5)
+        with pytest.raises(ValueError, match=r'needs \(key, value\) pairs'):
+            Config([('a', 1, 2)])
 
 
 class TestAccess:
@@ -56,7 +77,7 @@ class TestAccess:
         assert cfg.get('a/b') == 1
         assert cfg.get('a/x') is None
         assert cfg.get('a/b/c', 'default') == 'default'
-        assert cfg.get(['unhashable'], 0) == 0
+        assert cfg.get(['a/b', 'x'], 0) == (1, 0)
 
     def test_contains(self):
         cfg = Config({'a': {'b': None}})
@@ -65,6 +86,7 @@ class TestAccess:
         assert 'a/c' not in cfg
         assert 'a/b/c' not in cfg
         assert [1] not in cfg
+        assert '' not in cfg
 
     def test_setitem_creates_nesting(self):
         cfg = Config()
@@ -76,7 +98,7 @@ class TestAccess:
 
     def test_setitem_through_a_value_is_refused(self):
         cfg = Config({'a': 1})
-        with pytest.raises(TypeError, match=r"Cannot set 'a/b': 'a' holds a int, not a dict"):
+        with pytest.raises(TypeError, match=r"Cannot set 'a/b': 'a' holds a int, not a level"):
             cfg['a/b'] = 2
 
     def test_delete_and_pop(self):
@@ -96,8 +118,9 @@ class TestAccess:
         assert list(cfg) == ['a', 'c']
 
     def test_flatten(self):
-        cfg = Config({'a': {'b': 1, 'c': {'d': 2}, 'e': {}}, 'f': 3, 4: {'g': 5}, 'h': {1: 'x'}})
-        assert cfg.flatten() == {'a/b': 1, 'a/c/d': 2, 'a/e': {}, 'f': 3, 4: {'g': 5}, 'h': {1: 'x'}}
+        cfg = Config({'a': {'b': 1, 'c': {'d': 2}, 'e': {}}, 'f': 3, 'h': {1: 'x'}})
+        assert cfg.flatten() == {'a/b': 1, 'a/c/d': 2, 'a/e': {}, 'f': 3, 'h': {1: 'x'}}
+        assert cfg.flatten({'x': {'y': 1}}) == {'x/y': 1}
 
 
 class TestMerging:
@@ -165,3 +188,91 @@ class TestValueBehaviour:
         assert clone == cfg
         clone['a/x'] = 1
         assert 'a/x' not in cfg
+
+
+class TestBatchFlowAPI:
+    """Config as BatchFlow's docstrings describe it."""
+
+    def test_config_is_the_nested_dict(self):
+        cfg = Config({'a/b': 1, 'c': 2})
+        assert cfg.config == {'a': {'b': 1}, 'c': 2} and type(cfg.config) is dict
+        cfg.config['c'] = 3
+        assert cfg['c'] == 3
+
+    def test_dotted_access(self):
+        cfg = Config({'model': {'optimizer': {'lr': 0.1}}, 'epochs': 3})
+        assert cfg.model.optimizer.lr == 0.1
+        assert cfg.epochs == 3
+        assert isinstance(cfg.model, Config) and cfg.model == {'optimizer': {'lr': 0.1}}
+        assert callable(cfg.keys)   # methods come first
+        with pytest.raises(AttributeError, match="'epoch' is not in the config.*Did you mean 'epochs'"):
+            _ = cfg.epoch
+        with pytest.raises(AttributeError, match=r"config\['epochs'\] = \.\.\."):
+            cfg.epochs = 4
+
+    def test_a_nested_level_writes_through(self):
+        cfg = Config({'a': {'b': 1}})
+        cfg['a']['c'] = 2
+        cfg.a['d/e'] = 3
+        assert cfg == {'a': {'b': 1, 'c': 2, 'd': {'e': 3}}}
+        assert cfg['a']['d/e'] == 3
+
+    def test_iadd_merges_into_the_nested_level(self):
+        cfg = Config({'a': {'b': 1, 'c': {'d': 1}}, 'x': 0})
+        cfg['a'] += dict(b=2, e=3)
+        cfg['a'] += {'c/f': 4}
+        assert cfg.config == {'a': {'b': 2, 'c': {'d': 1, 'f': 4}, 'e': 3}, 'x': 0}
+
+    def test_writes_through_a_level_are_told_to_the_hook(self):
+        cfg = Config({'a': {'b': 1}})
+        seen = []
+        cfg._on_write = seen.append
+        cfg.a['b'] = 2
+        cfg['a'] += {'c': 3}
+        cfg.put('a', {'d': 4})
+        assert seen == ['a/b', 'a', 'a/d']
+
+    def test_put_merges_dicts_and_replaces_values(self):
+        cfg = Config({'model': {'lr': 0.1}, 'n': 1})
+        cfg.put('model', {'depth': 3, 'opt/name': 'adam'})
+        cfg.put('n', {'x': 1})
+        cfg.put('/new/key/', 5)
+        assert cfg == {'model': {'lr': 0.1, 'depth': 3, 'opt': {'name': 'adam'}}, 'n': {'x': 1}, 'new': {'key': 5}}
+        other = {'a': {'x': 1}}
+        cfg.put('a', {'y': 2}, config=other)
+        assert other == {'a': {'x': 1, 'y': 2}} and 'a' not in cfg   # config=: put into that dict instead
+
+    @pytest.mark.parametrize('method, flat, top', [
+        ('keys', ['a/b', 'a/c/d', 'e'], ['a', 'e']),
+        ('values', [1, 2, 3], [{'b': 1, 'c': {'d': 2}}, 3]),
+        ('items', [('a/b', 1), ('a/c/d', 2), ('e', 3)], [('a', {'b': 1, 'c': {'d': 2}}), ('e', 3)]),
+    ])
+    def test_keys_values_items_flatten(self, method, flat, top):
+        cfg = Config({'a': {'b': 1, 'c': {'d': 2}}, 'e': 3})
+        assert list(getattr(cfg, method)(flatten=True)) == flat
+        assert list(getattr(cfg, method)()) == top
+
+    def test_get_and_pop_several_keys_and_another_config(self):
+        cfg = Config({'a': {'b': 1, 'c': 2}, 'd': 3})
+        assert cfg.get(('a/b', 'd')) == (1, 3)
+        assert cfg.get('x', config={'x': 5}) == 5
+        assert cfg.pop(['a/b', 'zz'], default=None) == (1, None)
+        other = {'d': 4, 'e': 5}
+        assert cfg.pop('a') == {'c': 2} and cfg.pop('d', config=other) == 4
+        assert cfg == {'d': 3} and other == {'e': 5}
+        with pytest.raises(KeyError, match="'zz' is not in the config"):
+            cfg.pop('zz')
+
+    def test_a_config_made_from_a_config_shares_it(self):
+        cfg = Config({'a': 1})
+        shared = Config(cfg, b=2)
+        assert cfg == {'a': 1, 'b': 2} and shared.config is cfg.config
+        assert cfg.copy().config is not cfg.config
+
+    def test_parse(self):
+        assert Config.parse([('a/b', 1), ('a/c', 2)]) == {'a': {'b': 1, 'c': 2}}
+
+    def test_config_shifted_into_a_pipeline(self):
+        from dagflow import Pipeline
+        pipeline = Config({'lr': 0.1}) >> Pipeline(config={'epochs': 2})
+        assert pipeline.config == {'lr': 0.1, 'epochs': 2}

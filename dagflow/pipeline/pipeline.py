@@ -17,6 +17,7 @@ from typing import Any
 
 from ..config import Config
 from ..exceptions import StepArgumentError, UnknownActionError
+from ..expr import is_expression
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from ..viz.mixin import VisualMixin
@@ -25,7 +26,7 @@ from .guard import check_access, config_guard
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
-from .running import RunMixin
+from .running import DatasetExpression, RunMixin
 from .state import Locks, Variables, VariableSpec
 from .step import Step, StepKind, caller_source
 
@@ -323,7 +324,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
         return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names(),
-                          config=self.config)
+                          config=self.config, dataset=self.dataset)
 
     def _validate_actions(self):
         if self.batch_class is None:
@@ -354,12 +355,15 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         child.models = self.models.for_child()
         for name in self.locks.names():
             child.locks.create(name)
+        child._inherit_run_state(self)   # the lazy run's arguments (running.py)
         return child
 
     def __lshift__(self, other) -> Pipeline:
         """``template << dataset`` links a dataset; ``pipeline << config`` merges a config."""
         if isinstance(other, Mapping):
             return self._derive(config=self.config + Config(dict(other)))
+        if is_expression(other):   # a dataset evaluated when the run starts (running.py)
+            return self._derive(dataset=DatasetExpression(other))
         if hasattr(other, 'create_batch') and hasattr(other, 'index'):
             return self._derive(dataset=other)
         return NotImplemented
@@ -488,6 +492,8 @@ class SectionView:
     def __getattr__(self, name: str):
         if name.startswith('_'):
             raise AttributeError(name)
+        if name == 'run' and self.section != 'main':   # p.after.run(): that section alone (running.py)
+            return lambda *args, **kwargs: self.pipeline._run_section_alone(self.section, args, kwargs) or self
         if name in API_ACTIONS or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
             return self.pipeline._recorder(self.section, name)
         attribute = getattr(self.pipeline, name)

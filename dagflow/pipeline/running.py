@@ -1,50 +1,101 @@
-"""Running a pipeline: ``run``, ``gen_batch``, ``next_batch``, ``execute_for``, ``reset``.
+"""Running a pipeline: ``run``, ``gen_batch``, ``next_batch``, ``execute_for``, ``reset``, ``p.after.run()``.
 
 The pipeline compiles its plan and hands it to the engine with itself as the
 holder of the run state; this is the only place the pipeline layer reaches
 the engine (a function-level import, see ``docs/architecture.md``).
+
+Run arguments follow BatchFlow: ``run(batch_size, shuffle, n_iters, n_epochs,
+drop_last, notifier, ...)``; ``run(..., lazy=True)`` stores them, and a later
+``run``/``gen_batch``/``next_batch`` merges its own arguments over the stored
+ones (:mod:`dagflow.pipeline.run_args`).  What the run reads besides its
+arguments lives here too: ``set_config`` and a dataset given as a named
+expression (``pipeline << C('dataset')``), evaluated when each run starts.
 """
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from ..data.iteration import DEFAULT_EPOCHS, iteration_count
-from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError, suggestion_text
+from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
+from ..expr import Context, evaluate, is_expression
+from .notifier import progress
+from .run_args import NOT_GIVEN, RunArgs, build_run_args, given_run_args, merge_run_args, reset_targets, shown
 
-__all__ = ['RunArgs', 'RunMixin']
-
-_RESET_WHAT = ('iter', 'variables', 'vars', 'models', 'all')
+__all__ = ['RunArgs', 'RunMixin', 'DatasetExpression']
 
 
-@dataclass(frozen=True)
-class RunArgs:
-    """The arguments of one run, as given to ``run``/``gen_batch``."""
+class DatasetExpression:
+    """The dataset of ``pipeline << named_expression``: the expression is evaluated when each run starts.
 
-    batch_size: int
-    shuffle: Any = False
-    n_iters: int | None = None
-    n_epochs: Any = DEFAULT_EPOCHS
-    drop_last: bool = False
-    bar: Any = False
-    seed: int | None = None
-    debug: bool = False
-    prefetch: int = 0
-    scheduler: Any = None
-    profile: bool = False
-    extra: dict = field(default_factory=dict)
+    Until the first run the pipeline behaves as a template (no batch class);
+    afterwards attributes read through to the dataset the last run used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dagflow import C, Dataset, Pipeline, V, B
+    >>> template = Pipeline().init_variable('n', 0).update(V('n'), V('n') + B.size)
+    >>> p = template << C('dataset')
+    >>> p.dataset
+    DatasetExpression(C('dataset'))
+    >>> p.set_config({'dataset': Dataset(5)}).run(batch_size=2).v('n')
+    5
+    """
+
+    __slots__ = ('expression', 'current')
+
+    def __init__(self, expression):
+        self.expression = expression
+        self.current = None
+
+    def resolve(self, pipeline):
+        """Evaluate the expression against ``pipeline`` (its config and variables) and keep the dataset."""
+        value = evaluate(self.expression, Context(pipeline=pipeline))
+        if is_expression(value) or not (hasattr(value, 'create_batch') and hasattr(value, 'index')):
+            raise RunArgumentError(f'The dataset of this pipeline, {self.expression!r}, evaluated to '
+                                   f'{type(value).__name__} {value!r:.60}, not a dataset: make it give a Dataset '
+                                   f'(e.g. set the config key or variable it reads before the run).',
+                                   name='dataset', value=value)
+        self.current = value
+        return value
+
+    def __getattr__(self, name):
+        if name.startswith('__') or name in DatasetExpression.__slots__:
+            raise AttributeError(name)
+        current = self.current
+        if current is None:
+            raise AttributeError(f'{name!r}: the dataset {self.expression!r} is evaluated when the run starts')
+        return getattr(current, name)
+
+    def __len__(self):
+        if self.current is None:
+            raise TypeError(f'The dataset {self.expression!r} has no length before a run evaluates it.')
+        return len(self.current)
+
+    def __reduce__(self):
+        return (_rebuild_expression, (self.expression, self.current))
+
+    def __repr__(self):
+        return f'DatasetExpression({self.expression!r})'
+
+
+def _rebuild_expression(expression, current):
+    dataset = DatasetExpression(expression)
+    dataset.current = current
+    return dataset
 
 
 class RunMixin:
     """The running half of :class:`~dagflow.Pipeline`."""
 
     def _init_run_state(self):
-        self._run_args: RunArgs | None = None
-        self._iterator: Iterator | None = None
+        self._lazy: dict | None = None          # the arguments given to run(..., lazy=True)
+        self._iterator: Iterator | None = None  # next_batch's iteration
+        self._iter_key = None                   # what next_batch's iteration was started with
+        self._exhausted = False                 # next_batch's iteration ended: EmptyBatchSequence until reset
         self.debug_info = None
         self.profile = None
         self.run_seed: int | None = None
@@ -52,7 +103,10 @@ class RunMixin:
 
     @property
     def run_args(self) -> dict | None:
-        """The arguments of the last ``run``/``run(..., lazy=True)``, as a dict; None before any run.
+        """The arguments stored by ``run(..., lazy=True)``, defaults filled in; None before any.
+
+        They are what ``run()``, ``gen_batch()`` and ``next_batch()`` use, the
+        arguments given to those merged over them.
 
         Examples
         --------
@@ -62,36 +116,56 @@ class RunMixin:
         >>> p.run_args['batch_size'], p.run_args['n_epochs'], p.run_args['scheduler']
         (4, 2, 'sync')
         """
-        if self._run_args is None:
-            return None
-        return {name: getattr(self._run_args, name) for name in RunArgs.__dataclass_fields__ if name != 'extra'}
+        return None if self._lazy is None else shown(self._lazy)
+
+    def _inherit_run_state(self, parent) -> None:
+        """What a pipeline made from ``parent`` (``<<``, ``+``, ``*``) keeps of it: the lazy run's arguments."""
+        self._lazy = None if parent._lazy is None else dict(parent._lazy)
 
     def _run_state_to_pickle(self) -> dict:
-        return {'_iterator': None}
+        return {'_iterator': None, '_iter_key': None, '_exhausted': False}
 
     # ------------------------------------------------------------------ public API
-    def run(self, batch_size: int | None = None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
-            drop_last: bool = False, bar=False, lazy: bool = False, seed: int | None = None,
-            debug: bool = False, prefetch: int = 0, scheduler=None, profile: bool = False, **kwargs):
+    def run(self, batch_size=NOT_GIVEN, shuffle=NOT_GIVEN, n_iters=NOT_GIVEN, n_epochs=NOT_GIVEN,
+            drop_last=NOT_GIVEN, notifier=NOT_GIVEN, *, lazy: bool = False, bar=NOT_GIVEN, reset=NOT_GIVEN,
+            seed=NOT_GIVEN, debug=NOT_GIVEN, prefetch=NOT_GIVEN, scheduler=NOT_GIVEN, profile=NOT_GIVEN,
+            **kwargs):
         """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
+
+        Arguments not given take the values stored by an earlier
+        ``run(..., lazy=True)``, then the defaults below.  Any argument may be a
+        named expression (``C('batch_size')``), evaluated when the run starts.
 
         Parameters
         ----------
         batch_size : int
             Items per batch.
         shuffle : bool, int, Generator, RandomState or callable
-            Order of items; an int is a seed.  ``True`` draws from the run seed.
-        n_epochs : int or None
-            Passes over the dataset (default 1; ``None`` for an endless stream).
+            Order of items (default ``False``); an int is a seed.  ``True`` draws from the run seed.
         n_iters : int, optional
-            Number of batches instead of ``n_epochs`` (give one of the two).
+            Number of batches.
+        n_epochs : int or None
+            Passes over the dataset.  Default: 1 when ``n_iters`` is not given,
+            else no limit.  ``n_epochs=None`` without ``n_iters`` is an endless
+            run: ``run`` then warns (it ends only when a step raises or the
+            user interrupts it); iterate with ``gen_batch``/``next_batch`` and
+            ``break`` instead, then call ``pipeline.after.run()``.
         drop_last : bool
             Skip the last incomplete batch of every epoch.
-        bar : bool or callable
-            Show a progress bar of finished batches (``tqdm.auto``: a widget in
-            a notebook, text in a terminal), or call ``bar(iterable, total=n)``.
+        notifier, bar : bool, str, dict or callable
+            A progress bar of finished batches: ``True`` (``tqdm.auto``: a
+            widget in a notebook, text in a terminal), ``'t'`` (text), ``'n'``
+            (notebook), a callable ``bar(iterable, total=n)``, or a dict of
+            BatchFlow's notifier options (``bar``, ``desc``, ``disable``,
+            ``total``, ``frequency``, ``monitors``: variables shown after the
+            bar, and keywords of the bar).  ``bar`` is the guide's spelling,
+            ``notifier`` the code's; give one.
         lazy : bool
-            Only store the arguments for ``gen_batch()``/``next_batch()``/``run()``.
+            Only store the arguments for ``run()``/``gen_batch()``/``next_batch()``.
+        reset : str, list of str or bool
+            What to reset before the run: ``'variables'`` (``'vars'``),
+            ``'models'``, ``'iter'`` or ``'all'`` (see :meth:`reset`).  Every run
+            starts a new pass over the dataset, whatever ``reset`` says.
         seed : int, optional
             The run seed: ``R(...)`` draws, ``shuffle=True`` and ``p @ prob`` derive
             from it, so two runs with one seed are identical.  A random seed is
@@ -111,8 +185,9 @@ class RunMixin:
             a ``distributed.Client`` or a scheduler address
             (``'tcp://host:8786'``): steps that touch no state on the cluster.
             Steps that touch variables or models always run in this process,
-            where the state lives.
-            Default: ``'sync'`` when ``prefetch=0``, else ``'threads'``.
+            where the state lives.  Default: ``'sync'`` when ``prefetch=0``,
+            else ``'threads'``.  BatchFlow's ``target='threads'``/``'mpc'`` is
+            accepted for ``'threads'``/``'processes'``.
         profile : bool
             Record every step run in ``pipeline.profile``, a DataFrame with one
             row per step and batch: ``section``, ``position`` (the plan node is
@@ -126,72 +201,110 @@ class RunMixin:
         Pipeline
             ``self``, so that ``ds.p.....run(...)`` gives the pipeline.
 
+        Raises
+        ------
+        RunArgumentError
+            For an unknown argument name (with the close valid names), a bad
+            value, or no batch size.
+
         Examples
         --------
         >>> import numpy as np
         >>> from dagflow import Dataset, V, B
         >>> p = (Dataset(6, preloaded=np.ones(6)).p
         ...      .init_variable('n', 0).update(V('n'), V('n') + B.size)
-        ...      .run(batch_size=4, n_epochs=2))
-        >>> p.v('n')
+        ...      .run(batch_size=4, n_epochs=2, lazy=True))
+        >>> p.run().v('n')
         12
+        >>> p.run(n_epochs=1, reset='variables').v('n')
+        6
         """
-        if batch_size is None and not kwargs and self._run_args is None:
-            raise RunArgumentError('run() needs a batch_size (or an earlier run(..., lazy=True)).',
-                                   name='batch_size', value=None)
-        if batch_size is not None:
-            self._run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, bar,
-                                                 seed, debug, prefetch, scheduler, profile, kwargs)
-            self._drop_iterator()
+        given = given_run_args((), {
+            'batch_size': batch_size, 'shuffle': shuffle, 'n_iters': n_iters, 'n_epochs': n_epochs,
+            'drop_last': drop_last, 'notifier': notifier, 'bar': bar, 'reset': reset, 'seed': seed,
+            'debug': debug, 'prefetch': prefetch, 'scheduler': scheduler, 'profile': profile, **kwargs}, 'run')
         if lazy:
+            build_run_args(given, self, 'run', complete=False)   # fail now on what can be checked now
+            self._lazy = given
+            self._drop_iterator()
             return self
-        for _ in self._generate(self._run_args):
+        run_args, reset = self._start(given, 'run')
+        if run_args.n_iters is None and run_args.n_epochs is None:
+            warnings.warn('run() will never stop: n_epochs=None and no n_iters make an endless run, which ends '
+                          'only when a step raises (or on KeyboardInterrupt). Give n_iters or n_epochs, or iterate '
+                          'with gen_batch()/next_batch() and break.', RuntimeWarning, stacklevel=2)
+        for _ in self._generate(run_args, reset):
             pass
         return self
 
     def run_now(self, *args, **kwargs):
         """Run immediately (``run`` with ``lazy=False``)."""
-        return self.run(*args, lazy=False, **kwargs)
+        return self.run(*args, **kwargs, lazy=False)
 
     def run_later(self, *args, **kwargs):
-        """Store run arguments for ``gen_batch()``/``next_batch()`` (``run`` with ``lazy=True``)."""
-        return self.run(*args, lazy=True, **kwargs)
+        """Store run arguments for ``run()``/``gen_batch()``/``next_batch()`` (``run`` with ``lazy=True``)."""
+        return self.run(*args, **kwargs, lazy=True)
 
     def gen_batch(self, *args, **kwargs) -> Iterator:
-        """Yield processed batches; with no arguments, use those of ``run(..., lazy=True)``.
+        """Yield processed batches; the arguments are those of :meth:`run`, merged over ``run(..., lazy=True)``'s.
+
+        Breaking out of the loop ends the run without the ``after`` section:
+        call ``pipeline.after.run()`` for it.
 
         Examples
         --------
         >>> import numpy as np
         >>> from dagflow import Dataset
         >>> p = Dataset(5, preloaded=np.arange(5)).p.run(batch_size=2, lazy=True)
-        >>> [len(batch) for batch in p.gen_batch()]
-        [2, 2, 1]
+        >>> [len(batch) for batch in p.gen_batch()], [len(batch) for batch in p.gen_batch(n_iters=1)]
+        ([2, 2, 1], [2])
         """
-        if args or kwargs:
-            run_args = self._make_run_args(*self._split_run_args(args, kwargs))
-        elif self._run_args is None:
-            raise RunArgumentError('gen_batch() without arguments needs run(..., lazy=True) first; '
-                                   'or pass batch_size and the other run arguments.', name='batch_size')
-        else:
-            run_args = self._run_args
-        return self._generate(run_args)
+        run_args, reset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
+        return self._generate(run_args, reset)
 
     def next_batch(self, *args, **kwargs):
-        """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one."""
-        if args or kwargs:
-            new_args = self._make_run_args(*self._split_run_args(args, kwargs))
-            if new_args != self._run_args:
+        """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one.
+
+        Calls with the same arguments (or none, after ``run(..., lazy=True)``)
+        continue one iteration; other arguments start a new one.  As in
+        BatchFlow, ``next_batch`` is endless unless ``n_iters`` or ``n_epochs``
+        is given (here or in the lazy run).  ``reset=...`` resets at once, as
+        :meth:`reset` does; after the last batch, every call raises until
+        ``reset('iter')``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dagflow import Dataset
+        >>> p = Dataset(5, preloaded=np.arange(5)).p
+        >>> [len(p.next_batch(2)) for _ in range(4)]
+        [2, 2, 2, 2]
+        >>> [len(p.next_batch(2, n_epochs=1)) for _ in range(3)]
+        [2, 2, 1]
+        """
+        given = given_run_args(args, kwargs, 'next_batch')
+        if 'reset' in given:
+            self.reset(given.pop('reset'))
+        if given or self._iterator is None:
+            merged = merge_run_args(self._lazy, given)
+            merged.pop('reset', None)
+            if given and 'n_iters' not in merged and 'n_epochs' not in merged:
+                merged['n_epochs'] = None   # BatchFlow: next_batch(...) is endless unless told otherwise
+            if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN and self._lazy is None:
+                raise RunArgumentError('next_batch() without arguments needs run(..., lazy=True) first; or pass '
+                                       'batch_size and the other run arguments.', name='batch_size')
+            key = _key(merged)
+            if key != self._iter_key or (self._iterator is None and not self._exhausted):
                 self._drop_iterator()
-                self._run_args = new_args
+                self._iterator = self._generate(build_run_args(merged, self, 'next_batch'), None)
+                self._iter_key = key
         if self._iterator is None:
-            self._iterator = self.gen_batch()
+            raise EmptyBatchSequence('The pipeline has no more batches; call reset("iter") to start over.')
         try:
             return next(self._iterator)
         except StopIteration:
-            self._iterator = None
-            raise EmptyBatchSequence('The pipeline has no more batches; '
-                                     'call reset("iter") to start over.') from None
+            self._iterator, self._exhausted = None, True
+            raise EmptyBatchSequence('The pipeline has no more batches; call reset("iter") to start over.') from None
         except BaseException:
             self._iterator = None
             raise
@@ -199,67 +312,117 @@ class RunMixin:
     def execute_for(self, batch, seed: int | None = None):
         """Run the main steps on one given batch and return the result."""
         from ..engine import process_batch
+        self._resolve_dataset()
         plan = self.compile()
         return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed))
 
     def reset(self, *what, **kwargs):
-        """Reset ``'iter'`` (the lazy run), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
+        """Reset ``'iter'`` (the ``next_batch`` iteration), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
 
-        ``'models'``: dynamic models are dropped and re-created by their first
-        use in the next run; static models get ``model.reset()``.
+        Targets may be given as several arguments or one list; ``True`` means
+        ``'iter'``, ``None``/``False`` nothing; no argument means ``'iter'``.
+        ``'variables'``: every variable goes back to its declared default (and
+        ``init_on_each_run``); ``'models'``: dynamic models are dropped and
+        re-created by their first use in the next run, static models get
+        ``model.reset()``.
 
         Examples
         --------
         >>> from dagflow import Pipeline
         >>> p = Pipeline().init_variable('n', 0).set_variable('n', 5)
-        >>> p.reset('variables').v('n')
+        >>> p.reset(['iter', 'variables']).v('n')
         0
         """
-        what = set(what or ('iter',))
-        unknown = what - set(_RESET_WHAT)
-        if unknown:
-            raise RunArgumentError(f'reset: unknown target(s) {sorted(unknown)}; use one of {list(_RESET_WHAT)}.',
-                                   value=sorted(unknown))
-        if what & {'iter', 'all'}:
+        if kwargs:
+            raise RunArgumentError(f'reset() takes only what to reset, got {sorted(kwargs)}: the seed and the '
+                                   f'profile are arguments of the run, run(..., seed=..., profile=True).',
+                                   value=sorted(kwargs))
+        targets = reset_targets(what[0] if len(what) == 1 else list(what)) if what else {'iter'}
+        if targets & {'iter', 'all'}:
             self._drop_iterator()
-        if what & {'variables', 'vars', 'all'}:
-            self.variables.reset()
-        if what & {'models', 'all'}:
-            self.models.reset()
+        self._reset_state(targets)
         return self
 
+    def _reset_state(self, targets) -> None:
+        """Reset the variables and models that ``targets`` name (the iteration is the caller's)."""
+        if targets & {'variables', 'vars', 'all'}:
+            self.variables.reset()
+        if targets & {'models', 'all'}:
+            self.models.reset()
+
+    # ------------------------------------------------------------------ what a run reads: config and dataset
+    def set_config(self, config, clear: bool = False):
+        """Merge ``config`` into the pipeline's config (after emptying it with ``clear=True``); return the pipeline.
+
+        The config changes in place, as in BatchFlow (``pipeline << config``
+        gives a new pipeline instead).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline(config={'model': {'lr': 0.1}, 'epochs': 1})
+        >>> p.set_config({'model/depth': 3}).config
+        Config({'model': {'lr': 0.1, 'depth': 3}, 'epochs': 1})
+        >>> p.set_config({'epochs': 2}, clear=True).config
+        Config({'epochs': 2})
+        """
+        if clear:
+            for key in list(self.config):
+                del self.config[key]
+        self.config.update(config)
+        return self
+
+    def update_config(self, config):
+        """Merge ``config`` into the pipeline's config (:meth:`set_config` without ``clear``)."""
+        return self.set_config(config)
+
+    def _resolve_dataset(self):
+        """Evaluate a dataset given as a named expression; the plan is compiled again if the dataset changed."""
+        dataset = self.dataset
+        if isinstance(dataset, DatasetExpression):
+            previous = dataset.current
+            if dataset.resolve(self) is not previous:
+                self._compiled = None
+        return dataset
+
+    # ------------------------------------------------------------------ p.after.run()
+    def _run_section_alone(self, section: str, args: tuple, kwargs: dict):
+        """``pipeline.after.run()`` (no arguments): that section once, alone; return None.
+
+        With run arguments, ``pipeline.after.save_model(...).run(batch_size=...)``
+        ends a chain: the whole pipeline runs and is returned.
+        """
+        from ..engine import run_section
+        if args or kwargs:
+            return self.run(*args, **kwargs)
+        self._resolve_dataset()
+        plan = self.compile()
+        seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
+        try:
+            run_section(plan, section, self, seed)
+        except BaseException:
+            self.locks.release_all()
+            raise
+        return None
+
     # ------------------------------------------------------------------ internals
+    def _start(self, given: dict, where: str) -> tuple[RunArgs, frozenset | None]:
+        """The run arguments of a run starting now (given merged over the lazy ones), and what to reset."""
+        merged = merge_run_args(self._lazy, given)
+        reset = merged.pop('reset', None)
+        if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN:
+            raise RunArgumentError(f'{where}() needs a batch_size (or an earlier run(..., lazy=True) that gives '
+                                   f'one).', name='batch_size', value=None)
+        run_args = build_run_args(merged, self, where)
+        self._drop_iterator()
+        return run_args, None if reset is None else reset_targets(reset)
+
     def _drop_iterator(self):
-        """Forget the lazy run's iterator, closing it so its worker threads or processes stop now."""
+        """Forget next_batch's iteration, closing it so its worker threads or processes stop now."""
         iterator, self._iterator = self._iterator, None
+        self._iter_key, self._exhausted = None, False
         if iterator is not None:
             iterator.close()
-
-    def _split_run_args(self, args, kwargs):
-        names = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'bar', 'seed', 'debug',
-                 'prefetch', 'scheduler', 'profile')
-        defaults = dict(batch_size=None, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
-                        drop_last=False, bar=False, seed=None, debug=False, prefetch=0, scheduler=None,
-                        profile=False)
-        if len(args) > len(names):
-            raise RunArgumentError(f'Too many positional run arguments: {args!r}.', value=args)
-        values = {**defaults, **dict(zip(names, args))}
-        extra = {k: v for k, v in kwargs.items() if k not in names}
-        values.update({k: v for k, v in kwargs.items() if k in names})
-        extra.pop('lazy', None)
-        return (*[values[n] for n in names], extra)
-
-    def _make_run_args(self, batch_size, shuffle, n_epochs, n_iters, drop_last, bar, seed, debug, prefetch,
-                       scheduler, profile, extra):
-        if extra:
-            raise RunArgumentError(f'Unknown run arguments: {sorted(extra)}.' + suggestion_text(
-                sorted(extra)[0], RunArgs.__dataclass_fields__), value=sorted(extra))
-        if self.dataset is not None:
-            iteration_count(len(self.dataset), batch_size, n_iters, n_epochs, drop_last)  # validates
-        from ..engine import check_scheduler
-        prefetch, scheduler = check_scheduler(prefetch, scheduler)
-        return RunArgs(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, seed, debug, prefetch, scheduler,
-                       bool(profile))
 
     def _pick_seed(self, seed):
         if seed is None:
@@ -269,6 +432,7 @@ class RunMixin:
 
     def _prepare(self, run_args: RunArgs):
         """The plan, seed, batch iterator and batch count of a run."""
+        from ..data.iteration import iteration_count
         from ..engine import batch_random
         if self.dataset is None:
             raise PlanError('This pipeline has no dataset (it is a template): link one with '
@@ -284,8 +448,10 @@ class RunMixin:
                                          n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs) -> Iterator:
+    def _generate(self, run_args: RunArgs, reset) -> Iterator:
         from ..engine import execute
+        if reset:
+            self._reset_state(reset)
         plan, seed, batches, total = self._prepare(run_args)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
@@ -295,7 +461,7 @@ class RunMixin:
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
                            prefetch=run_args.prefetch, scheduler=run_args.scheduler)
         try:
-            yield from _progress(finished, run_args.bar, total)
+            yield from progress(finished, run_args.notifier, total, self)
         except BaseException:
             self.locks.release_all()  # a failed batch must not leave acquire_lock's lock held for the next run
             raise
@@ -317,7 +483,7 @@ class RunMixin:
             frame[['start', 'end']] -= started
             self.profile = frame
 
-    def to_dask(self, batch_size: int, shuffle=False, n_epochs=DEFAULT_EPOCHS, n_iters=None,
+    def to_dask(self, batch_size: int, shuffle=False, n_epochs=NOT_GIVEN, n_iters=None,
                 drop_last: bool = False, seed: int | None = None, prefetch: int | None = None):
         """Lower a run to a Dask collection: one task per state step and per run of pure steps, per batch.
 
@@ -340,8 +506,9 @@ class RunMixin:
         ([4, 2], 6)
         """
         from ..engine import lower_run
-        run_args = self._make_run_args(batch_size, shuffle, n_epochs, n_iters, drop_last, False, seed, False,
-                                       0, None, False, {})
+        given = given_run_args((), {'batch_size': batch_size, 'shuffle': shuffle, 'n_epochs': n_epochs,
+                                    'n_iters': n_iters, 'drop_last': drop_last, 'seed': seed}, 'to_dask')
+        run_args = build_run_args(given, self, 'to_dask')
         if run_args.n_epochs is None and run_args.n_iters is None:
             raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
         plan, seed, batches, total = self._prepare(run_args)
@@ -351,15 +518,7 @@ class RunMixin:
         return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total)
 
 
-def _progress(iterator, bar, total):
-    """``iterator`` with a progress bar of finished batches when ``bar`` asks for one."""
-    if not bar:
-        return iterator
-    if callable(bar):
-        return bar(iterator, total=total)
-    try:   # in a notebook tqdm.auto draws a widget, which needs ipywidgets; without it, the text bar
-        import ipywidgets  # noqa: F401
-        from tqdm.auto import tqdm
-    except ImportError:
-        from tqdm import tqdm
-    return tqdm(iterator, total=total, unit='batch')
+def _key(given: dict):
+    """A comparable key of run arguments (named expressions compare by structure, never with ``==``)."""
+    from ..expr import structural_key
+    return structural_key(given)

@@ -1,8 +1,9 @@
 """Pre-flight checks over a compiled plan: problems found before any data moves.
 
-:func:`check_plan` is what ``pipeline.check()`` reports: variables read but
-never defined, models used but never defined, assignment modes that cannot
-apply to a variable, and (given the config) config keys read but missing.
+:func:`check_plan` is what ``pipeline.check()`` reports: variables read before
+anything defines them, models used but never defined, assignment modes that
+cannot apply to a variable, (given the config) config keys read but missing,
+and (given the dataset) ``B('name')`` reads of what the batch does not have.
 :func:`check_pickling` reports the steps whose records a scheduler that ships
 the plan to other processes could not send.  :func:`check_models` is the
 compile-time refusal of a model nothing defines.
@@ -17,10 +18,12 @@ import numpy as np
 from ..exceptions import ModelError, did_you_mean, suggestion_text
 from ..expr import MODES, NO_DEFAULT, walk
 from ..pipeline.step import StepKind
+from .check_batch import check_batch_names
 from .effects import Access
+from .plan import SECTIONS
 
-__all__ = ['Problem', 'CheckReport', 'check_plan', 'check_models', 'check_modes', 'check_config',
-           'check_pickling']
+__all__ = ['Problem', 'CheckReport', 'check_plan', 'check_variables', 'check_batch_names', 'check_models',
+           'check_modes', 'check_config', 'check_pickling', 'serial_order']
 
 _DEFINES_MODEL = ('init_model', 'load_model', 'import_model')
 _MODE_NAMES = {'w': 'write', 'a': 'append', 'e': 'extend', 'u': 'update'}
@@ -62,18 +65,17 @@ def _problem(plan, node, message: str) -> Problem:
 
 
 def check_plan(plan, defined: set[str] = frozenset(), models: set[str] = frozenset(),
-               config: Mapping | None = None) -> CheckReport:
+               config: Mapping | None = None, dataset=None) -> CheckReport:
     """Report what would fail at run time and can be seen now, step by step.
 
-    * a variable a step reads but nothing defines.  Variables count as
-      defined when declared (``init_variable``), present in ``defined``, or
-      written by any step.  Custom actions may still create variables through
-      ``self.pipeline``, so this is a report, not a refusal;
+    * a variable a step reads before anything defines it (:func:`check_variables`);
     * a model a step uses (or an action's code names) but no ``init_model``,
       ``load_model`` or ``import_model`` defines, nor ``models``;
     * an assignment mode that cannot apply (:func:`check_modes`);
     * with ``config``, a config key read with no default but missing from it
-      (:func:`check_config`).
+      (:func:`check_config`);
+    * with ``dataset``, a ``B('name')`` its batches do not have and no earlier
+      step creates (:func:`check_batch_names`).
 
     Examples
     --------
@@ -83,18 +85,7 @@ def check_plan(plan, defined: set[str] = frozenset(), models: set[str] = frozens
     check: 1 problem(s)
       main[0] print (...): reads V('never_defined') but no init_variable or step defines it...
     """
-    known = set(plan.variables) | set(defined)
-    for _, data in plan.nodes(data=True):
-        known |= {e.resource[4:] for e in data['effects']
-                  if e.access is Access.WRITE and e.resource.startswith('var:')}
-    report = CheckReport()
-    for node in sorted(plan.nodes):
-        data = plan.nodes[node]
-        for effect in sorted(data['effects']):
-            name = effect.resource[4:]
-            if effect.resource.startswith('var:') and effect.access is Access.READ and name not in known:
-                report.append(_problem(plan, node, f"reads V({name!r}) but no init_variable or step defines it; "
-                                                   f"add .init_variable({name!r}, default) before it"))
+    report = check_variables(plan, defined)
     known_models = _defined_models(plan, models)
     for node, name in _undefined_model_uses(plan, known_models):
         report.append(_problem(plan, node, f'uses model {name!r} but no init_model, load_model or import_model '
@@ -110,7 +101,67 @@ def check_plan(plan, defined: set[str] = frozenset(), models: set[str] = frozens
     report.extend(check_modes(plan))
     if config is not None:
         report.extend(check_config(plan, config))
+    if dataset is not None:
+        report.extend(check_batch_names(plan, dataset))
     return report
+
+
+def serial_order(plan) -> list:
+    """The nodes of ``plan`` in the order a run first reaches them: before, main, after."""
+    return [node for section in SECTIONS for node in plan.section_nodes(section)]
+
+
+def check_variables(plan, defined=frozenset()) -> CheckReport:
+    """Report variables a step reads before anything defines them.
+
+    A variable is defined when declared (``init_variable``), present in
+    ``defined``, or written by a step that runs before the reading one: in an
+    earlier section, or earlier in the same batch.  A step's own write comes
+    after its reads (``update(V('total'), V('total') + B.size)`` reads the
+    total first), and a later step's write comes too late for the first
+    batch.  After a step that may write any variable (an action whose code
+    dagflow cannot follow), nothing more is reported: custom actions may
+    create variables through ``self.pipeline``.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, V, B
+    >>> p = Pipeline().update(V('total'), V('total') + B.size)
+    >>> print(check_variables(p.compile()))  # doctest: +ELLIPSIS
+    check: 1 problem(s)
+      main[0] update (...): reads V('total') before anything defines it: this step writes it only after reading it...
+    """
+    known = set(plan.variables) | set(defined)
+    writers: dict[str, list] = {}
+    for node in serial_order(plan):
+        for effect in plan.nodes[node]['effects']:
+            if effect.access is Access.WRITE and effect.resource.startswith('var:'):
+                writers.setdefault(effect.resource[4:], []).append(node)
+    report, written, opaque = CheckReport(), set(), False
+    for node in serial_order(plan):
+        effects = plan.nodes[node]['effects']
+        for effect in sorted(effects):
+            name = effect.resource[4:]
+            if opaque or effect.access is not Access.READ or not effect.resource.startswith('var:') \
+                    or name == '*' or name in known or name in written:
+                continue
+            later = [other for other in writers.get(name, ()) if other != node]
+            if node in writers.get(name, ()):
+                why = 'this step writes it only after reading it'
+            elif later:
+                why = f'{later[0][0]}[{later[0][1]}] writes it later, too late for the first batch'
+            else:
+                why = 'no init_variable or step defines it'
+            message = (f"reads V({name!r}) but {why}; add .init_variable({name!r}, default) before it"
+                       if not later and node not in writers.get(name, ()) else
+                       f"reads V({name!r}) before anything defines it: {why}; declare it with "
+                       f".init_variable({name!r}, default)")
+            report.append(_problem(plan, node, message))
+        for effect in effects:
+            if effect.access is Access.WRITE and effect.resource.startswith('var:'):
+                written.add(effect.resource[4:])
+                opaque = opaque or effect.resource == 'var:*'
+    return CheckReport(sorted(report, key=lambda problem: problem.node))
 
 
 def _defined_models(plan, defined=frozenset()) -> set[str]:

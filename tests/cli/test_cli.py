@@ -30,6 +30,34 @@ class TestRun:
         out = capsys.readouterr().out
         assert 'factor  3\n' in out and 'sums    [30.0, 105.0]' in out
 
+    def test_a_config_key_no_step_reads_is_an_error(self, flow, capsys):
+        assert main(['run', 'flow.py:pipeline', '--batch-size', '5', '--config', 'facter=3']) == 2
+        err = capsys.readouterr().err
+        assert ("dagflow run: error: --config facter=...: no step reads 'facter' (as C('facter')), nor a model config "
+                "or the run arguments, so the value would be dropped. Did you mean 'factor'?") in err
+        assert "The keys the pipeline reads: 'factor'." in err
+
+    def test_keys_read_by_the_run_arguments_or_the_dataset_count(self, write_file, capsys):
+        write_file('lazy_config.py', '''
+            import numpy as np
+            from dagflow import B, C, Dataset, Pipeline, V
+            template = Pipeline().init_variable('n', 0).update(V('n'), V('n') + B.size)
+            pipeline = ((template << C('data') << {'data': Dataset(6, preloaded=np.zeros(6)), 'size': 2})
+                        .run(C('size'), n_epochs=C('epochs', default=1), lazy=True))
+        ''')
+        assert main(['run', 'lazy_config.py:pipeline', '--config', 'size=3', '--config', 'epochs=2']) == 0
+        assert '4 batches' in capsys.readouterr().out
+        assert main(['run', 'lazy_config.py:pipeline', '--config', 'dat=1']) == 2
+        assert "Did you mean 'data'?" in capsys.readouterr().err
+
+    def test_a_pipeline_that_reads_the_whole_config_is_not_judged(self, write_file, capsys):
+        write_file('whole.py', '''
+            import numpy as np
+            from dagflow import C, Dataset
+            pipeline = Dataset(4, preloaded=np.zeros(4)).p.call(print, C())
+        ''')
+        assert main(['run', 'whole.py:pipeline', '--batch-size', '4', '--config', 'anything=1']) == 0
+
     def test_nested_config_keys_and_strings(self, write_file, capsys):
         write_file('nested.py', '''
             import numpy as np
@@ -201,6 +229,12 @@ class TestCheck:
         assert lines[4].startswith(f"bad.py:{at['.train_model(']}: main[5] train_model: uses model 'net' but no "
                                    f"init_model")
         assert lines[5] == 'check: 5 problems in bad.py:pipeline (6 steps, scheduler sync)'
+
+    def test_a_config_key_no_step_reads_is_a_problem(self, flow, capsys):
+        assert main(['check', 'flow.py:pipeline', '--config', 'factr=2', '--config', 'factor=2']) == 1
+        lines = _lines(capsys.readouterr().out)
+        assert lines[0].startswith("--config: factr=...: no step reads 'factr'") and "Did you mean 'factor'" in lines[0]
+        assert lines[1] == 'check: 1 problem in flow.py:pipeline (3 steps, scheduler sync)'
 
     def test_config_given_on_the_command_line_counts(self, bad, capsys):
         main(['check', 'bad.py:pipeline', '--config', 'lr=0.1'])

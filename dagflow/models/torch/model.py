@@ -418,8 +418,8 @@ class TorchModel(BaseModel):
         >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
         >>> path = pathlib.Path(tempfile.mkdtemp()) / 'model.pt'
         >>> model.save(path)
-        >>> TorchModel({'build': False, 'load': {'path': path}}).config['model']
-        {'name': 'mlp'}
+        >>> TorchModel({'build': False, 'load': {'path': path}}).config['model/name']
+        'mlp'
         """
         if self.network is None:
             raise ModelError(f'{self._label("save")}: there is nothing to save yet: the network is built by the '

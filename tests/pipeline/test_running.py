@@ -1,0 +1,342 @@
+"""Running a pipeline as BatchFlow documents it: run arguments, lazy runs, reset, notifier, after.run, datasets."""
+import pickle
+import sys
+
+import numpy as np
+import pytest
+
+from dagflow import B, C, Dataset, Pipeline, V
+from dagflow.exceptions import EmptyBatchSequence, RunArgumentError
+from dagflow.models import BaseModel
+
+
+@pytest.fixture
+def ds():
+    return Dataset(10, preloaded=np.arange(10))
+
+
+def counting(dataset):
+    """A pipeline that counts its batches in V('n') and their items in V('items')."""
+    return (dataset.p.init_variable('n', 0).init_variable('items', 0)
+            .update(V('n'), V('n') + 1).update(V('items'), V('items') + B.size))
+
+
+class TestRunArguments:
+    def test_positional_arguments_in_batchflows_order(self, ds):
+        # (batch_size, shuffle, n_iters, n_epochs, drop_last, notifier)
+        assert counting(ds).run(4, False, 5).v('n') == 5
+        assert counting(ds).run(4, False, None, 2, True).v('n') == 4
+
+    @pytest.mark.parametrize('name, close', [('n_epoch', 'n_epochs'), ('epochs', 'n_epochs'),
+                                             ('batchsize', 'batch_size'), ('sheduler', 'scheduler')])
+    def test_an_unknown_name_is_refused_with_the_close_ones(self, ds, name, close):
+        with pytest.raises(RunArgumentError, match=rf"run\(\): unknown run argument '{name}'\. Did you mean "
+                                                   rf"'{close}'"):
+            counting(ds).run(batch_size=2, **{name: 1})
+
+    def test_too_many_positional_arguments(self, ds):
+        with pytest.raises(RunArgumentError, match='at most 6 positional run arguments'):
+            counting(ds).gen_batch(2, False, None, 1, False, False, 7)
+
+    def test_an_argument_given_twice(self, ds):
+        with pytest.raises(RunArgumentError, match='got batch_size twice'):
+            counting(ds).next_batch(2, batch_size=3)
+
+    def test_named_expressions_are_evaluated_when_the_run_starts(self, ds):
+        p = (counting(ds) << {'size': 5, 'epochs': 3}).run(C('size'), n_epochs=C('epochs'), lazy=True)
+        assert p.run().v('items') == 30
+        p.config['epochs'] = 1
+        assert p.run(reset='variables').v('n') == 2
+
+    def test_batchflows_target_is_the_scheduler(self, ds):
+        p = counting(ds).run(batch_size=5, prefetch=1, target='mpc', lazy=True)
+        assert p.run_args['scheduler'] == 'processes'
+        assert counting(ds).run(batch_size=5, prefetch=1, target='threads').v('items') == 10
+        with pytest.raises(RunArgumentError, match="BatchFlow's target is 'threads' or 'mpc'"):
+            counting(ds).run(batch_size=5, target='gpu')
+
+    def test_ignore_exceptions(self, ds):
+        assert counting(ds).run(batch_size=5, ignore_exceptions=False).v('n') == 2
+        with pytest.raises(RunArgumentError, match='ignore_exceptions=True.*SkipBatchException'):
+            counting(ds).run(batch_size=5, ignore_exceptions=True)
+
+    @pytest.mark.parametrize('profile', [1, 2, 'detailed', True])
+    def test_batchflows_profile_levels_record_the_steps(self, ds, profile):
+        p = counting(ds).run(batch_size=5, profile=profile)
+        assert p.profile['step'].tolist() == ['update', 'update'] * 2
+
+    def test_no_batch_size(self, ds):
+        with pytest.raises(RunArgumentError, match=r'run\(\) needs a batch_size'):
+            counting(ds).run(n_epochs=1)
+        with pytest.raises(RunArgumentError, match=r'next_batch\(\) without arguments needs run'):
+            counting(ds).next_batch()
+
+
+class TestLazyRuns:
+    def test_later_arguments_override_the_lazy_ones(self, ds):
+        p = counting(ds).run(batch_size=5, n_epochs=5, lazy=True)
+        assert p.run(n_epochs=2).v('n') == 4          # 2 epochs of 2 batches, not the lazy 5
+        assert p.run(reset='variables').v('n') == 10  # the lazy run itself is unchanged
+        assert p.run(batch_size=2, reset='vars').v('n') == 25
+
+    def test_n_iters_and_n_epochs_replace_each_other(self, ds):
+        p = counting(ds).run(batch_size=5, n_epochs=5, lazy=True)
+        assert p.run(n_iters=3).v('n') == 3
+        q = counting(ds).run(batch_size=5, n_iters=7, lazy=True)
+        assert q.run(n_epochs=1).v('n') == 2
+
+    def test_gen_batch_and_next_batch_merge_over_the_lazy_run(self, ds):
+        p = counting(ds).run(batch_size=5, n_epochs=3, shuffle=False, lazy=True)
+        assert [len(batch) for batch in p.gen_batch(batch_size=4, n_epochs=1)] == [4, 4, 2]
+        assert len(p.next_batch(batch_size=3)) == 3
+
+    def test_an_unknown_name_after_a_lazy_run_is_refused(self, ds):
+        p = counting(ds).run(batch_size=5, lazy=True)
+        with pytest.raises(RunArgumentError, match="unknown run argument 'bogus_arg'"):
+            p.run(bogus_arg=1)
+        with pytest.raises(RunArgumentError, match="unknown run argument 'n_epoch'"):
+            p.gen_batch(n_epoch=1)
+        assert p.v('n') == 0
+
+    def test_a_lazy_run_is_checked_at_once(self, ds):
+        with pytest.raises(RunArgumentError, match='batch_size must be a positive int'):
+            counting(ds).run(batch_size=0, lazy=True)
+        with pytest.raises(RunArgumentError, match="unknown run argument 'n_epoch'"):
+            counting(ds).run_later(4, n_epoch=2)
+        with pytest.raises(RunArgumentError, match="reset: unknown target 'varibles'"):
+            counting(ds).run(batch_size=2, reset='varibles', lazy=True)
+
+    def test_a_pipeline_made_from_a_lazy_one_keeps_its_arguments(self, ds):
+        p = counting(ds).run(batch_size=5, n_epochs=3, lazy=True)
+        assert (p << {'lr': 0.1}).run().v('n') == 6
+        template = Pipeline().update(V('n'), V('n') + 1).run(batch_size=2, lazy=True)
+        assert (template << ds).init_variable('n', 0).run().v('n') == 5
+
+    def test_run_args_shows_the_lazy_run(self, ds):
+        p = counting(ds).run_later(4, True, n_epochs=None, bar=False)
+        assert p.run_args['batch_size'] == 4 and p.run_args['shuffle'] is True
+        assert p.run_args['n_epochs'] is None and p.run_args['notifier'] is False
+        assert counting(ds).run_args is None
+
+
+class TestIterationLength:
+    def test_one_epoch_when_neither_is_given(self, ds):
+        assert counting(ds).run(batch_size=4).v('n') == 3
+
+    def test_n_iters_alone_is_not_cut_at_an_epoch(self, ds):
+        assert counting(ds).run(batch_size=4, n_iters=7).v('items') == 28
+
+    def test_an_endless_gen_batch_stops_when_the_user_breaks(self, ds):
+        p = counting(ds)
+        for number, _ in enumerate(p.gen_batch(batch_size=4, n_epochs=None), 1):
+            if number == 12:
+                break
+        assert p.v('n') == 12
+
+    def test_next_batch_is_endless_unless_told_otherwise(self, ds):
+        p = counting(ds)
+        assert [len(p.next_batch(4)) for _ in range(6)] == [4] * 6
+        q = counting(ds).run(batch_size=4, n_epochs=None, lazy=True)
+        assert [len(q.next_batch()) for _ in range(6)] == [4] * 6
+
+    def test_next_batch_raises_after_the_last_batch_until_reset(self, ds):
+        p = counting(ds)
+        assert [len(p.next_batch(4, n_epochs=1)) for _ in range(3)] == [4, 4, 2]
+        for _ in range(2):
+            with pytest.raises(EmptyBatchSequence, match=r'reset\("iter"\)'):
+                p.next_batch(4, n_epochs=1)
+        assert len(p.reset('iter').next_batch(4, n_epochs=1)) == 4
+        assert len(p.next_batch(4, n_epochs=1, reset='iter')) == 4
+
+    def test_an_endless_run_warns_and_ends_when_a_step_raises(self, ds):
+        class Enough(Exception):
+            pass
+
+        def stop_after(n):
+            if n == 20:
+                raise Enough
+
+        p = counting(ds).call(stop_after, V('n'))
+        with pytest.warns(RuntimeWarning, match='run\\(\\) will never stop: n_epochs=None'), pytest.raises(Enough):
+            p.run(batch_size=3, n_epochs=None)
+        assert p.v('n') == 20
+
+
+class TinyModel(BaseModel):
+    def _build(self):
+        self.steps = 0
+
+    def train(self, x):
+        self.steps += 1
+
+    def reset(self):
+        self.steps = 0
+
+
+class TestReset:
+    def test_reset_variables_before_the_run(self, ds):
+        p = counting(ds).run(batch_size=5)
+        assert p.run(batch_size=5).v('n') == 4
+        assert p.run(batch_size=5, reset='variables').v('n') == 2
+        assert p.run(batch_size=5, reset=['vars']).v('n') == 2
+
+    def test_every_run_is_a_new_pass_whatever_reset_says(self, ds):
+        # BatchFlow's reset='variables' (without 'iter') resumes an exhausted iteration: no batch at all
+        p = counting(ds).run(batch_size=5, n_iters=3)
+        assert p.run(batch_size=5, n_iters=3, reset='variables').v('n') == 3
+        assert p.run(batch_size=5, n_iters=3, reset=None).v('n') == 6
+
+    @pytest.mark.parametrize('mode', ['dynamic', 'static'])
+    def test_reset_models_before_the_run(self, ds, mode):
+        p = ds.p.init_model('m', TinyModel, mode).train_model('m', B.data).run(batch_size=5)
+        first = p.m('m')
+        assert first.steps == 2
+        p.run(batch_size=5, reset='models')
+        assert p.m('m').steps == 2 and (p.m('m') is first) == (mode == 'static')
+        second = p.m('m')
+        p.run(batch_size=5, reset='all')
+        assert p.m('m').steps == 2 and (p.m('m') is second) == (mode == 'static')
+
+    def test_gen_batch_resets_when_it_starts(self, ds):
+        p = counting(ds).run(batch_size=5)
+        batches = p.gen_batch(batch_size=5, reset='variables')
+        assert p.v('n') == 2
+        next(batches)
+        assert p.v('n') == 1
+
+    @pytest.mark.parametrize('what, n', [((['iter', 'vars'],), 0), (('variables', 'iter'), 0), ((True,), 2),
+                                         ((None,), 2), (('all',), 0)])
+    def test_reset_takes_batchflows_forms(self, ds, what, n):
+        assert counting(ds).run(batch_size=5).reset(*what).v('n') == n
+
+    def test_bad_targets(self, ds):
+        with pytest.raises(RunArgumentError, match="unknown target 'modles'. Did you mean 'models'"):
+            counting(ds).reset('modles')
+        with pytest.raises(RunArgumentError, match=r'run\(\.\.\., seed=\.\.\., profile=True\)'):
+            counting(ds).reset('iter', seed=3)
+        with pytest.raises(RunArgumentError, match='reset=3'):
+            counting(ds).run(batch_size=5, reset=3)
+
+
+class FakeBar:
+    """A tqdm-like bar that records what it was given."""
+
+    made = []
+
+    def __init__(self, iterable, total=None, **kwargs):
+        self.iterable, self.total, self.kwargs, self.postfixes = iterable, total, kwargs, []
+        FakeBar.made.append(self)
+
+    def __iter__(self):
+        yield from self.iterable
+
+    def set_postfix_str(self, text):
+        self.postfixes.append(text)
+
+
+class TestNotifier:
+    @pytest.mark.parametrize('spelling', ['bar', 'notifier'])
+    @pytest.mark.parametrize('value', [True, 't', 'a', {'bar': 't'}])
+    def test_both_spellings_show_a_bar(self, ds, capsys, spelling, value):
+        counting(ds).run(batch_size=5, **{spelling: value})
+        assert '2/2' in capsys.readouterr().err
+
+    @pytest.mark.parametrize('value', [False, None, {'disable': True}, {'bar': None}])
+    def test_no_bar(self, ds, capsys, value):
+        counting(ds).run(batch_size=5, notifier=value)
+        assert '2/2' not in capsys.readouterr().err
+
+    def test_options_and_monitors(self, ds):
+        FakeBar.made.clear()
+        p = (counting(ds).init_variable('history', init_on_each_run=list)
+             .update(V('history', mode='a'), V('items') / 4))
+        p.run(batch_size=4, notifier={'bar': FakeBar, 'desc': 'train', 'ncols': 50, 'frequency': 1,
+                                      'monitors': ['history', {'source': 'n', 'format': 'batch {}'}, V('items')]})
+        bar, = FakeBar.made
+        assert bar.total == 3 and bar.kwargs == {'desc': 'train', 'ncols': 50}
+        assert bar.postfixes == ["history=1.0000;   batch 1;   V('items')=4", 'history=2.0000;   batch 2;   '
+                                 "V('items')=8", "history=2.5000;   batch 3;   V('items')=10"]
+
+    def test_a_text_bar_takes_tqdms_keywords(self, ds, capsys):
+        counting(ds).run(batch_size=5, notifier={'bar': 't', 'desc': 'epoch', 'file': sys.stdout, 'total': 7})
+        out = capsys.readouterr().out
+        assert 'epoch' in out and '2/7' in out
+
+    @pytest.mark.parametrize('value, match', [
+        ({'graphs': 'loss'}, "'graphs' \\(plots drawn while the run goes\\) is not provided"),
+        ({'log_file': 'x.log'}, "'log_file' \\(a text log of the bar\\) is not provided"),
+        ('telegram', 'Telegram messages are not provided'),
+        ({'monitors': 'cpu'}, "resource monitor 'cpu' is not provided.*profile=True"),
+        ({'monitors': [B.size]}, 'a monitor is a variable name or a V/C expression'),
+        ({'n_iters': 3}, "'n_iters' is not a notifier option"),
+        ('tqdn', "notifier='tqdn' is not a bar.*Did you mean 'tqdm'"),
+        (3, 'give True/False, a bar name'),
+    ])
+    def test_what_dagflow_cannot_do_is_refused_before_the_run(self, ds, value, match):
+        p = counting(ds)
+        with pytest.raises(RunArgumentError, match=match):
+            p.run(batch_size=5, notifier=value)
+        assert p.v('n') == 0
+
+    def test_bar_and_notifier_together(self, ds):
+        with pytest.raises(RunArgumentError, match='not both'):
+            counting(ds).run(batch_size=5, bar=True, notifier=True)
+
+
+class TestSectionsAlone:
+    def pipeline(self, ds):
+        p = counting(ds).init_variable('log', init_on_each_run=list)
+        p.before.update(V('log', mode='a'), 'start')
+        p.after.update(V('log', mode='a'), 'end')
+        return p
+
+    def test_after_run_after_a_broken_loop(self, ds):
+        p = self.pipeline(ds)
+        for _ in p.gen_batch(batch_size=2, n_epochs=None):
+            if len(p.v('log')) == 1 and p.v('n') == 3:
+                break
+        assert p.v('log') == ['start']
+        assert p.after.run() is not None
+        assert p.v('log') == ['start', 'end'] and p.v('n') == 3
+
+    def test_before_run_alone(self, ds):
+        p = self.pipeline(ds)
+        p.before.run()
+        assert p.v('log') == ['start'] and p.v('n') == 0
+
+    def test_a_finished_loop_runs_after_itself(self, ds):
+        p = self.pipeline(ds)
+        assert len(list(p.gen_batch(batch_size=5))) == 2
+        assert p.v('log') == ['start', 'end']
+
+
+class TestConfigAndDataset:
+    def test_set_config_merges_in_place(self):
+        p = Pipeline(config={'model': {'lr': 0.1}})
+        assert p.set_config({'model/depth': 2}) is p
+        assert p.config == {'model': {'lr': 0.1, 'depth': 2}}
+        assert p.update_config({'model': {'lr': 0.01}}).config['model/lr'] == 0.01
+        assert p.set_config({'epochs': 1}, clear=True).config == {'epochs': 1}
+
+    def test_a_dataset_given_as_a_named_expression(self, ds):
+        template = Pipeline().init_variable('items', 0).update(V('items'), V('items') + B.size)
+        p = template << C('dataset')
+        assert p.batch_class is None and repr(p.dataset) == "DatasetExpression(C('dataset'))"
+        p = p << {'dataset': ds}
+        assert p.run(batch_size=4).v('items') == 10
+        p.set_config({'dataset': Dataset(3)})
+        assert p.run(batch_size=4, reset='variables').v('items') == 3   # evaluated again by each run
+        assert len(p.dataset) == 3 and len(pickle.loads(pickle.dumps(p)).dataset.current) == 3
+
+    def test_a_dataset_from_a_variable_with_prefetch(self, ds):
+        p = ((Pipeline().init_variable('items', 0).init_variable('source', ds)
+              .update(V('items'), V('items') + B.size)) << V('source'))
+        assert p.run(batch_size=3, prefetch=2).v('items') == 10
+        assert [len(b) for b in p.gen_batch(batch_size=4)] == [4, 4, 2]
+
+    def test_an_expression_that_is_not_a_dataset(self):
+        p = Pipeline().init_variable('n', 0) << C('dataset')
+        with pytest.raises(RunArgumentError, match=r"C\('dataset'\), evaluated to int 5, not a dataset"):
+            p.set_config({'dataset': 5}).run(batch_size=2)
+        with pytest.raises(KeyError, match="'dataset' is not in the config"):
+            p.set_config({}, clear=True).run(batch_size=2)
