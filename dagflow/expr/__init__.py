@@ -14,12 +14,13 @@ Examples
 from dagflow.expr.base import Expression, Node, is_expression
 from dagflow.expr.context import Context, IterationInfo, make_context
 from dagflow.expr.evaluate import ASSIGNABLE, assign, evaluate
+from dagflow.expr.listwise import L
 from dagflow.expr.modes import MODES, apply_mode, normalize_mode
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
 from dagflow.expr.walk import structural_key, walk
 
 __all__ = [
-    'B', 'V', 'C', 'D', 'F', 'L', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT',
+    'B', 'V', 'C', 'D', 'F', 'L', 'Lambda', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT',
     'Expression', 'Node', 'is_expression',
     'Context', 'IterationInfo', 'make_context',
     'evaluate', 'assign', 'ASSIGNABLE',

@@ -19,6 +19,9 @@ Examples
 """
 from __future__ import annotations
 
+import copy
+import functools
+import inspect
 import numbers
 
 import numpy as np
@@ -27,13 +30,14 @@ from dagflow.config import Config
 from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
 from dagflow.expr.context import Context
+from dagflow.expr.listwise import L
 from dagflow.expr.modes import apply_mode, normalize_mode
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
 
 __all__ = ['evaluate', 'assign', 'ASSIGNABLE']
 
 #: The kinds of leaves that name a location a value can be stored at.
-ASSIGNABLE = ('B', 'V', 'C')
+ASSIGNABLE = ('B', 'V', 'C', 'L')
 
 
 def evaluate(obj, context: Context):
@@ -132,7 +136,7 @@ def _evaluate_node(node, context):
 
 def _callee(fn, context):
     """The function a call node calls: ``F(fn)(...)`` calls ``fn`` itself, without the batch."""
-    if isinstance(fn, (F, L)):
+    if isinstance(fn, (F, Lambda)):
         bound_args, bound_kwargs = evaluate((fn.args, fn.kwargs), context)
         if not bound_args and not bound_kwargs:
             return fn.fn
@@ -155,7 +159,13 @@ def _batch(expr, context):
                   'batch expressions cannot be evaluated before a batch exists (e.g. in a static model '
                   'config or init_variable). Use a dynamic model, or read the value inside an action.')
     if not expr.name:
-        return batch
+        return _copy_batch(batch) if expr._copy else batch
+    value = _component(batch, expr)
+    return copy.deepcopy(value) if expr._copy else value
+
+
+def _component(batch, expr):
+    """``batch.<expr.name>``, or a ComponentError with close matches."""
     try:
         return getattr(batch, expr.name)
     except AttributeError as exc:
@@ -166,6 +176,16 @@ def _batch(expr, context):
             f'{batch_class} has no component or attribute {expr.name!r} (in {expr!r}).'
             f'{suggestion_text(expr.name, candidates)}',
             name=expr.name, batch_class=batch_class, components=tuple(components)) from exc
+
+
+def _copy_batch(batch):
+    """A copy of the batch for ``B(copy=True)``: its own ``copy()`` if it has one, else a deep copy
+    that shares the run context, pipeline and dataset (which hold models, locks and the whole data)."""
+    own = getattr(type(batch), 'copy', None)
+    if callable(own):
+        return batch.copy()
+    shared = (getattr(batch, 'context', None), getattr(batch, 'pipeline', None), getattr(batch, 'dataset', None))
+    return copy.deepcopy(batch, {id(obj): obj for obj in shared if obj is not None})
 
 
 def _pipeline(expr, context):
@@ -211,9 +231,56 @@ def _dataset(expr, context):
 
 def _function(expr, context):
     args, kwargs = evaluate((expr.args, expr.kwargs), context)
-    if expr.kind == 'F' and context.batch is not None:
-        return expr.fn(context.batch, *args, **kwargs)
-    return expr.fn(*args, **kwargs)
+    if expr.kind != 'F':
+        return expr.fn(*args, **kwargs)
+    if args or kwargs:   # F(fn, *args, **kwargs): the batch first, when there is one
+        return expr.fn(*args, **kwargs) if context.batch is None else expr.fn(context.batch, *args, **kwargs)
+    if not takes_batch(expr.fn):
+        return expr.fn()
+    batch = _need(context, 'batch', expr,
+                  f'{expr.name} takes an argument, and F gives it the batch. Where there is no batch (a static '
+                  f'model config, init_variable, a before/after step) use a function without arguments, or '
+                  f"give it its arguments: F(fn)(C('shape')).")
+    return expr.fn(batch)
+
+
+def takes_batch(fn) -> bool:
+    """Whether ``F(fn)`` gives ``fn`` the batch: when ``fn`` cannot be called without an argument.
+
+    ``F(lambda batch: ...)`` and ``F(MyBatch.get_labels)`` get the batch;
+    ``F(my_init_function)``, ``F(list)`` or ``F(lambda batch=None: ...)``,
+    which can be called without one, are called without it, as BatchFlow's
+    ``F`` always is.  So is a callable whose signature Python cannot read
+    (``dict``, ``max``).
+
+    Examples
+    --------
+    >>> takes_batch(lambda batch: 1), takes_batch(lambda: 1), takes_batch(list), takes_batch(len)
+    (True, False, False, True)
+    """
+    try:
+        return _takes_batch(fn)
+    except TypeError:   # an unhashable callable object: not cached
+        return _takes_batch.__wrapped__(fn)
+
+
+@functools.lru_cache(maxsize=1024)
+def _takes_batch(fn):
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    try:
+        signature.bind()
+    except TypeError:
+        pass
+    else:
+        return False
+    try:
+        signature.bind(None)
+    except TypeError:
+        return False   # it fails either way: let the call without the batch say why
+    return True
 
 
 def _random(expr, context, batch_size=None):
@@ -267,13 +334,72 @@ def _per_item(expr, context):
     return values
 
 
+def _listwise_objects(expr, context):
+    """The objects an ``L`` goes through: the component's, or the evaluated sequence."""
+    if isinstance(expr.source, str):
+        batch = _need(context, 'batch', expr, 'L(...) reads a batch component item by item.')
+        return _component(batch, expr)
+    return evaluate(expr.source, context)
+
+
+def _follow(obj, links):
+    for link in links:
+        if link[0] == 'getattr':
+            obj = getattr(obj, link[1])
+        elif link[0] == 'getitem':
+            obj = obj[link[1]]
+        else:
+            obj = obj(*link[1], **link[2])
+    return obj
+
+
+def _listwise(expr, context):
+    objects = _listwise_objects(expr, context)
+    if not expr.chain:
+        return objects
+    links = evaluate(expr.chain, context)
+    return [_follow(obj, links) for obj in objects]
+
+
+def _assign_listwise(target, value, context, mode):
+    """Store ``value`` (one entry per object) at ``L('objs').attr`` / ``L('objs')[key]``; ``L('objs')`` as ``B``."""
+    if not target.chain:
+        if not isinstance(target.source, str) or not target.source:
+            raise ExpressionError(f'Cannot assign to {target!r}: it does not name a batch component; use '
+                                  f"L('component') or an attribute or item of its objects.", target=target)
+        assign(B(target.source, mode=target.mode), value, context, mode=mode)
+        return
+    *links, last = evaluate(target.chain, context)
+    if last[0] == 'call':
+        raise ExpressionError(f'Cannot assign to {target!r}: it ends with a call; assign to an attribute or '
+                              f'an item of the objects instead.', target=target)
+    owners = [_follow(obj, links) for obj in _listwise_objects(target, context)]
+    try:
+        values = list(value)
+    except TypeError:
+        values = None
+    if values is None or len(values) != len(owners):
+        got = f'len={len(values)}' if values is not None else f'a {type(value).__name__}'
+        raise ExpressionError(f'Assigning to {target!r} needs one value per object ({len(owners)}), but got '
+                              f'{got}.', target=target)
+    mode = normalize_mode(mode or target.mode)
+    for owner, item in zip(owners, values):
+        if last[0] == 'getattr':
+            current = getattr(owner, last[1], None) if mode != 'w' else None
+            setattr(owner, last[1], apply_mode(current, item, mode))
+        else:
+            current = owner[last[1]] if mode != 'w' else None
+            owner[last[1]] = apply_mode(current, item, mode)
+
+
 def _per_item_repeat(expr, context):
     return [evaluate(expr.expr, context) for _ in range(_batch_length(expr, context))]
 
 
 _LEAVES = {
     B.kind: _batch, V.kind: _variable, C.kind: _config, D.kind: _dataset,
-    F.kind: _function, L.kind: _function, R.kind: _random, W.kind: lambda expr, context: expr.expr,
+    F.kind: _function, Lambda.kind: _function, L.kind: _listwise, R.kind: _random,
+    W.kind: lambda expr, context: expr.expr,
     I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
 }
 
@@ -318,6 +444,9 @@ def assign(target, value, context: Context, mode: str | None = None) -> None:
     >>> ctx.pipeline.variables
     {'history': [0.5, 0.25, 0.125]}
     """
+    if isinstance(target, L):
+        _assign_listwise(target, value, context, mode)
+        return
     root = _assignable_root(target)
     if isinstance(target, Node):
         _assign_into(target, root, value, context, normalize_mode(mode or 'w'))

@@ -7,8 +7,12 @@ kind     evaluates to                                assignable
 ``V``    a pipeline variable                         yes
 ``C``    a pipeline config option (``'a/b'`` paths)  yes
 ``D``    a dataset attribute                         no
-``F``    ``fn(batch)`` (``fn()`` without a batch)    no
-``L``    ``fn()``, never given the batch             no
+``F``    ``fn(batch)``, or ``fn()`` for a callable   no
+         that takes no argument
+``L``    a component's objects item by item          yes
+         (in :mod:`dagflow.expr.listwise`)
+``L(fn)``  ``fn()``, never given the batch (kind     no
+         ``'lambda'``, class :class:`Lambda`)
 ``R``    a random draw from the context's generator  no
 ``W``    the wrapped expression, unevaluated         no
 ``I``    the iteration number, total or ratio        no
@@ -36,7 +40,7 @@ from dagflow.exceptions import ExpressionError, suggestion_text
 from dagflow.expr.base import Expression, format_arguments
 from dagflow.expr.modes import normalize_mode
 
-__all__ = ['B', 'V', 'C', 'D', 'F', 'L', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
+__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
 
 
 class _NoDefault:
@@ -63,6 +67,8 @@ class _AttributeForm(type):
 
 
 def _check_name(kind, name, *, required=False):
+    if name is None and not required:   # BatchFlow's default: B(None) is B()
+        return ''
     if not isinstance(name, str):
         raise ExpressionError(f'{kind}(...) expects a name as a str, but got {name!r} '
                               f'({type(name).__name__}) instead', name=name)
@@ -86,10 +92,15 @@ class B(Expression, metaclass=_AttributeForm):
     Parameters
     ----------
     name : str
-        The component or attribute name; ``''`` for the batch.
+        The component or attribute name; ``''`` (or None) for the batch.
     mode : str
         The default assignment mode when it is a ``save_to`` target (see
         :func:`~dagflow.expr.apply_mode`).
+    copy : bool
+        Evaluate to a copy, so the action cannot change the batch through it:
+        ``B(copy=True)`` is a copy of the batch (its data copied deeply; the
+        pipeline, dataset and run context shared, as ``Batch.copy`` does in
+        BatchFlow), ``B('images', copy=True)`` a deep copy of the component.
 
     Notes
     -----
@@ -105,23 +116,30 @@ class B(Expression, metaclass=_AttributeForm):
     >>> batch = SimpleNamespace(images=[[1, 2], [3, 4]])
     >>> B.images[1].get(batch=batch)
     [3, 4]
-    >>> B('images'), B()
-    (B.images, B())
+    >>> B('images'), B(), B('images', copy=True)
+    (B.images, B(), B('images', copy=True))
+    >>> original = SimpleNamespace(images=[1, 2])
+    >>> B('images', copy=True).get(batch=original) is original.images
+    False
     """
 
-    __slots__ = ('name', 'mode')
+    # The flag's slot is private so that ``B.images.copy()`` still calls the component's own copy().
+    __slots__ = ('name', 'mode', '_copy')
     kind = 'B'
-    _fields = ('name', 'mode')
+    _fields = ('name', 'mode', '_copy')
 
-    def __init__(self, name: str = '', mode: str = 'w'):
-        self._init(name=_check_name('B', name), mode=normalize_mode(mode))
+    def __init__(self, name: str = '', mode: str = 'w', copy: bool = False):
+        self._init(name=_check_name('B', name), mode=normalize_mode(mode), _copy=bool(copy))
 
     def __repr__(self):
+        copy = ', copy=True' if self._copy else ''
         if not self.name:
-            return f"B(''{_mode_suffix(self.mode)})" if self.mode != 'w' else 'B()'
-        if self.mode == 'w' and _written_as_attribute(type(self), self.name):
+            if self.mode == 'w':
+                return 'B(copy=True)' if copy else 'B()'
+            return f"B(''{_mode_suffix(self.mode)}{copy})"
+        if self.mode == 'w' and not copy and _written_as_attribute(type(self), self.name):
             return f'B.{self.name}'
-        return f'B({self.name!r}{_mode_suffix(self.mode)})'
+        return f'B({self.name!r}{_mode_suffix(self.mode)}{copy})'
 
 
 class V(Expression, metaclass=_AttributeForm):
@@ -217,10 +235,11 @@ class D(Expression, metaclass=_AttributeForm):
 class _Function(Expression):
     __slots__ = ('fn', 'args', 'kwargs')
     _fields = ('fn', 'args', 'kwargs')
+    _written = ''   # how the class is written in code, when it differs from its kind
 
     def __init__(self, fn, *args, **kwargs):
         if not callable(fn):
-            raise ExpressionError(f'{self.kind}(...) expects a callable, but got {fn!r} '
+            raise ExpressionError(f'{self._written or self.kind}(...) expects a callable, but got {fn!r} '
                                   f'({type(fn).__name__}) instead', fn=fn)
         self._init(fn=fn, args=args, kwargs=kwargs)
 
@@ -234,19 +253,28 @@ class _Function(Expression):
 
     def __repr__(self):
         arguments = format_arguments(self.args, self.kwargs)
-        return f'{self.kind}({self.name}{", " + arguments if arguments else ""})'
+        return f'{self._written or self.kind}({self.name}{", " + arguments if arguments else ""})'
 
 
 class F(_Function):
-    """A callable that gets the batch: evaluates to ``fn(batch, *args, **kwargs)``.
+    """A callable, called with the batch when it takes one: ``fn(batch)`` or ``fn()``.
 
-    With no batch in the context (a static model config, before the run) it
-    evaluates to ``fn(*args, **kwargs)``.  Bound ``args``/``kwargs`` (BatchFlow's
-    ``F(get_boxes, V('shape'))``) are evaluated first.
+    ``F(fn)`` gives ``fn`` the batch when ``fn`` cannot be called without an
+    argument (``F(lambda batch: ...)`` from the models guide,
+    ``F(MyBatch.get_labels)``); a callable that can (``F(my_init_function)``,
+    ``F(list)``) is called without it, as BatchFlow's ``F`` always is (see
+    :func:`~dagflow.expr.evaluate.takes_batch`).  A callable that needs the
+    batch where there is none (a static model config, ``init_variable``)
+    fails with an error that says so.
+
+    ``F(fn, *args, **kwargs)`` (bound arguments, as older BatchFlow wrote
+    ``F(get_boxes, C('shape'))``) is ``fn(batch, *args, **kwargs)``, or
+    ``fn(*args, **kwargs)`` where there is no batch; the arguments are
+    evaluated first.
 
     Calling an ``F`` builds a call expression, ``F(fn)(x, k=y)``, that evaluates to
     ``fn(x, k=y)`` with the evaluated arguments and **without** the batch, as
-    in BatchFlow's current API; pass ``B()`` to give it the batch:
+    in BatchFlow's API; pass ``B()`` to give it the batch:
     ``F(MyBatch.rotate)(B(), angle=30)``.
 
     Examples
@@ -255,9 +283,10 @@ class F(_Function):
     >>> def first_shape(batch):
     ...     return batch.images.shape[1:]
     >>> import numpy as np
-    >>> F(first_shape).get(batch=SimpleNamespace(images=np.zeros((4, 8, 8))))
-    (8, 8)
-    >>> F(max)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 7]))
+    >>> batch = SimpleNamespace(images=np.zeros((4, 8, 8)), sizes=[3, 7])
+    >>> F(first_shape).get(batch=batch), F(lambda: 'no batch').get(batch=batch)
+    ((8, 8), 'no batch')
+    >>> F(max)(B.sizes).get(batch=batch)
     7
     """
 
@@ -265,23 +294,27 @@ class F(_Function):
     kind = 'F'
 
 
-class L(_Function):
-    """A callable that never gets the batch: evaluates to ``fn(*args, **kwargs)``.
+class Lambda(_Function):
+    """``L(fn, *args, **kwargs)``: a callable that never gets the batch, ``fn(*args, **kwargs)``.
 
-    ``L(fn)(*args, **kwargs)`` and ``L(fn, *args, **kwargs)`` are the same;
-    arguments may hold expressions.
+    This is the older BatchFlow ``L``, still accepted: ``L(fn)`` with a
+    callable makes one (``L('component')`` is the item-wise
+    :class:`~dagflow.expr.L`).  ``L(fn)(*args, **kwargs)`` and
+    ``L(fn, *args, **kwargs)`` are the same; arguments may hold expressions.
 
     Examples
     --------
     >>> from types import SimpleNamespace
+    >>> from dagflow.expr import L
     >>> L(sorted)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 1, 2]))
     [1, 2, 3]
-    >>> L(dict, a=1).get()
-    {'a': 1}
+    >>> L(dict, a=1), L(dict, a=1).get()
+    (L(dict, a=1), {'a': 1})
     """
 
     __slots__ = ()
-    kind = 'L'
+    kind = 'lambda'
+    _written = 'L'
 
 
 _DISTRIBUTIONS = sorted(name for name in dir(np.random.Generator) if not name.startswith('_'))
@@ -370,29 +403,49 @@ class W(Expression):
         return f'W({self.expr!r})'
 
 
-_ITERATION_NAMES = {
-    'current': 'current', 'c': 'current',
-    'max': 'max', 'm': 'max', 'maximum': 'max', 'total': 'max',
-    'ratio': 'ratio', 'r': 'ratio',
-}
+_ITERATION_NAMES = ('current', 'max', 'ratio')
+_ITERATION_WORDS = (('current', 'current'), ('maximum', 'max'), ('total', 'max'), ('ratio', 'ratio'))
 
 
-class I(Expression):  # noqa: E742 -- BatchFlow's name
-    """The iteration: ``'current'`` (0-based batch number), ``'max'`` (total) or ``'ratio'``.
+def _iteration_name(name):
+    """The counter a (possibly shortened) name means, as BatchFlow reads it: any prefix of a word."""
+    if isinstance(name, str):
+        for word, meaning in _ITERATION_WORDS:
+            if word.startswith(name):
+                return meaning
+    return None
 
-    ``ratio`` is ``(current + 1) / max``, so it reaches 1 on the last batch.
-    ``'c'``, ``'m'``, ``'maximum'``, ``'total'`` and ``'r'`` are accepted too.
+
+class I(Expression, metaclass=_AttributeForm):  # noqa: E742 -- BatchFlow's name
+    """The iteration counter: ``'current'``, ``'max'`` or ``'ratio'``.
+
+    Numbered as in BatchFlow: ``current`` is 1 for the first batch of a run,
+    ``max`` is the number of batches the run makes (``n_iters``, or what
+    ``n_epochs`` gives with the batch size and ``drop_last``; ``None`` for an
+    endless run) and ``ratio`` is ``current / max``, 1 on the last batch.  The
+    numbers come from the batch's position in the stream, so every scheduler
+    and ``prefetch`` see those of the serial run.  After ``rebatch`` the count
+    is that of the re-cut batches, and ``max`` is ``None``.
+
+    Parameters
+    ----------
+    name : str
+        ``'current'`` (the default), ``'max'`` or ``'ratio'``, or any prefix of
+        ``'current'``, ``'maximum'``, ``'total'`` and ``'ratio'`` (``'c'``,
+        ``'m'``, ``'tot'``, ``'r'``...).  ``I.current``, ``I.max`` and
+        ``I.ratio`` are the same expressions.
 
     Raises
     ------
     ExpressionError
-        For any other name.
+        For any other name; at evaluation, ``'ratio'`` of an endless run.
 
     Examples
     --------
     >>> from dagflow.expr import Context, IterationInfo
-    >>> I('ratio').get(context=Context(iteration=IterationInfo(current=4, max=10)))
-    0.5
+    >>> ctx = Context(iteration=IterationInfo(number=4, total=10))
+    >>> I.current.get(context=ctx), I('max').get(context=ctx), I('r').get(context=ctx)
+    (5, 10, 0.5)
     """
 
     __slots__ = ('name',)
@@ -400,11 +453,12 @@ class I(Expression):  # noqa: E742 -- BatchFlow's name
     _fields = ('name',)
 
     def __init__(self, name: str = 'current'):
-        if not isinstance(name, str) or name not in _ITERATION_NAMES:
+        meaning = _iteration_name(name)
+        if meaning is None:
             raise ExpressionError(
                 f"I(...) expects 'current', 'max' or 'ratio', but got {name!r}."
                 f"{suggestion_text(name, _ITERATION_NAMES) if isinstance(name, str) else ''}", name=name)
-        self._init(name=_ITERATION_NAMES[name])
+        self._init(name=meaning)
 
     def __repr__(self):
         return f'I({self.name!r})'
@@ -459,7 +513,7 @@ class PP(P):
 
     Examples
     --------
-    >>> PP(L(list)).get(batch='abc')
+    >>> PP(Lambda(list)).get(batch='abc')
     [[], [], []]
     """
 

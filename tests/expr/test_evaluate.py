@@ -28,6 +28,24 @@ class TestLeaves:
         assert evaluate(B(), ctx) is batch
         assert evaluate(B.size, ctx) == 4
 
+    def test_b_copy_of_a_component(self, ctx, batch):
+        value = evaluate(B('labels', copy=True), ctx)
+        value.append(9)
+        assert value == [0, 1, 0, 1, 9] and batch.labels == [0, 1, 0, 1]
+
+    def test_b_copy_of_the_batch_shares_pipeline_and_context(self, ctx, batch):
+        batch.context = ctx
+        clone = evaluate(B(copy=True), ctx)
+        clone.images[0, 0] = -1.0
+        assert clone is not batch and batch.images[0, 0] == 0.0
+        assert clone.pipeline is batch.pipeline and clone.context is ctx
+
+    def test_b_copy_uses_the_batchs_own_copy(self, make_batch):
+        class Copying(make_batch):
+            def copy(self):
+                return 'own copy'
+        assert evaluate(B(copy=True), Context(batch=Copying([1], [0]))) == 'own copy'
+
     def test_b_without_batch(self, pipeline):
         with pytest.raises(ExpressionError, match=r'B.images needs a batch, but there is none here: batch '
                                                   r'expressions cannot be evaluated before a batch exists'):
@@ -103,6 +121,20 @@ class TestLeaves:
         assert evaluate(F(first_label, V('n')), ctx) == 3
         assert evaluate(F(first_label, offset=B.size), ctx) == 4
 
+    def test_f_of_a_callable_without_arguments_is_called_without_the_batch(self, ctx):
+        assert evaluate(F(no_args), ctx) == 'static'
+        assert evaluate(F(list), ctx) == []
+        assert evaluate(F(lambda batch=None: batch), ctx) is None
+
+    def test_f_of_a_lambda_taking_the_batch(self, ctx, batch):
+        assert evaluate(F(lambda batch: batch.size), ctx) == 4
+        assert evaluate(F(type(batch).__len__), ctx) == 4
+
+    def test_f_that_needs_the_batch_where_there_is_none(self, pipeline):
+        with pytest.raises(ExpressionError, match=r'F\(first_label\) needs a batch, but there is none here: '
+                                                  r'first_label takes an argument, and F gives it the batch'):
+            evaluate(F(first_label), Context(pipeline=pipeline))
+
     def test_f_without_batch_is_called_with_nothing(self, pipeline):
         assert evaluate(F(no_args), Context(pipeline=pipeline)) == 'static'
         assert evaluate(F(add, V('n'), b=1), Context(pipeline=pipeline)) == 4
@@ -141,14 +173,14 @@ class TestLeaves:
         inner = V('n') + 1
         assert evaluate(W(inner), ctx) is inner
 
-    @pytest.mark.parametrize(('name', 'value'), [('current', 4), ('max', 10), ('ratio', 0.5)])
+    @pytest.mark.parametrize(('name', 'value'), [('current', 4), ('max', 10), ('ratio', 0.4)])
     def test_i(self, name, value, ctx):
         assert evaluate(I(name), ctx) == value
 
     def test_i_errors(self):
         with pytest.raises(ExpressionError, match=r"I\('current'\) needs an iteration, but there is none"):
             evaluate(I(), Context())
-        open_ended = Context(iteration=IterationInfo(current=2))
+        open_ended = Context(iteration=IterationInfo(number=2))
         assert evaluate(I('max'), open_ended) is None
         with pytest.raises(ExpressionError, match=r"I\('ratio'\) needs the total number of batches"):
             evaluate(I('ratio'), open_ended)
@@ -369,5 +401,5 @@ class TestMethods:
         assert I('current').get(context=ctx) == 4
 
     def test_get_uses_the_batchs_own_context(self, batch):
-        batch.context = Context(iteration=IterationInfo(current=9, max=10))
-        assert (I('current') + B.size).get(batch=batch) == 13
+        batch.context = Context(iteration=IterationInfo(number=9, total=10))
+        assert (I('current') + B.size).get(batch=batch) == 14

@@ -80,7 +80,7 @@ class TestConstruction:
     @pytest.mark.parametrize(('expr', 'kind', 'name'), [
         (B.images, 'B', 'images'), (B(), 'B', ''), (V('x'), 'V', 'x'), (C('a/b'), 'C', 'a/b'),
         (C(), 'C', ''), (D('classes'), 'D', 'classes'), (F(double), 'F', 'double'),
-        (L(double), 'L', 'double'),
+        (L(double), 'lambda', 'double'), (L('objs'), 'L', 'objs'),
         (R('normal'), 'R', 'normal'), (R([1, 2]), 'R', 'choice'), (W(V('x')), 'W', ''),
         (I('r'), 'I', 'ratio'), (P([1]), 'P', ''), (PP(V('x')), 'PP', ''),
     ])
@@ -113,9 +113,14 @@ class TestConstruction:
             I('curent')
 
     def test_iteration_aliases(self):
-        assert [I(n).name for n in ('c', 'current', 'm', 'maximum', 'total', 'r', 'ratio')] == [
-            'current', 'current', 'max', 'max', 'max', 'ratio', 'ratio']
+        # as BatchFlow reads them: any prefix of 'current', 'maximum', 'total' or 'ratio'
+        names = ('c', 'cur', 'current', 'm', 'max', 'maximum', 't', 'tot', 'total', 'r', 'rat', 'ratio')
+        assert [I(n).name for n in names] == ['current'] * 3 + ['max'] * 6 + ['ratio'] * 3
         assert I().name == 'current'
+
+    def test_iteration_attribute_form(self):
+        assert [structural_key(e) for e in (I.current, I.max, I.ratio)] == [
+            structural_key(I('current')), structural_key(I('max')), structural_key(I('ratio'))]
 
     def test_f_needs_a_callable(self):
         with pytest.raises(ExpressionError, match=r"F\(...\) expects a callable, but got 'double' \(str\)"):
