@@ -34,7 +34,7 @@ from dagflow.expr.listwise import L
 from dagflow.expr.modes import apply_mode, normalize_mode
 from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
 
-__all__ = ['evaluate', 'assign', 'ASSIGNABLE']
+__all__ = ['evaluate', 'assign', 'ASSIGNABLE', 'draw', 'seeded_generator', 'takes_batch']
 
 #: The kinds of leaves that name a location a value can be stored at.
 ASSIGNABLE = ('B', 'V', 'C', 'L')
@@ -283,14 +283,49 @@ def _takes_batch(fn):
     return True
 
 
-def _random(expr, context, batch_size=None):
-    rng = context.random if context.random is not None else np.random.default_rng()
-    args, kwargs, size = evaluate((expr.args, expr.kwargs, expr.size), context)
-    if batch_size is not None:
-        size = (batch_size, *_as_shape(size))
+def draw(expr: R, context: Context, size=None, rng: np.random.Generator | None = None):
+    """Draw ``expr`` (an ``R``) with ``size`` (an int or a tuple, or None) prepended to its own size.
+
+    The generator is ``rng`` if given, else the seeded ``R``'s (see
+    :func:`seeded_generator`), else the context's, else a fresh unseeded one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draw(R('uniform', size=2), Context(random=np.random.default_rng(0)), size=4).shape
+    (4, 2)
+    """
+    if rng is None:
+        rng = seeded_generator(expr.seed, context) if expr.seed is not None else context.random
+    if rng is None:
+        rng = np.random.default_rng()
+    args, kwargs, own = evaluate((expr.args, expr.kwargs, expr.size), context)
     if size is not None:
-        kwargs = {**kwargs, 'size': size}
+        own = (*_as_shape(size), *_as_shape(own))
+    if own is not None:
+        kwargs = {**kwargs, 'size': own}
     return getattr(rng, expr.name)(*args, **kwargs)
+
+
+#: The first word of the spawn key of seeded ``R`` generators (the engine's batches use 0, shuffling 2).
+SEEDED_R_KEY = 0x52
+
+
+def seeded_generator(seed, context: Context) -> np.random.Generator:
+    """The generator of an ``R(..., seed=seed)`` for the batch of ``context``: derived from the seed and
+    the batch's position (``(seed, number)``), so it is the same in every run and on every scheduler.
+
+    Examples
+    --------
+    >>> from dagflow.expr import IterationInfo
+    >>> first = seeded_generator(7, Context(iteration=IterationInfo(number=0))).random()
+    >>> first == seeded_generator(7, Context(iteration=IterationInfo(number=0))).random()
+    True
+    >>> first == seeded_generator(7, Context(iteration=IterationInfo(number=1))).random()
+    False
+    """
+    key = () if context.iteration is None else (SEEDED_R_KEY, context.iteration.number)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 def _as_shape(size):
@@ -324,7 +359,7 @@ def _batch_length(expr, context):
 def _per_item(expr, context):
     size = _batch_length(expr, context)
     if isinstance(expr.expr, R):
-        return _random(expr.expr, context, batch_size=size)
+        return draw(expr.expr, context, size=size)
     values = evaluate(expr.expr, context)
     length = len(values) if hasattr(values, '__len__') else None
     if length != size:
@@ -393,12 +428,17 @@ def _assign_listwise(target, value, context, mode):
 
 
 def _per_item_repeat(expr, context):
-    return [evaluate(expr.expr, context) for _ in range(_batch_length(expr, context))]
+    count = _batch_length(expr, context)
+    inner = expr.expr
+    if isinstance(inner, R) and inner.seed is not None:   # one seeded generator, a draw per item
+        rng = seeded_generator(inner.seed, context)
+        return [draw(inner, context, rng=rng) for _ in range(count)]
+    return [evaluate(inner, context) for _ in range(count)]
 
 
 _LEAVES = {
     B.kind: _batch, V.kind: _variable, C.kind: _config, D.kind: _dataset,
-    F.kind: _function, Lambda.kind: _function, L.kind: _listwise, R.kind: _random,
+    F.kind: _function, Lambda.kind: _function, L.kind: _listwise, R.kind: draw,
     W.kind: lambda expr, context: expr.expr,
     I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
 }

@@ -166,6 +166,34 @@ class TestLeaves:
         assert evaluate(R('choice', ['x'], size=2), ctx).tolist() == ['x', 'x']
         assert evaluate(R(['a', 'b'], p=[0, 1], size=3), ctx).tolist() == ['b', 'b', 'b']
 
+    def test_seeded_r_depends_on_its_seed_and_the_batch_position_only(self, batch):
+        def at(number, run_seed, seed=42):
+            ctx = Context(batch=batch, iteration=IterationInfo(number=number, total=9),
+                          random=np.random.default_rng(run_seed))
+            return evaluate(R('normal', 0, 1, size=3, seed=seed), ctx)
+        np.testing.assert_array_equal(at(2, run_seed=1), at(2, run_seed=2))
+        assert not np.array_equal(at(2, run_seed=1), at(3, run_seed=1))
+        assert not np.array_equal(at(2, run_seed=1), at(2, run_seed=1, seed=43))
+
+    def test_seeded_r_outside_a_run_is_the_seeds_generator(self):
+        value = R('poisson', lam=4, size=(2, 5), seed=7).get()
+        np.testing.assert_array_equal(value, np.random.default_rng(7).poisson(lam=4, size=(2, 5)))
+
+    def test_seeded_r_choice_with_probabilities(self, ctx):
+        value = evaluate(R(['opera', 'ballet', 'musical'], p=[.1, .15, .75], size=15, seed=42), ctx)
+        assert value.shape == (15,) and set(value) <= {'opera', 'ballet', 'musical'}
+        np.testing.assert_array_equal(value, evaluate(R(['opera', 'ballet', 'musical'], p=[.1, .15, .75],
+                                                        size=15, seed=42), ctx))
+
+    def test_pp_of_a_seeded_r_draws_per_item(self, ctx):
+        values = evaluate(PP(R('normal', seed=5)), ctx)
+        assert len(set(values)) == 4
+        assert values == evaluate(PP(R('normal', seed=5)), ctx)
+
+    def test_r_get_with_a_leading_size(self, ctx):
+        assert R('normal', 0, 1, size=(10, 20)).get(context=ctx, size=30).shape == (30, 10, 20)
+        assert R('normal').get(context=ctx, size=(2, 3)).shape == (2, 3)
+
     def test_r_without_generator_uses_a_fresh_one(self):
         assert 0 <= evaluate(R('uniform'), Context()) < 1
 

@@ -19,7 +19,9 @@ EVERY_KIND = [
     B.images, B('my-comp'), B(), B('history', mode='a'), V('loss'), V('sizes', mode='append'),
     C('model/lr'), C(), C('epochs', default=3), D('classes'), D(), F(batch_size), F(double, V('n')),
     F(double)(V('n')), L(double, 4), L(double)(B.size), R('normal', 0, 1, size=B.size), R([1, 2, 3]),
-    R('integers', 0, 10, size=(2, 3)), W(V('x')), I('ratio'), P(R('uniform', size=2)), P('normal', 0, 1),
+    R('integers', 0, 10, size=(2, 3)), R('normal', seed=3), R(['a'], seed=np.random.default_rng(1)),
+    L('objs').imag[0].conj(), B(copy=True), B('images', copy=True), W(V('x')), I('ratio'),
+    P(R('uniform', size=2)), P('normal', 0, 1),
     P([1, 2, 3]), PP(R('normal')), (V('n') + 1) * B.images[0],
 ]
 
@@ -132,9 +134,25 @@ class TestConstruction:
         with pytest.raises(ExpressionError, match=r'or a sequence to choose from, but got 5'):
             R(5)
 
-    def test_r_refuses_seed(self):
-        with pytest.raises(ExpressionError, match=r"R\('normal', ..., seed=...\) is not supported: .* Seed"):
-            R('normal', seed=42)
+    def test_r_seed_forms(self):
+        assert R('normal', seed=42).seed == 42
+        assert R('normal', seed=np.random.SeedSequence(5)).seed == R('normal', seed=np.random.SeedSequence(5)).seed
+        from_generator = R('normal', seed=np.random.default_rng(3)).seed
+        assert from_generator == R('normal', seed=np.random.default_rng(3)).seed and len(from_generator) == 4
+        assert len(R('normal', seed=np.random.PCG64(3)).seed) == len(R('normal', seed=np.random.RandomState(3)).seed)
+        assert repr(R('beta', 1, 1, seed=14)) == "R('beta', 1, 1, seed=14)"
+
+    def test_r_bad_seed_and_state(self):
+        with pytest.raises(ExpressionError, match=r"R\('normal', ..., seed=...\) expects a non-negative int, a "
+                                                  r"SeedSequence, .* but got -1 \(int\)"):
+            R('normal', seed=-1)
+        with pytest.raises(ExpressionError, match=r"R\('normal', ..., random_state=...\) is not supported: give "
+                                                  r"seed=..."):
+            R('normal', random_state=1)
+
+    def test_r_randint_and_attribute_form(self):
+        assert R('randint', 3, 8).name == 'integers'
+        assert structural_key(R.uniform) == structural_key(R('uniform'))
 
     def test_r_bad_size(self):
         with pytest.raises(ExpressionError, match=r"expects size to be an int, a tuple or an expression, bu"):
