@@ -219,8 +219,9 @@ class Expression:
         >>> batch.sizes
         [1, 2]
         """
+        from dagflow.expr.assignment import assign
         from dagflow.expr.context import make_context
-        from dagflow.expr.evaluate import assign, evaluate
+        from dagflow.expr.evaluate import evaluate
         context = make_context(batch, pipeline, context)
         assign(self, evaluate(value, context), context, mode=mode)
 

@@ -1,10 +1,9 @@
-"""The one evaluator and the one assigner of named expressions.
+"""The one evaluator of named expressions.
 
 :func:`evaluate` replaces every expression inside a value (lists, tuples,
 dicts -- keys included --, sets, slices, :class:`~dagflow.config.Config`) by
-what it means in a :class:`~dagflow.expr.Context`.  :func:`assign` stores a
-value at the location a ``B``, ``V`` or ``C`` expression (or an item or
-attribute of one) names.
+what it means in a :class:`~dagflow.expr.Context`.  Its counterpart, the one
+assigner, is :func:`dagflow.expr.assignment.assign`.
 
 Examples
 --------
@@ -13,9 +12,6 @@ Examples
 >>> ctx = Context(batch=SimpleNamespace(images=[5, 6], labels=[0, 1]))
 >>> evaluate({'x': B.images[0], B.labels[1]: 'key'}, ctx)
 {'x': 5, 1: 'key'}
->>> assign(B.labels, 2, ctx, mode='a')
->>> ctx.batch.labels
-[0, 1, 2]
 """
 from __future__ import annotations
 
@@ -31,13 +27,10 @@ from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
 from dagflow.expr.context import Context
 from dagflow.expr.listwise import L
-from dagflow.expr.modes import apply_mode, normalize_mode
 from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
 
-__all__ = ['evaluate', 'assign', 'ASSIGNABLE', 'draw', 'seeded_generator', 'takes_batch']
+__all__ = ['evaluate', 'draw', 'seeded_generator', 'takes_batch']
 
-#: The kinds of leaves that name a location a value can be stored at.
-ASSIGNABLE = ('B', 'V', 'C', 'L')
 
 
 def evaluate(obj, context: Context):
@@ -396,37 +389,6 @@ def _listwise(expr, context):
     return [_follow(obj, links) for obj in objects]
 
 
-def _assign_listwise(target, value, context, mode):
-    """Store ``value`` (one entry per object) at ``L('objs').attr`` / ``L('objs')[key]``; ``L('objs')`` as ``B``."""
-    if not target.chain:
-        if not isinstance(target.source, str) or not target.source:
-            raise ExpressionError(f'Cannot assign to {target!r}: it does not name a batch component; use '
-                                  f"L('component') or an attribute or item of its objects.", target=target)
-        assign(B(target.source, mode=target.mode), value, context, mode=mode)
-        return
-    *links, last = evaluate(target.chain, context)
-    if last[0] == 'call':
-        raise ExpressionError(f'Cannot assign to {target!r}: it ends with a call; assign to an attribute or '
-                              f'an item of the objects instead.', target=target)
-    owners = [_follow(obj, links) for obj in _listwise_objects(target, context)]
-    try:
-        values = list(value)
-    except TypeError:
-        values = None
-    if values is None or len(values) != len(owners):
-        got = f'len={len(values)}' if values is not None else f'a {type(value).__name__}'
-        raise ExpressionError(f'Assigning to {target!r} needs one value per object ({len(owners)}), but got '
-                              f'{got}.', target=target)
-    mode = normalize_mode(mode or target.mode)
-    for owner, item in zip(owners, values):
-        if last[0] == 'getattr':
-            current = getattr(owner, last[1], None) if mode != 'w' else None
-            setattr(owner, last[1], apply_mode(current, item, mode))
-        else:
-            current = owner[last[1]] if mode != 'w' else None
-            owner[last[1]] = apply_mode(current, item, mode)
-
-
 def _per_item_repeat(expr, context):
     count = _batch_length(expr, context)
     inner = expr.expr
@@ -442,114 +404,3 @@ _LEAVES = {
     W.kind: lambda expr, context: expr.expr,
     I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
 }
-
-
-# ---- assignment --------------------------------------------------------------------------------
-
-def assign(target, value, context: Context, mode: str | None = None) -> None:
-    """Store ``value`` at the location ``target`` names, combining it with ``mode``.
-
-    ``target`` is a ``B``, ``V`` or ``C`` leaf, or an item or attribute chain
-    over one (``B.images[0]``, ``V('stats')['loss']``).  The mode is
-    ``mode`` if given, else the leaf's own mode (``V('x', mode='a')``; an item
-    or attribute node has none), else ``'w'``; the new value is computed by
-    :func:`~dagflow.expr.apply_mode` and always stored back, through
-    ``setattr(batch, ...)``, ``pipeline.set_variable(...)``,
-    ``pipeline.config[...] = ...`` or ``obj[key] = ...``.  Storing into an item
-    or attribute of a variable (``V('stats')['loss']``) also calls
-    ``set_variable`` with the changed variable, so the pipeline sees every
-    write to a variable.  ``value`` itself is stored as given, not evaluated.
-
-    Raises
-    ------
-    ExpressionError
-        If ``target`` cannot be assigned (a constant, ``F``, ``R``, a list of
-        targets, ``B()``, ``C()``), or the context lacks the batch or pipeline.
-
-    Examples
-    --------
-    >>> from dagflow.expr import V, Context
-    >>> class Pipeline:
-    ...     def __init__(self):
-    ...         self.variables = {}
-    ...     def has_variable(self, name):
-    ...         return name in self.variables
-    ...     def get_variable(self, name):
-    ...         return self.variables[name]
-    ...     def set_variable(self, name, value):
-    ...         self.variables[name] = value
-    >>> ctx = Context(pipeline=Pipeline())
-    >>> assign(V('history', mode='a'), 0.5, ctx)
-    >>> assign(V('history'), [0.25, 0.125], ctx, mode='extend')
-    >>> ctx.pipeline.variables
-    {'history': [0.5, 0.25, 0.125]}
-    """
-    if isinstance(target, L):
-        _assign_listwise(target, value, context, mode)
-        return
-    root = _assignable_root(target)
-    if isinstance(target, Node):
-        _assign_into(target, root, value, context, normalize_mode(mode or 'w'))
-        return
-    mode = normalize_mode(mode or getattr(root, 'mode', 'w'))
-    if root.kind == 'B':
-        batch = _need(context, 'batch', target, 'there is no batch to store the value in.')
-        current = getattr(batch, target.name, None) if mode != 'w' else None
-        setattr(batch, target.name, apply_mode(current, value, mode))
-    elif root.kind == 'V':
-        pipeline = _pipeline(target, context)
-        current = None
-        if mode != 'w' and pipeline.has_variable(target.name):
-            current = pipeline.get_variable(target.name)
-        pipeline.set_variable(target.name, apply_mode(current, value, mode))
-    else:
-        config = _pipeline(target, context).config
-        current = config.get(target.name) if mode != 'w' else None
-        config[target.name] = apply_mode(current, value, mode)
-
-
-def _assignable_root(target):
-    node = target
-    while isinstance(node, Node) and node.op in ('getitem', 'getattr'):
-        node = node.args[0]
-    if isinstance(node, (B, V, C)) and node.name:
-        return node
-    what = f'{target!r}' if isinstance(target, Expression) else f'{target!r} ({type(target).__name__})'
-    if isinstance(node, (B, C)) and not node.name:
-        reason = f'{node!r} is the whole {"batch" if node.kind == "B" else "config"}; name a part of it'
-    else:
-        reason = 'it does not name a location'
-    raise ExpressionError(
-        f"Cannot assign to {what}: {reason}. Only B('component'), V('variable'), C('key') and items or "
-        f"attributes of them (e.g. B.images[0], V('stats')['loss']) can be assigned.", target=target)
-
-
-def _assign_into(target, root, value, context, mode):
-    """Store into an item or attribute; a variable at the root is written back with ``set_variable``."""
-    root_value = evaluate(root, context)
-    obj = _resolve(target.args[0], root, root_value, context)
-    key = evaluate(target.args[1], context)
-    try:
-        if target.op == 'getattr':
-            current = getattr(obj, key, None) if mode != 'w' else None
-            setattr(obj, key, apply_mode(current, value, mode))
-        else:
-            try:
-                current = obj[key] if mode != 'w' else None
-            except LookupError:
-                current = None
-            obj[key] = apply_mode(current, value, mode)
-    except (TypeError, AttributeError) as exc:
-        raise ExpressionError(f'Cannot assign to {target!r}: {exc}', target=target) from exc
-    if root.kind == 'V':
-        _pipeline(root, context).set_variable(root.name, root_value)
-
-
-def _resolve(node, root, root_value, context):
-    """Evaluate an item/attribute chain, reading its root only once (as ``root_value``)."""
-    if node is root:
-        return root_value
-    obj = _resolve(node.args[0], root, root_value, context)
-    if node.op == 'getattr':
-        return getattr(obj, node.args[1])
-    return obj[evaluate(node.args[1], context)]

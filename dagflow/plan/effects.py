@@ -18,6 +18,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..expr import is_expression, walk
 from ..pipeline.step import Step, StepKind
 
@@ -65,11 +67,15 @@ def reads_of(value) -> set[str]:
 def writes_of(target) -> tuple[set[str], set[str]]:
     """Resources written, and read, by assigning to ``target`` (one location or a sequence).
 
-    A bare ``V('x')`` is written; ``V('x')[0]`` is read and written.
+    A bare ``V('x')`` is written; ``V('x')[0]`` is read and written.  A numpy
+    array (written in place) is ``io:array@<id>``, so the step runs where the
+    array lives, in serial order.
     """
     targets = target if isinstance(target, (list, tuple)) else [target]
     writes, reads = set(), set()
     for item in targets:
+        if isinstance(item, np.ndarray):
+            writes.add(f'io:array@{id(item):x}')
         if not is_expression(item):
             continue
         own = resource_of(item)
