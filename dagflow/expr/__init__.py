@@ -17,7 +17,8 @@ from dagflow.expr.context import Context, IterationInfo, make_context
 from dagflow.expr.evaluate import evaluate
 from dagflow.expr.listwise import L
 from dagflow.expr.modes import MODES, apply_mode, normalize_mode
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, V, W
+from dagflow.expr.random_draws import R
 from dagflow.expr.saving import initial_value_of, save_data_to
 from dagflow.expr.walk import structural_key, walk
 

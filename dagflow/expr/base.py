@@ -25,7 +25,7 @@ import operator
 
 from dagflow.exceptions import ExpressionError
 
-__all__ = ['Expression', 'Node', 'is_expression', 'format_arguments', 'format_key',
+__all__ = ['Expression', 'Node', 'AttributeForm', 'is_expression', 'format_arguments', 'format_key',
            'BINARY_OPS', 'UNARY_OPS', 'OTHER_OPS']
 
 #: Binary operators: op name -> (symbol in repr, function).
@@ -238,6 +238,22 @@ class Expression:
         [0, 7]
         """
         self.set(value, batch=batch, pipeline=pipeline, mode='w', context=context)
+
+
+class AttributeForm(type):
+    """Metaclass that makes ``B.images`` mean ``B('images')`` (for names that are not the class's own).
+
+    Examples
+    --------
+    >>> from dagflow.expr import V
+    >>> V.loss
+    V('loss')
+    """
+
+    def __getattr__(cls, name):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        return cls(name)
 
 
 def _restore(cls, values):

@@ -27,7 +27,8 @@ from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
 from dagflow.expr.context import Context
 from dagflow.expr.listwise import L
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, R, V, W
+from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, V, W
+from dagflow.expr.random_draws import R
 
 __all__ = ['evaluate', 'draw', 'seeded_generator', 'takes_batch']
 

@@ -18,14 +18,14 @@ Examples
 from __future__ import annotations
 
 from dagflow.exceptions import ExpressionError
-from dagflow.expr.base import Expression, format_arguments, format_key
+from dagflow.expr.base import AttributeForm, Expression, format_arguments, format_key
 from dagflow.expr.modes import normalize_mode
-from dagflow.expr.named import Lambda, _AttributeForm, _mode_suffix
+from dagflow.expr.named import Lambda, _mode_suffix
 
 __all__ = ['L']
 
 
-class L(Expression, metaclass=_AttributeForm):
+class L(Expression, metaclass=AttributeForm):
     """A batch component holding a list of objects, read, written and called item by item.
 
     Parameters

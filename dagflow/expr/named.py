@@ -10,10 +10,9 @@ kind     evaluates to                                assignable
 ``F``    ``fn(batch)``, or ``fn()`` for a callable   no
          that takes no argument
 ``L``    a component's objects item by item          yes
-         (in :mod:`dagflow.expr.listwise`)
-``L(fn)``  ``fn()``, never given the batch (kind     no
-         ``'lambda'``, class :class:`Lambda`)
-``R``    a random draw from the context's generator  no
+         (:mod:`.listwise`); ``L(fn)`` is ``fn()``,
+         never given the batch (:class:`Lambda`)
+``R``    a random draw (in :mod:`.random_draws`)     no
 ``W``    the wrapped expression, unevaluated         no
 ``I``    the iteration number, total or ratio        no
 ``P``    one value per batch item                    no
@@ -32,15 +31,13 @@ Examples
 from __future__ import annotations
 
 import keyword
-import numbers
-
-import numpy as np
 
 from dagflow.exceptions import ExpressionError, suggestion_text
-from dagflow.expr.base import Expression, format_arguments
+from dagflow.expr.base import AttributeForm, Expression, format_arguments
 from dagflow.expr.modes import normalize_mode
+from dagflow.expr.random_draws import R
 
-__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
+__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
 
 
 class _NoDefault:
@@ -55,15 +52,6 @@ class _NoDefault:
 
 #: Marks a ``C`` without a default: a missing key raises ``KeyError``.
 NO_DEFAULT = _NoDefault()
-
-
-class _AttributeForm(type):
-    """Metaclass that makes ``B.images`` mean ``B('images')``."""
-
-    def __getattr__(cls, name):
-        if name.startswith('_'):
-            raise AttributeError(name)
-        return cls(name)
 
 
 def _check_name(kind, name, *, required=False):
@@ -86,7 +74,7 @@ def _mode_suffix(mode):
     return '' if mode == 'w' else f', mode={mode!r}'
 
 
-class B(Expression, metaclass=_AttributeForm):
+class B(Expression, metaclass=AttributeForm):
     """A component or attribute of the current batch; ``B()`` is the batch itself.
 
     Parameters
@@ -142,7 +130,7 @@ class B(Expression, metaclass=_AttributeForm):
         return f'B({self.name!r}{_mode_suffix(self.mode)}{copy})'
 
 
-class V(Expression, metaclass=_AttributeForm):
+class V(Expression, metaclass=AttributeForm):
     """A pipeline variable, read with ``pipeline.get_variable(name)``.
 
     Parameters
@@ -174,7 +162,7 @@ class V(Expression, metaclass=_AttributeForm):
         return f'V({self.name!r}{_mode_suffix(self.mode)})'
 
 
-class C(Expression, metaclass=_AttributeForm):
+class C(Expression, metaclass=AttributeForm):
     """A pipeline config option addressed by a ``'/'`` path; ``C()`` is the whole config.
 
     Parameters
@@ -209,7 +197,7 @@ class C(Expression, metaclass=_AttributeForm):
         return f'C({self.name!r}{default}{_mode_suffix(self.mode)})'
 
 
-class D(Expression, metaclass=_AttributeForm):
+class D(Expression, metaclass=AttributeForm):
     """An attribute of the dataset; ``D()`` is the dataset itself.
 
     The dataset is the context's, else the pipeline's, else the batch's.
@@ -317,124 +305,6 @@ class Lambda(_Function):
     _written = 'L'
 
 
-_DISTRIBUTIONS = sorted(name for name in dir(np.random.Generator) if not name.startswith('_'))
-
-
-#: RandomState spellings BatchFlow's docs use, and the Generator method that does the same.
-_DISTRIBUTION_ALIASES = {'randint': 'integers'}
-
-
-def _seed_entropy(seed, name):
-    """An ``R(seed=...)`` as plain data: an int, or a tuple of ints drawn from a generator given as the seed."""
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
-        return None if seed is None else int(seed)
-    if isinstance(seed, np.random.SeedSequence):
-        return tuple(int(word) for word in seed.generate_state(4))
-    if isinstance(seed, np.random.Generator):
-        return tuple(int(word) for word in seed.integers(0, 2 ** 32, size=4))
-    if isinstance(seed, np.random.BitGenerator):
-        return tuple(int(word) for word in np.random.Generator(seed).integers(0, 2 ** 32, size=4))
-    if isinstance(seed, np.random.RandomState):
-        return tuple(int(word) for word in seed.randint(0, 2 ** 32, size=4, dtype=np.uint64))
-    raise ExpressionError(f'R({name!r}, ..., seed=...) expects a non-negative int, a SeedSequence, a Generator, '
-                          f'a BitGenerator or a RandomState, but got {seed!r} ({type(seed).__name__}) instead',
-                          name=name)
-
-
-class R(Expression, metaclass=_AttributeForm):
-    """A random draw: ``rng.<name>(*args, size=size, **kwargs)``.
-
-    Parameters
-    ----------
-    name : str or sequence
-        A method of :class:`numpy.random.Generator` (``'normal'``,
-        ``'uniform'``, ``'integers'``, ``'choice'``, ...; ``'randint'`` is
-        ``'integers'``), or a sequence to choose from (``R(['a', 'b'])`` is
-        ``R('choice', ['a', 'b'])``).  ``R.uniform`` is ``R('uniform')``.
-    *args, **kwargs
-        The distribution's arguments; they may hold expressions.
-    size : int, tuple or expression, optional
-        The shape of the draw; ``P(R(...))`` prepends the batch size to it.
-    seed : int, SeedSequence, Generator, BitGenerator or RandomState, optional
-        Without it, the draw comes from the batch's generator, derived from the
-        run seed.  With it, the draws do not depend on the run seed: batch *k*
-        of every run draws from a generator derived from ``(seed, k)``, so a
-        seeded ``R`` gives the same values in every run, on every scheduler and
-        with any ``prefetch``.  A generator given as the seed is drawn from
-        once, here, for the seed's words.
-
-    Notes
-    -----
-    BatchFlow's seeded ``R`` owns one generator and advances it with every
-    draw, so its values depend on the order in which batches happen to be
-    processed, and a second run continues the sequence.  dagflow's is a
-    function of the seed and the batch's position instead: the same in every
-    run, and one ``R`` evaluated twice in one batch repeats its value
-    (``PP(R(..., seed=s))`` still makes a different draw per item).
-
-    Raises
-    ------
-    ExpressionError
-        For an unknown distribution or a seed of another type.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from dagflow.expr import Context, IterationInfo
-    >>> R('normal', 0, 1, size=B.size)
-    R('normal', 0, 1, size=B.size)
-    >>> R(['a', 'b', 'c']).get(context=Context(random=np.random.default_rng(0))) in 'abc'
-    True
-    >>> batch_3 = Context(iteration=IterationInfo(number=3))
-    >>> bool(R('normal', seed=42).get(context=batch_3) == R('normal', seed=42).get(context=batch_3))
-    True
-    >>> R('uniform', size=2).get(context=batch_3, size=3).shape   # BatchFlow's get(size=...): a leading shape
-    (3, 2)
-    """
-
-    __slots__ = ('name', 'args', 'kwargs', 'size', 'seed')
-    kind = 'R'
-    _fields = ('name', 'args', 'kwargs', 'size', 'seed')
-
-    def __init__(self, name, *args, seed=None, size=None, **kwargs):
-        if isinstance(name, (list, tuple, range, np.ndarray)):
-            name, args = 'choice', (name, *args)
-        name = _DISTRIBUTION_ALIASES.get(name, name) if isinstance(name, str) else name
-        if not isinstance(name, str) or name not in _DISTRIBUTIONS:
-            hint = suggestion_text(name, _DISTRIBUTIONS) if isinstance(name, str) else ''
-            raise ExpressionError(
-                f'R(...) expects a numpy.random.Generator method name (e.g. \'normal\', \'uniform\', '
-                f'\'integers\') or a sequence to choose from, but got {name!r}.{hint}', name=name)
-        for bad in ('state', 'random_state'):
-            if bad in kwargs:
-                raise ExpressionError(f'R({name!r}, ..., {bad}=...) is not supported: give seed=... to make the '
-                                      f'draws independent of the run seed.', name=name)
-        if not (size is None or isinstance(size, (numbers.Integral, tuple, list, Expression))):
-            raise ExpressionError(f'R(...) expects size to be an int, a tuple or an expression, but got '
-                                  f'{size!r} ({type(size).__name__}) instead', name=name)
-        self._init(name=name, args=args, kwargs=kwargs, size=size, seed=_seed_entropy(seed, name))
-
-    def get(self, batch=None, pipeline=None, context=None, size=None):
-        """Draw now; ``size`` (an int or a tuple), as in BatchFlow, is prepended to the ``R``'s own size.
-
-        Examples
-        --------
-        >>> R('normal', size=(2, 5)).get(size=3).shape
-        (3, 2, 5)
-        """
-        from dagflow.expr.context import make_context
-        from dagflow.expr.evaluate import draw
-        return draw(self, make_context(batch, pipeline, context), size=size)
-
-    def __repr__(self):
-        kwargs = dict(self.kwargs)
-        if self.size is not None:
-            kwargs['size'] = self.size
-        if self.seed is not None:
-            kwargs['seed'] = self.seed
-        return f'R({format_arguments((self.name, *self.args), kwargs)})'
-
-
 class W(Expression):
     """A wrapper: evaluates to the wrapped expression itself, unevaluated.
 
@@ -472,7 +342,7 @@ def _iteration_name(name):
     return None
 
 
-class I(Expression, metaclass=_AttributeForm):  # noqa: E742 -- BatchFlow's name
+class I(Expression, metaclass=AttributeForm):  # noqa: E742 -- BatchFlow's name
     """The iteration counter: ``'current'``, ``'max'`` or ``'ratio'``.
 
     Numbered as in BatchFlow: ``current`` is 1 for the first batch of a run,
