@@ -93,8 +93,9 @@ class B(Expression, metaclass=AttributeForm):
     Notes
     -----
     ``B.name`` is ``B('name')`` for any public name except the expression API
-    itself (``get``, ``set``, ``assign``, ``str``, ``format``, ``name``,
-    ``mode``, ``kind``): write ``B('get')`` for a component called ``get``.
+    itself (``get``, ``set``, ``assign``, ``append``, ``extend``, ``update``,
+    ``str``, ``format``, ``name``, ``mode``, ``kind``): write ``B('get')`` for
+    a component called ``get``.
     Likewise ``B.images.name`` is the attribute form only for names outside
     that API; ``B.images.shape`` works.
 

@@ -278,6 +278,17 @@ class TestContainers:
 
 
 class TestMethods:
+    def test_set_without_evaluating(self, pipeline):
+        V('kept').set(V('n') + 1, pipeline=pipeline, eval=False)
+        assert repr(pipeline.variables['kept']) == "(V('n') + 1)"
+
+    def test_append_extend_update(self, pipeline):
+        V('history').append(2, pipeline=pipeline)
+        V('history').extend([3, 4], pipeline=pipeline)
+        V('stats').update({'acc': 1.0}, pipeline=pipeline)
+        assert pipeline.variables['history'] == [1, 2, 3, 4]
+        assert pipeline.variables['stats'] == {'loss': 1.0, 'acc': 1.0}
+
     def test_set_evaluates_the_value(self, batch):
         V('history').set(B.size, batch=batch, mode='a')
         assert batch.pipeline.variables['history'] == [1, 4]
