@@ -13,8 +13,9 @@ Examples
 """
 from dagflow.expr.assignment import ASSIGNABLE, assign
 from dagflow.expr.base import Expression, Node, is_expression
+from dagflow.expr.base import Expression as NamedExpression
 from dagflow.expr.context import Context, IterationInfo, make_context
-from dagflow.expr.evaluate import evaluate
+from dagflow.expr.evaluate import eval_expr, evaluate
 from dagflow.expr.listwise import L
 from dagflow.expr.modes import MODES, apply_mode, normalize_mode
 from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, V, W
@@ -24,7 +25,7 @@ from dagflow.expr.walk import structural_key, walk
 
 __all__ = [
     'B', 'V', 'C', 'D', 'F', 'L', 'Lambda', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT',
-    'Expression', 'Node', 'is_expression',
+    'Expression', 'NamedExpression', 'Node', 'is_expression', 'eval_expr',
     'Context', 'IterationInfo', 'make_context',
     'evaluate', 'assign', 'ASSIGNABLE', 'save_data_to', 'initial_value_of',
     'MODES', 'normalize_mode', 'apply_mode',

@@ -25,12 +25,12 @@ import numpy as np
 from dagflow.config import Config
 from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
-from dagflow.expr.context import Context
+from dagflow.expr.context import Context, make_context
 from dagflow.expr.listwise import L
 from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, V, W
 from dagflow.expr.random_draws import R
 
-__all__ = ['evaluate', 'draw', 'seeded_generator', 'takes_batch']
+__all__ = ['evaluate', 'eval_expr', 'draw', 'seeded_generator', 'takes_batch']
 
 
 
@@ -76,6 +76,35 @@ def evaluate(obj, context: Context):
         items = _evaluate_items((obj.start, obj.stop, obj.step), context)
         return obj if items is None else slice(*items)
     return obj
+
+
+def eval_expr(expr, no_eval=None, *, batch=None, pipeline=None, context: Context | None = None):
+    """BatchFlow's ``eval_expr``: :func:`evaluate` with a context made from ``batch`` and ``pipeline``.
+
+    Parameters
+    ----------
+    expr : object
+        A value that may contain named expressions.
+    no_eval : sequence of str, optional
+        When ``expr`` is a dict: the keys whose values stay unevaluated.
+    batch, pipeline, context : optional
+        What the expressions refer to (as for ``expr.get``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from dagflow.expr import B
+    >>> eval_expr({'n': B.size, 'later': B.size}, no_eval=['later'], batch=SimpleNamespace(size=4))
+    {'n': 4, 'later': B.size}
+    """
+    context = make_context(batch, pipeline, context)
+    if not no_eval or not isinstance(expr, (dict, Config)):
+        return evaluate(expr, context)
+    result = Config() if isinstance(expr, Config) else type(expr)()
+    for key, value in expr.items():
+        key = evaluate(key, context)
+        result[key] = value if key in no_eval else evaluate(value, context)
+    return result
 
 
 def _evaluate_items(items, context):

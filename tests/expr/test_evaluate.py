@@ -5,7 +5,7 @@ import pytest
 
 from dagflow.config import Config
 from dagflow.exceptions import ComponentError, ExpressionError, UndefinedVariableError
-from dagflow.expr import PP, B, C, Context, D, F, I, IterationInfo, L, P, R, V, W, evaluate
+from dagflow.expr import PP, B, C, Context, D, F, I, IterationInfo, L, P, R, V, W, eval_expr, evaluate
 
 Point = namedtuple('Point', 'x y')
 
@@ -275,6 +275,21 @@ class TestContainers:
         assert evaluate(array, ctx) is array
         assert evaluate('text', ctx) == 'text'
         assert evaluate(None, ctx) is None
+
+
+class TestEvalExpr:
+    def test_batchflow_spelling(self, batch, pipeline):
+        assert eval_expr([B.size, V('n')], batch=batch) == [4, 3]
+        assert eval_expr(V('n') + 1, pipeline=pipeline) == 4
+
+    def test_no_eval_keeps_values_of_those_keys(self, batch):
+        result = eval_expr({'now': B.size, 'later': B.size * 2}, no_eval=['later'], batch=batch)
+        assert result['now'] == 4 and repr(result['later']) == '(B.size * 2)'
+
+    def test_exported_from_dagflow_with_named_expression(self):
+        import dagflow
+        assert dagflow.eval_expr is eval_expr
+        assert isinstance(dagflow.B.x + 1, dagflow.NamedExpression)
 
 
 class TestMethods:
