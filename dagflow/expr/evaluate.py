@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from dagflow.config import Config
-from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
+from dagflow.exceptions import ComponentError, DatasetAttributeError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
 from dagflow.expr.context import Context, make_context
 from dagflow.expr.listwise import L
@@ -248,8 +248,8 @@ def _dataset(expr, context):
         return getattr(dataset, expr.name)
     except AttributeError as exc:
         candidates = [name for name in dir(dataset) if not name.startswith('_')]
-        raise ExpressionError(f'{type(dataset).__name__} has no attribute {expr.name!r} (in {expr!r}).'
-                              f'{suggestion_text(expr.name, candidates)}', expr=expr) from exc
+        raise DatasetAttributeError(f'{type(dataset).__name__} has no attribute {expr.name!r} (in {expr!r}).'
+                                    f'{suggestion_text(expr.name, candidates)}', expr=expr) from exc
 
 
 def _function(expr, context):

@@ -113,8 +113,9 @@ class TestLeaves:
     def test_d_errors(self, ctx):
         with pytest.raises(ExpressionError, match=r"D\('classes'\) needs a dataset, but neither"):
             evaluate(D('classes'), Context())
-        with pytest.raises(ExpressionError, match=r"FakeDataset has no attribute 'clases'.*'classes'"):
+        with pytest.raises(KeyError, match=r"FakeDataset has no attribute 'clases'.*'classes'") as info:
             evaluate(D('clases'), ctx)
+        assert isinstance(info.value, ExpressionError)   # a KeyError, as BatchFlow raises, and a ValueError
 
     def test_f_gets_the_batch(self, ctx):
         assert evaluate(F(first_label), ctx) == 0
