@@ -22,7 +22,7 @@ from dagflow.expr.context import Context
 from dagflow.expr.evaluate import _follow, _listwise_objects, _need, _pipeline, evaluate
 from dagflow.expr.listwise import L
 from dagflow.expr.modes import apply_mode, normalize_mode
-from dagflow.expr.named import B, C, V
+from dagflow.expr.named import IF, B, C, V
 
 __all__ = ['assign', 'ASSIGNABLE']
 
@@ -70,6 +70,10 @@ def assign(target, value, context: Context, mode: str | None = None) -> None:
     >>> ctx.pipeline.variables
     {'history': [0.5, 0.25, 0.125]}
     """
+    if isinstance(target, IF):
+        branch = target.true if evaluate(target.condition, context) else target.false
+        assign(branch, value, context, mode)
+        return
     if isinstance(target, L):
         _assign_listwise(target, value, context, mode)
         return

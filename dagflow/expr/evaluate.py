@@ -27,7 +27,7 @@ from dagflow.exceptions import ComponentError, DatasetAttributeError, Expression
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
 from dagflow.expr.context import Context, make_context
 from dagflow.expr.listwise import L
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, Lambda, P, V, W
+from dagflow.expr.named import IF, NO_DEFAULT, PP, B, C, D, F, I, Lambda, M, P, V, W
 from dagflow.expr.random_draws import R
 
 __all__ = ['evaluate', 'eval_expr', 'draw', 'seeded_generator', 'takes_batch']
@@ -217,6 +217,14 @@ def _pipeline(expr, context):
 
 def _variable(expr, context):
     return _pipeline(expr, context).get_variable(expr.name)
+
+
+def _model(expr, context):
+    return _pipeline(expr, context).get_model_by_name(expr.name, batch=context.batch)
+
+
+def _choice(expr, context):
+    return evaluate(expr.true if evaluate(expr.condition, context) else expr.false, context)
 
 
 def _config(expr, context):
@@ -432,5 +440,5 @@ _LEAVES = {
     B.kind: _batch, V.kind: _variable, C.kind: _config, D.kind: _dataset,
     F.kind: _function, Lambda.kind: _function, L.kind: _listwise, R.kind: draw,
     W.kind: lambda expr, context: expr.expr,
-    I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
+    I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat, M.kind: _model, IF.kind: _choice,
 }

@@ -13,6 +13,8 @@ kind     evaluates to                                assignable
          (:mod:`.listwise`); ``L(fn)`` is ``fn()``,
          never given the batch (:class:`Lambda`)
 ``R``    a random draw (in :mod:`.random_draws`)     no
+``M``    a model of the pipeline                     no
+``IF``   one of two values, by a condition           the chosen branch
 ``W``    the wrapped expression, unevaluated         no
 ``I``    the iteration number, total or ratio        no
 ``P``    one value per batch item                    no
@@ -37,7 +39,7 @@ from dagflow.expr.base import AttributeForm, Expression, format_arguments
 from dagflow.expr.modes import normalize_mode
 from dagflow.expr.random_draws import R
 
-__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
+__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'M', 'IF', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
 
 
 class _NoDefault:
@@ -304,6 +306,60 @@ class Lambda(_Function):
     __slots__ = ()
     kind = 'lambda'
     _written = 'L'
+
+
+class M(Expression, metaclass=AttributeForm):
+    """A model of the pipeline: ``pipeline.get_model_by_name(name)`` (a dynamic one is created from the batch).
+
+    The step that holds an ``M`` uses the model, so the plan orders it with
+    every other step of that model (as it does ``train_model``), and
+    ``compile()`` refuses a name that no ``init_model``, ``load_model`` or
+    ``import_model`` defines.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pipeline = SimpleNamespace(get_model_by_name=lambda name, batch=None: f'the {name} model')
+    >>> M('unet'), M.unet.get(pipeline=pipeline)
+    (M('unet'), 'the unet model')
+    """
+
+    __slots__ = ('name',)
+    kind = 'M'
+    _fields = ('name',)
+
+    def __init__(self, name: str):
+        self._init(name=_check_name('M', name, required=True))
+
+    def __repr__(self):
+        return f'M({self.name!r})'
+
+
+class IF(Expression):
+    """``true`` when ``condition`` holds, else ``false``: e.g. ``IF(I.ratio > 0.8, 256, 128)``.
+
+    All three may be expressions; only the chosen branch is evaluated.  As a
+    ``save_to`` target it stores into the chosen branch.  ``F`` does the same
+    with more freedom: ``F(lambda ratio: 256 if ratio > 0.8 else 128)(I.ratio)``.
+
+    Examples
+    --------
+    >>> from dagflow.expr import Context, IterationInfo
+    >>> batch_size = IF(condition=I.ratio > 0.8, true=256, false=128)
+    >>> batch_size.get(context=Context(iteration=IterationInfo(number=8, total=10)))
+    256
+    """
+
+    __slots__ = ('condition', 'true', 'false')
+    kind = 'IF'
+    _fields = ('condition', 'true', 'false')
+    name = ''
+
+    def __init__(self, condition, true, false):
+        self._init(condition=condition, true=true, false=false)
+
+    def __repr__(self):
+        return f'IF({self.condition!r}, {self.true!r}, {self.false!r})'
 
 
 class W(Expression):

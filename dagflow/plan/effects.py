@@ -47,7 +47,7 @@ class Effect:
         return f'{self.access.value} {self.resource}'
 
 
-_KIND_PREFIX = {'V': 'var', 'C': 'config'}
+_KIND_PREFIX = {'V': 'var', 'C': 'config', 'M': 'model'}
 
 
 def resource_of(expr) -> str | None:
@@ -146,6 +146,8 @@ def effects_of(step: Step, action_info=None) -> frozenset[Effect]:
             reads |= read
         elif key != 'mode':
             reads |= reads_of(value)
+    models = {resource for resource in reads if resource.startswith('model:')}   # M('name'): a use is a write
+    reads, writes = reads - models, writes | models
     writes |= _fixed_writes(step, action_info)
     reads |= set(getattr(action_info, 'reads', ()) or ())
     if step.kind is StepKind.API and step.name in _MODEL_ACCESS:

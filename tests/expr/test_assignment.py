@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dagflow.exceptions import ExpressionError
-from dagflow.expr import B, C, Context, D, F, I, L, P, R, V, W, assign
+from dagflow.expr import IF, B, C, Context, D, F, I, L, P, R, V, W, assign
 
 
 def add(a, b=0):
@@ -163,3 +163,10 @@ class TestIntoArrays:
         with pytest.raises(ExpressionError, match=r'Cannot write a value of shape \(3,\) into the save_to array '
                                                   r'of shape \(2,\)'):
             assign(np.zeros(2), np.ones(3), ctx)
+
+
+class TestIntoIF:
+    def test_stores_into_the_chosen_branch(self, ctx):
+        assign(IF(V('n') > 1, V('big'), V('small')), 5, ctx)
+        assign(IF(V('n') > 10, V('big'), V('small')), 6, ctx)
+        assert (ctx.pipeline.variables['big'], ctx.pipeline.variables['small']) == (5, 6)

@@ -5,7 +5,7 @@ import pytest
 
 from dagflow.config import Config
 from dagflow.exceptions import ComponentError, ExpressionError, UndefinedVariableError
-from dagflow.expr import PP, B, C, Context, D, F, I, IterationInfo, L, P, R, V, W, eval_expr, evaluate
+from dagflow.expr import IF, PP, B, C, Context, D, F, I, IterationInfo, L, M, P, R, V, W, eval_expr, evaluate
 
 Point = namedtuple('Point', 'x y')
 
@@ -197,6 +197,15 @@ class TestLeaves:
 
     def test_r_without_generator_uses_a_fresh_one(self):
         assert 0 <= evaluate(R('uniform'), Context()) < 1
+
+    def test_m_asks_the_pipeline_for_the_model(self, ctx, batch):
+        asked = []
+        ctx.pipeline.get_model_by_name = lambda name, batch=None: asked.append((name, batch)) or 'model'
+        assert evaluate(M('unet'), ctx) == 'model' and asked == [('unet', batch)]
+
+    def test_if_evaluates_only_the_chosen_branch(self, ctx):
+        assert evaluate(IF(V('n') > 1, B.size, V('missing')), ctx) == 4
+        assert evaluate(IF(V('n') > 5, V('missing'), 'small'), ctx) == 'small'
 
     def test_w(self, ctx):
         inner = V('n') + 1

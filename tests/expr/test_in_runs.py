@@ -8,6 +8,10 @@ import numpy as np
 import pytest
 
 from dagflow import PP, B, Batch, D, Dataset, F, I, L, P, R, V, W, action
+from dagflow.exceptions import ModelError
+from dagflow.expr import IF, M
+
+from ..models.conftest import LinearModel, ModelBatch
 
 SCHEDULERS = [{'prefetch': 2, 'scheduler': 'threads'}, {'prefetch': 2, 'scheduler': 'processes'}]
 EVERY_RUN = pytest.mark.parametrize('params', [{}, *SCHEDULERS], ids=['serial', 'threads', 'processes'])
@@ -52,6 +56,13 @@ def same_everywhere(make, **run):
     for params in SCHEDULERS:
         np.testing.assert_equal(collect(make(), **run, **params), reference)
     return reference
+
+
+@pytest.fixture
+def linear_dataset():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(24, 2))
+    return Dataset(24, batch_class=ModelBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
 
 
 def no_args():
@@ -189,3 +200,30 @@ class TestSaveToArrays:
         p = make_dataset().p.call(np.sum, B.x, axis=0, save_to=total)
         p.run(4, n_epochs=1, **params)
         np.testing.assert_array_equal(total, [34.0, 36.0])   # the last batch, items 8 and 9: (16, 17) + (18, 19)
+
+
+class TestModelsAndChoices:
+    @staticmethod
+    def trained(dataset, **run):
+        p = (dataset.p.init_model('lin', LinearModel, 'dynamic', config={'size': 2})
+             .init_variable('weights', [])
+             .double()
+             .train_model('lin', x=B.x, y=B.y)
+             .update(V('weights', mode='a'), M('lin').w.copy()))
+        return p.run(8, n_epochs=1, seed=3, **run).v('weights')
+
+    def test_m_is_the_model_in_serial_order(self, linear_dataset):
+        reference = self.trained(linear_dataset)
+        assert len(reference) == 3 and not np.array_equal(reference[0], reference[1])
+        for params in SCHEDULERS:
+            np.testing.assert_array_equal(self.trained(linear_dataset, **params), reference)
+
+    def test_m_of_an_undefined_model_fails_at_compile(self, linear_dataset):
+        with pytest.raises(ModelError, match=r"uses model 'lni', but no init_model.*Did you mean 'lin'"):
+            (linear_dataset.p.init_model('lin', LinearModel, 'dynamic')
+             .update(V('w'), M('lni').w)).compile()
+
+    def test_if_picks_by_the_iteration(self):
+        def make():
+            return make_dataset().p.see(IF(I.ratio > 0.5, 'late', B.size))
+        assert same_everywhere(make, n_epochs=1) == [4, 'late', 'late']

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dagflow.exceptions import ExpressionError
-from dagflow.expr import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W, structural_key
+from dagflow.expr import IF, NO_DEFAULT, PP, B, C, D, F, I, L, M, P, R, V, W, structural_key
 
 
 def double(x):
@@ -22,7 +22,8 @@ EVERY_KIND = [
     R('integers', 0, 10, size=(2, 3)), R('normal', seed=3), R(['a'], seed=np.random.default_rng(1)),
     L('objs').imag[0].conj(), B(copy=True), B('images', copy=True), W(V('x')), I('ratio'),
     P(R('uniform', size=2)), P('normal', 0, 1),
-    P([1, 2, 3]), PP(R('normal')), (V('n') + 1) * B.images[0],
+    P([1, 2, 3]), PP(R('normal')), (V('n') + 1) * B.images[0], M('unet'), M.unet,
+    IF(I.ratio > 0.5, B.images, V('n')),
 ]
 
 
@@ -54,6 +55,8 @@ class TestRepr:
         (R(['a', 'b'], p=[0.5, 0.5]), "R('choice', ['a', 'b'], p=[0.5, 0.5])"),
         (W(V('x')), "W(V('x'))"),
         (I('current'), "I('current')"),
+        (M('unet'), "M('unet')"),
+        (IF(V('n') > 1, 'a', B.x), "IF((V('n') > 1), 'a', B.x)"),
         (I('m'), "I('max')"),
         (P('normal', 0, 1), "P(R('normal', 0, 1))"),
         (PP(V('x')), "PP(V('x'))"),
@@ -174,6 +177,12 @@ class TestConstruction:
     def test_c_default(self):
         assert C('x').default is NO_DEFAULT
         assert C('x', default=None).default is None
+
+
+@pytest.mark.parametrize('expr', EVERY_KIND, ids=repr)
+def test_every_kind_refuses_bool(expr):
+    with pytest.raises(TypeError, match='truth value of .* is unknown when the pipeline is built'):
+        bool(expr)
 
 
 class TestPickling:
