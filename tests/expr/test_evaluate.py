@@ -250,6 +250,18 @@ class TestLeaves:
         assert not np.array_equal(values[0], values[1])
         assert evaluate(PP(V('n')), ctx) == [3, 3, 3, 3]
 
+    def test_pp_of_a_function_without_arguments_as_in_batchflow_docs(self, ctx):
+        angles = iter(range(10, 100, 10))
+        assert evaluate(PP(F(lambda: next(angles))), ctx) == [10, 20, 30, 40]
+
+    def test_p_of_r_with_a_random_size_as_in_batchflow_docs(self, ctx):
+        value = evaluate(P(R('normal', 0, 1, size=R('randint', 3, 8))), ctx)
+        assert value.shape[0] == 4 and 3 <= value.shape[1] < 8
+
+    def test_pp_for_shapes_p_cannot_broadcast(self, ctx):
+        values = evaluate(PP(R('normal', R('normal', 50, 15, size=3), 15)), ctx)
+        assert len(values) == 4 and values[0].shape == (3,)
+
     def test_batch_length_falls_back_to_size(self, pipeline):
         class Sized:
             size = 2
