@@ -269,9 +269,9 @@ def _function(expr, context):
     if not takes_batch(expr.fn):
         return expr.fn()
     batch = _need(context, 'batch', expr,
-                  f'{expr.name} takes an argument, and F gives it the batch. Where there is no batch (a static '
-                  f'model config, init_variable, a before/after step) use a function without arguments, or '
-                  f"give it its arguments: F(fn)(C('shape')).")
+                  f'{expr.name} takes an argument, which F fills with the batch. Use a dynamic model (its config '
+                  f'is evaluated with the first batch), a function without arguments, or call it with its '
+                  f"arguments: F(fn)(C('shape')).")
     return expr.fn(batch)
 
 

@@ -133,7 +133,8 @@ class TestLeaves:
 
     def test_f_that_needs_the_batch_where_there_is_none(self, pipeline):
         with pytest.raises(ExpressionError, match=r'F\(first_label\) needs a batch, but there is none here: '
-                                                  r'first_label takes an argument, and F gives it the batch'):
+                                                  r'first_label takes an argument, which F fills with the '
+                                                  r'batch. Use a dynamic model'):
             evaluate(F(first_label), Context(pipeline=pipeline))
 
     def test_f_without_batch_is_called_with_nothing(self, pipeline):
