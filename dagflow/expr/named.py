@@ -72,6 +72,16 @@ def _written_as_attribute(cls, name):
             and name not in dir(cls))
 
 
+def _refuse_other_pipeline(kind, name, pipeline):
+    """BatchFlow's ``V('x', pipeline=other)``: reading another pipeline's state, which no plan orders."""
+    if pipeline is not None:
+        raise ExpressionError(
+            f'{kind}({name!r}, pipeline=...) is not supported: a step reads the state of the pipeline that runs '
+            f'it, in the order its plan gives; another pipeline\'s state is not ordered with this run. Pass the '
+            f'value itself when you build the pipeline (other.v({name!r}), other.config[{name!r}]), or copy it '
+            f'in before the run (pipeline.set_variable(...)).', name=name)
+
+
 def _mode_suffix(mode):
     return '' if mode == 'w' else f', mode={mode!r}'
 
@@ -158,7 +168,8 @@ class V(Expression, metaclass=AttributeForm):
     kind = 'V'
     _fields = ('name', 'mode')
 
-    def __init__(self, name: str, mode: str = 'w'):
+    def __init__(self, name: str, mode: str = 'w', pipeline=None):
+        _refuse_other_pipeline('V', name, pipeline)
         self._init(name=_check_name('V', name, required=True), mode=normalize_mode(mode))
 
     def __repr__(self):
@@ -190,7 +201,8 @@ class C(Expression, metaclass=AttributeForm):
     kind = 'C'
     _fields = ('name', 'default', 'mode')
 
-    def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w'):
+    def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w', pipeline=None):
+        _refuse_other_pipeline('C', name, pipeline)
         self._init(name=_check_name('C', name), default=default, mode=normalize_mode(mode))
 
     def __repr__(self):
@@ -328,7 +340,8 @@ class M(Expression, metaclass=AttributeForm):
     kind = 'M'
     _fields = ('name',)
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, pipeline=None):
+        _refuse_other_pipeline('M', name, pipeline)
         self._init(name=_check_name('M', name, required=True))
 
     def __repr__(self):

@@ -95,6 +95,11 @@ class TestIteration:
         batches = list(itertools.islice(p.gen_batch(4, n_epochs=None, **params), 5))
         assert [batch.seen for batch in batches] == [(k, None) for k in range(1, 6)]
 
+    def test_after_rebatch_the_count_is_of_the_new_batches(self):
+        def make():
+            return make_dataset().p.rebatch(6).see((I.current, I.max, B.size))
+        assert same_everywhere(make, n_epochs=1) == [(1, None, 6), (2, None, 4)]
+
     def test_ratio_of_an_endless_run_fails(self):
         p = make_dataset().p.see(I.ratio)
         with pytest.raises(ValueError, match=r"I\('ratio'\) needs the total number of batches, but this run has "

@@ -174,6 +174,15 @@ class TestConstruction:
         with pytest.raises(ExpressionError, match=r"takes extra arguments only with a distribution name"):
             P([1, 2], 3)
 
+    @pytest.mark.parametrize('kind', [V, C, M])
+    def test_another_pipelines_state_is_refused(self, kind):
+        with pytest.raises(ExpressionError, match=r"\('loss', pipeline=...\) is not supported: a step reads the "
+                                                  r"state of the pipeline that runs it.*other.v\('loss'\)"):
+            kind('loss', pipeline=object())
+
+    def test_none_is_the_batch_config_dataset(self):
+        assert (repr(B(None)), repr(C(None)), repr(D(None))) == ('B()', 'C()', 'D()')
+
     def test_c_default(self):
         assert C('x').default is NO_DEFAULT
         assert C('x', default=None).default is None
