@@ -26,7 +26,7 @@ from .exceptions import (
     EmptyBatchSequence,
     SkipBatchException,
 )
-from .expr import PP, B, C, D, F, I, L, P, R, V, W
+from .expr import PP, B, C, D, F, I, L, NamedExpression, P, R, V, W, eval_expr, save_data_to
 from .pipeline import Pipeline
 
 __version__ = '0.1.0'
@@ -34,4 +34,5 @@ __version__ = '0.1.0'
 __all__ = [
     'B', 'Batch', 'C', 'Config', 'D', 'DagflowError', 'Dataset', 'DatasetIndex', 'EmptyBatchSequence', 'F',
     'FilesIndex', 'I', 'L', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'V', 'W', 'action',
+    'NamedExpression', 'eval_expr', 'save_data_to',
 ]

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
-    'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
+    'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
     'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
     'attach_step_info',
 ]
@@ -77,6 +77,10 @@ class ComponentError(DagflowError, AttributeError):
 
 class ExpressionError(DagflowError, ValueError):
     """A named expression is malformed or cannot be evaluated (bad mode, no batch, ...)."""
+
+
+class DatasetAttributeError(ExpressionError, KeyError):
+    """``D('name')`` names an attribute the dataset lacks (a ``KeyError``, as in BatchFlow)."""
 
 
 class UndefinedVariableError(DagflowError, LookupError):

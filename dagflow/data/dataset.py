@@ -109,6 +109,11 @@ class Dataset:
         return len(self._index)
 
     @property
+    def size(self) -> int:
+        """int : the number of items (``len(dataset)``), as ``D('size')`` reads it."""
+        return len(self._index)
+
+    @property
     def batch_class(self) -> type:
         """type : the class of the batches this dataset makes."""
         return self._batch_class

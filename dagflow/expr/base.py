@@ -25,7 +25,7 @@ import operator
 
 from dagflow.exceptions import ExpressionError
 
-__all__ = ['Expression', 'Node', 'is_expression', 'format_arguments', 'format_key',
+__all__ = ['Expression', 'Node', 'AttributeForm', 'is_expression', 'format_arguments', 'format_key',
            'BINARY_OPS', 'UNARY_OPS', 'OTHER_OPS']
 
 #: Binary operators: op name -> (symbol in repr, function).
@@ -34,6 +34,7 @@ BINARY_OPS = {
     'truediv': ('/', operator.truediv), 'floordiv': ('//', operator.floordiv),
     'mod': ('%', operator.mod), 'pow': ('**', operator.pow), 'matmul': ('@', operator.matmul),
     'and': ('&', operator.and_), 'or': ('|', operator.or_), 'xor': ('^', operator.xor),
+    'lshift': ('<<', operator.lshift), 'rshift': ('>>', operator.rshift),
     'eq': ('==', operator.eq), 'ne': ('!=', operator.ne), 'lt': ('<', operator.lt),
     'le': ('<=', operator.le), 'gt': ('>', operator.gt), 'ge': ('>=', operator.ge),
 }
@@ -128,6 +129,8 @@ class Expression:
     __and__, __rand__ = _binary('and'), _reflected('and')
     __or__, __ror__ = _binary('or'), _reflected('or')
     __xor__, __rxor__ = _binary('xor'), _reflected('xor')
+    # No reflected shifts: ``pipeline << expr`` and ``dataset >> expr`` belong to Pipeline and Dataset.
+    __lshift__, __rshift__ = _binary('lshift'), _binary('rshift')
     __eq__, __ne__ = _binary('eq'), _binary('ne')
     __lt__, __le__, __gt__, __ge__ = _binary('lt'), _binary('le'), _binary('gt'), _binary('ge')
     __neg__, __pos__, __invert__, __abs__ = _unary('neg'), _unary('pos'), _unary('invert'), _unary('abs')
@@ -204,11 +207,13 @@ class Expression:
         from dagflow.expr.evaluate import evaluate
         return evaluate(self, make_context(batch, pipeline, context))
 
-    def set(self, value, batch=None, pipeline=None, mode: str | None = None, context=None) -> None:
+    def set(self, value, batch=None, pipeline=None, mode: str | None = None, context=None,
+            eval: bool = True) -> None:
         """Evaluate ``value`` and store it at this expression's location with ``mode``.
 
         ``mode`` defaults to the expression's own mode (``V('x', mode='a')``)
-        and then to ``'w'``; see :func:`~dagflow.expr.assign`.
+        and then to ``'w'``; see :func:`~dagflow.expr.assign`.  With
+        ``eval=False`` the value is stored as given, expressions in it included.
 
         Examples
         --------
@@ -219,10 +224,11 @@ class Expression:
         >>> batch.sizes
         [1, 2]
         """
+        from dagflow.expr.assignment import assign
         from dagflow.expr.context import make_context
-        from dagflow.expr.evaluate import assign, evaluate
+        from dagflow.expr.evaluate import evaluate
         context = make_context(batch, pipeline, context)
-        assign(self, evaluate(value, context), context, mode=mode)
+        assign(self, evaluate(value, context) if eval else value, context, mode=mode)
 
     def assign(self, value, batch=None, pipeline=None, context=None) -> None:
         """Store ``value`` here, replacing what was there (``set`` with mode ``'w'``).
@@ -237,6 +243,44 @@ class Expression:
         [0, 7]
         """
         self.set(value, batch=batch, pipeline=pipeline, mode='w', context=context)
+
+    def append(self, value, batch=None, pipeline=None, context=None) -> None:
+        """``set`` with mode ``'a'``: append ``value`` (for a set or a dict: update with it).
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> from dagflow.expr import B
+        >>> batch = SimpleNamespace(seen=None)
+        >>> B.seen.append(1, batch=batch); B.seen.extend([2, 3], batch=batch)
+        >>> batch.seen
+        [1, 2, 3]
+        """
+        self.set(value, batch=batch, pipeline=pipeline, mode='a', context=context)
+
+    def extend(self, value, batch=None, pipeline=None, context=None) -> None:
+        """``set`` with mode ``'e'``: extend with the items of ``value``."""
+        self.set(value, batch=batch, pipeline=pipeline, mode='e', context=context)
+
+    def update(self, value, batch=None, pipeline=None, context=None) -> None:
+        """``set`` with mode ``'u'``: update a dict or a set with ``value``."""
+        self.set(value, batch=batch, pipeline=pipeline, mode='u', context=context)
+
+
+class AttributeForm(type):
+    """Metaclass that makes ``B.images`` mean ``B('images')`` (for names that are not the class's own).
+
+    Examples
+    --------
+    >>> from dagflow.expr import V
+    >>> V.loss
+    V('loss')
+    """
+
+    def __getattr__(cls, name):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        return cls(name)
 
 
 def _restore(cls, values):

@@ -12,9 +12,9 @@ The pipeline is duck-typed: evaluation only calls ``get_variable(name)``,
 Examples
 --------
 >>> from types import SimpleNamespace
->>> ctx = Context(batch=SimpleNamespace(size=4), iteration=IterationInfo(current=2, max=10))
->>> ctx.iteration.ratio
-0.3
+>>> ctx = Context(batch=SimpleNamespace(size=4), iteration=IterationInfo(number=2, total=10))
+>>> ctx.iteration.current, ctx.iteration.ratio
+(3, 0.3)
 """
 from __future__ import annotations
 
@@ -28,32 +28,50 @@ __all__ = ['IterationInfo', 'Context', 'make_context']
 
 @dataclass(frozen=True, slots=True)
 class IterationInfo:
-    """Where the run is: the 0-based number of the current batch and the total, if known.
+    """Where the run is: the position of the current batch in the stream and the number of batches.
+
+    ``number`` is 0-based (batch *k* of the stream, the key its random
+    generator is derived from); ``current``, ``max`` and ``ratio`` are what
+    ``I('current')``, ``I('max')`` and ``I('ratio')`` give, numbered as in
+    BatchFlow: the first batch is 1 and ``ratio == current / max``.  They come
+    from the batch's position, never from a shared counter, so every scheduler
+    sees the numbers of the serial run.
 
     Parameters
     ----------
-    current : int
-        The 0-based number of the batch in the run.
-    max : int or None
-        How many batches the run makes, or None when it is open-ended.
+    number : int
+        The 0-based position of the batch in the run.
+    total : int or None
+        How many batches the run makes, or None when it is endless.
 
     Examples
     --------
-    >>> IterationInfo(current=0, max=4).ratio
-    0.25
-    >>> IterationInfo(current=3).ratio is None
+    >>> info = IterationInfo(number=0, total=4)
+    >>> info.current, info.max, info.ratio
+    (1, 4, 0.25)
+    >>> IterationInfo(number=3).ratio is None
     True
     """
 
-    current: int
-    max: int | None = None
+    number: int
+    total: int | None = None
+
+    @property
+    def current(self) -> int:
+        """The 1-based number of the batch: 1 for the first batch of the run."""
+        return self.number + 1
+
+    @property
+    def max(self) -> int | None:
+        """The number of batches of the run (None when it is endless)."""
+        return self.total
 
     @property
     def ratio(self) -> float | None:
-        """``(current + 1) / max``: the share of the run done once this batch is; None without a max."""
-        if not self.max:
+        """``current / max``: the share of the run done once this batch is; None without a max."""
+        if not self.total:
             return None
-        return (self.current + 1) / self.max
+        return self.current / self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +120,7 @@ class Context:
         >>> batch = SimpleNamespace(context=Context(iteration=IterationInfo(3, 10)))
         >>> ctx = Context.from_batch(batch)
         >>> ctx.batch is batch, ctx.iteration.current
-        (True, 3)
+        (True, 4)
         """
         own = getattr(batch, 'context', None)
         if isinstance(own, Context):

@@ -1,10 +1,9 @@
-"""The one evaluator and the one assigner of named expressions.
+"""The one evaluator of named expressions.
 
 :func:`evaluate` replaces every expression inside a value (lists, tuples,
 dicts -- keys included --, sets, slices, :class:`~dagflow.config.Config`) by
-what it means in a :class:`~dagflow.expr.Context`.  :func:`assign` stores a
-value at the location a ``B``, ``V`` or ``C`` expression (or an item or
-attribute of one) names.
+what it means in a :class:`~dagflow.expr.Context`.  Its counterpart, the one
+assigner, is :func:`dagflow.expr.assignment.assign`.
 
 Examples
 --------
@@ -13,27 +12,26 @@ Examples
 >>> ctx = Context(batch=SimpleNamespace(images=[5, 6], labels=[0, 1]))
 >>> evaluate({'x': B.images[0], B.labels[1]: 'key'}, ctx)
 {'x': 5, 1: 'key'}
->>> assign(B.labels, 2, ctx, mode='a')
->>> ctx.batch.labels
-[0, 1, 2]
 """
 from __future__ import annotations
 
+import copy
+import functools
+import inspect
 import numbers
 
 import numpy as np
 
 from dagflow.config import Config
-from dagflow.exceptions import ComponentError, ExpressionError, suggestion_text
+from dagflow.exceptions import ComponentError, DatasetAttributeError, ExpressionError, suggestion_text
 from dagflow.expr.base import BINARY_OPS, UNARY_OPS, Expression, Node
-from dagflow.expr.context import Context
-from dagflow.expr.modes import apply_mode, normalize_mode
-from dagflow.expr.named import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W
+from dagflow.expr.context import Context, make_context
+from dagflow.expr.listwise import L
+from dagflow.expr.named import IF, NO_DEFAULT, PP, B, C, D, F, I, Lambda, M, P, V, W
+from dagflow.expr.random_draws import R
 
-__all__ = ['evaluate', 'assign', 'ASSIGNABLE']
+__all__ = ['evaluate', 'eval_expr', 'draw', 'seeded_generator', 'takes_batch']
 
-#: The kinds of leaves that name a location a value can be stored at.
-ASSIGNABLE = ('B', 'V', 'C')
 
 
 def evaluate(obj, context: Context):
@@ -78,6 +76,35 @@ def evaluate(obj, context: Context):
         items = _evaluate_items((obj.start, obj.stop, obj.step), context)
         return obj if items is None else slice(*items)
     return obj
+
+
+def eval_expr(expr, no_eval=None, *, batch=None, pipeline=None, context: Context | None = None):
+    """BatchFlow's ``eval_expr``: :func:`evaluate` with a context made from ``batch`` and ``pipeline``.
+
+    Parameters
+    ----------
+    expr : object
+        A value that may contain named expressions.
+    no_eval : sequence of str, optional
+        When ``expr`` is a dict: the keys whose values stay unevaluated.
+    batch, pipeline, context : optional
+        What the expressions refer to (as for ``expr.get``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from dagflow.expr import B
+    >>> eval_expr({'n': B.size, 'later': B.size}, no_eval=['later'], batch=SimpleNamespace(size=4))
+    {'n': 4, 'later': B.size}
+    """
+    context = make_context(batch, pipeline, context)
+    if not no_eval or not isinstance(expr, (dict, Config)):
+        return evaluate(expr, context)
+    result = Config() if isinstance(expr, Config) else type(expr)()
+    for key, value in expr.items():
+        key = evaluate(key, context)
+        result[key] = value if key in no_eval else evaluate(value, context)
+    return result
 
 
 def _evaluate_items(items, context):
@@ -132,7 +159,7 @@ def _evaluate_node(node, context):
 
 def _callee(fn, context):
     """The function a call node calls: ``F(fn)(...)`` calls ``fn`` itself, without the batch."""
-    if isinstance(fn, (F, L)):
+    if isinstance(fn, (F, Lambda)):
         bound_args, bound_kwargs = evaluate((fn.args, fn.kwargs), context)
         if not bound_args and not bound_kwargs:
             return fn.fn
@@ -155,7 +182,13 @@ def _batch(expr, context):
                   'batch expressions cannot be evaluated before a batch exists (e.g. in a static model '
                   'config or init_variable). Use a dynamic model, or read the value inside an action.')
     if not expr.name:
-        return batch
+        return _copy_batch(batch) if expr._copy else batch
+    value = _component(batch, expr)
+    return copy.deepcopy(value) if expr._copy else value
+
+
+def _component(batch, expr):
+    """``batch.<expr.name>``, or a ComponentError with close matches."""
     try:
         return getattr(batch, expr.name)
     except AttributeError as exc:
@@ -168,12 +201,30 @@ def _batch(expr, context):
             name=expr.name, batch_class=batch_class, components=tuple(components)) from exc
 
 
+def _copy_batch(batch):
+    """A copy of the batch for ``B(copy=True)``: its own ``copy()`` if it has one, else a deep copy
+    that shares the run context, pipeline and dataset (which hold models, locks and the whole data)."""
+    own = getattr(type(batch), 'copy', None)
+    if callable(own):
+        return batch.copy()
+    shared = (getattr(batch, 'context', None), getattr(batch, 'pipeline', None), getattr(batch, 'dataset', None))
+    return copy.deepcopy(batch, {id(obj): obj for obj in shared if obj is not None})
+
+
 def _pipeline(expr, context):
     return _need(context, 'pipeline', expr, 'pass pipeline=... or evaluate it while a pipeline runs.')
 
 
 def _variable(expr, context):
     return _pipeline(expr, context).get_variable(expr.name)
+
+
+def _model(expr, context):
+    return _pipeline(expr, context).get_model_by_name(expr.name, batch=context.batch)
+
+
+def _choice(expr, context):
+    return evaluate(expr.true if evaluate(expr.condition, context) else expr.false, context)
 
 
 def _config(expr, context):
@@ -205,25 +256,107 @@ def _dataset(expr, context):
         return getattr(dataset, expr.name)
     except AttributeError as exc:
         candidates = [name for name in dir(dataset) if not name.startswith('_')]
-        raise ExpressionError(f'{type(dataset).__name__} has no attribute {expr.name!r} (in {expr!r}).'
-                              f'{suggestion_text(expr.name, candidates)}', expr=expr) from exc
+        raise DatasetAttributeError(f'{type(dataset).__name__} has no attribute {expr.name!r} (in {expr!r}).'
+                                    f'{suggestion_text(expr.name, candidates)}', expr=expr) from exc
 
 
 def _function(expr, context):
     args, kwargs = evaluate((expr.args, expr.kwargs), context)
-    if expr.kind == 'F' and context.batch is not None:
-        return expr.fn(context.batch, *args, **kwargs)
-    return expr.fn(*args, **kwargs)
+    if expr.kind != 'F':
+        return expr.fn(*args, **kwargs)
+    if args or kwargs:   # F(fn, *args, **kwargs): the batch first, when there is one
+        return expr.fn(*args, **kwargs) if context.batch is None else expr.fn(context.batch, *args, **kwargs)
+    if not takes_batch(expr.fn):
+        return expr.fn()
+    batch = _need(context, 'batch', expr,
+                  f'{expr.name} takes an argument, which F fills with the batch. Use a dynamic model (its config '
+                  f'is evaluated with the first batch), a function without arguments, or call it with its '
+                  f"arguments: F(fn)(C('shape')).")
+    return expr.fn(batch)
 
 
-def _random(expr, context, batch_size=None):
-    rng = context.random if context.random is not None else np.random.default_rng()
-    args, kwargs, size = evaluate((expr.args, expr.kwargs, expr.size), context)
-    if batch_size is not None:
-        size = (batch_size, *_as_shape(size))
+def takes_batch(fn) -> bool:
+    """Whether ``F(fn)`` gives ``fn`` the batch: when ``fn`` cannot be called without an argument.
+
+    ``F(lambda batch: ...)`` and ``F(MyBatch.get_labels)`` get the batch;
+    ``F(my_init_function)``, ``F(list)`` or ``F(lambda batch=None: ...)``,
+    which can be called without one, are called without it, as BatchFlow's
+    ``F`` always is.  So is a callable whose signature Python cannot read
+    (``dict``, ``max``).
+
+    Examples
+    --------
+    >>> takes_batch(lambda batch: 1), takes_batch(lambda: 1), takes_batch(list), takes_batch(len)
+    (True, False, False, True)
+    """
+    try:
+        return _takes_batch(fn)
+    except TypeError:   # an unhashable callable object: not cached
+        return _takes_batch.__wrapped__(fn)
+
+
+@functools.lru_cache(maxsize=1024)
+def _takes_batch(fn):
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    try:
+        signature.bind()
+    except TypeError:
+        pass
+    else:
+        return False
+    try:
+        signature.bind(None)
+    except TypeError:
+        return False   # it fails either way: let the call without the batch say why
+    return True
+
+
+def draw(expr: R, context: Context, size=None, rng: np.random.Generator | None = None):
+    """Draw ``expr`` (an ``R``) with ``size`` (an int or a tuple, or None) prepended to its own size.
+
+    The generator is ``rng`` if given, else the seeded ``R``'s (see
+    :func:`seeded_generator`), else the context's, else a fresh unseeded one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draw(R('uniform', size=2), Context(random=np.random.default_rng(0)), size=4).shape
+    (4, 2)
+    """
+    if rng is None:
+        rng = seeded_generator(expr.seed, context) if expr.seed is not None else context.random
+    if rng is None:
+        rng = np.random.default_rng()
+    args, kwargs, own = evaluate((expr.args, expr.kwargs, expr.size), context)
     if size is not None:
-        kwargs = {**kwargs, 'size': size}
+        own = (*_as_shape(size), *_as_shape(own))
+    if own is not None:
+        kwargs = {**kwargs, 'size': own}
     return getattr(rng, expr.name)(*args, **kwargs)
+
+
+#: The first word of the spawn key of seeded ``R`` generators (the engine's batches use 0, shuffling 2).
+SEEDED_R_KEY = 0x52
+
+
+def seeded_generator(seed, context: Context) -> np.random.Generator:
+    """The generator of an ``R(..., seed=seed)`` for the batch of ``context``: derived from the seed and
+    the batch's position (``(seed, number)``), so it is the same in every run and on every scheduler.
+
+    Examples
+    --------
+    >>> from dagflow.expr import IterationInfo
+    >>> first = seeded_generator(7, Context(iteration=IterationInfo(number=0))).random()
+    >>> first == seeded_generator(7, Context(iteration=IterationInfo(number=0))).random()
+    True
+    >>> first == seeded_generator(7, Context(iteration=IterationInfo(number=1))).random()
+    False
+    """
+    key = () if context.iteration is None else (SEEDED_R_KEY, context.iteration.number)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 def _as_shape(size):
@@ -257,7 +390,7 @@ def _batch_length(expr, context):
 def _per_item(expr, context):
     size = _batch_length(expr, context)
     if isinstance(expr.expr, R):
-        return _random(expr.expr, context, batch_size=size)
+        return draw(expr.expr, context, size=size)
     values = evaluate(expr.expr, context)
     length = len(values) if hasattr(values, '__len__') else None
     if length != size:
@@ -267,120 +400,45 @@ def _per_item(expr, context):
     return values
 
 
+def _listwise_objects(expr, context):
+    """The objects an ``L`` goes through: the component's, or the evaluated sequence."""
+    if isinstance(expr.source, str):
+        batch = _need(context, 'batch', expr, 'L(...) reads a batch component item by item.')
+        return _component(batch, expr)
+    return evaluate(expr.source, context)
+
+
+def _follow(obj, links):
+    for link in links:
+        if link[0] == 'getattr':
+            obj = getattr(obj, link[1])
+        elif link[0] == 'getitem':
+            obj = obj[link[1]]
+        else:
+            obj = obj(*link[1], **link[2])
+    return obj
+
+
+def _listwise(expr, context):
+    objects = _listwise_objects(expr, context)
+    if not expr.chain:
+        return objects
+    links = evaluate(expr.chain, context)
+    return [_follow(obj, links) for obj in objects]
+
+
 def _per_item_repeat(expr, context):
-    return [evaluate(expr.expr, context) for _ in range(_batch_length(expr, context))]
+    count = _batch_length(expr, context)
+    inner = expr.expr
+    if isinstance(inner, R) and inner.seed is not None:   # one seeded generator, a draw per item
+        rng = seeded_generator(inner.seed, context)
+        return [draw(inner, context, rng=rng) for _ in range(count)]
+    return [evaluate(inner, context) for _ in range(count)]
 
 
 _LEAVES = {
     B.kind: _batch, V.kind: _variable, C.kind: _config, D.kind: _dataset,
-    F.kind: _function, L.kind: _function, R.kind: _random, W.kind: lambda expr, context: expr.expr,
-    I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat,
+    F.kind: _function, Lambda.kind: _function, L.kind: _listwise, R.kind: draw,
+    W.kind: lambda expr, context: expr.expr,
+    I.kind: _iteration, P.kind: _per_item, PP.kind: _per_item_repeat, M.kind: _model, IF.kind: _choice,
 }
-
-
-# ---- assignment --------------------------------------------------------------------------------
-
-def assign(target, value, context: Context, mode: str | None = None) -> None:
-    """Store ``value`` at the location ``target`` names, combining it with ``mode``.
-
-    ``target`` is a ``B``, ``V`` or ``C`` leaf, or an item or attribute chain
-    over one (``B.images[0]``, ``V('stats')['loss']``).  The mode is
-    ``mode`` if given, else the leaf's own mode (``V('x', mode='a')``; an item
-    or attribute node has none), else ``'w'``; the new value is computed by
-    :func:`~dagflow.expr.apply_mode` and always stored back, through
-    ``setattr(batch, ...)``, ``pipeline.set_variable(...)``,
-    ``pipeline.config[...] = ...`` or ``obj[key] = ...``.  Storing into an item
-    or attribute of a variable (``V('stats')['loss']``) also calls
-    ``set_variable`` with the changed variable, so the pipeline sees every
-    write to a variable.  ``value`` itself is stored as given, not evaluated.
-
-    Raises
-    ------
-    ExpressionError
-        If ``target`` cannot be assigned (a constant, ``F``, ``R``, a list of
-        targets, ``B()``, ``C()``), or the context lacks the batch or pipeline.
-
-    Examples
-    --------
-    >>> from dagflow.expr import V, Context
-    >>> class Pipeline:
-    ...     def __init__(self):
-    ...         self.variables = {}
-    ...     def has_variable(self, name):
-    ...         return name in self.variables
-    ...     def get_variable(self, name):
-    ...         return self.variables[name]
-    ...     def set_variable(self, name, value):
-    ...         self.variables[name] = value
-    >>> ctx = Context(pipeline=Pipeline())
-    >>> assign(V('history', mode='a'), 0.5, ctx)
-    >>> assign(V('history'), [0.25, 0.125], ctx, mode='extend')
-    >>> ctx.pipeline.variables
-    {'history': [0.5, 0.25, 0.125]}
-    """
-    root = _assignable_root(target)
-    if isinstance(target, Node):
-        _assign_into(target, root, value, context, normalize_mode(mode or 'w'))
-        return
-    mode = normalize_mode(mode or getattr(root, 'mode', 'w'))
-    if root.kind == 'B':
-        batch = _need(context, 'batch', target, 'there is no batch to store the value in.')
-        current = getattr(batch, target.name, None) if mode != 'w' else None
-        setattr(batch, target.name, apply_mode(current, value, mode))
-    elif root.kind == 'V':
-        pipeline = _pipeline(target, context)
-        current = None
-        if mode != 'w' and pipeline.has_variable(target.name):
-            current = pipeline.get_variable(target.name)
-        pipeline.set_variable(target.name, apply_mode(current, value, mode))
-    else:
-        config = _pipeline(target, context).config
-        current = config.get(target.name) if mode != 'w' else None
-        config[target.name] = apply_mode(current, value, mode)
-
-
-def _assignable_root(target):
-    node = target
-    while isinstance(node, Node) and node.op in ('getitem', 'getattr'):
-        node = node.args[0]
-    if isinstance(node, (B, V, C)) and node.name:
-        return node
-    what = f'{target!r}' if isinstance(target, Expression) else f'{target!r} ({type(target).__name__})'
-    if isinstance(node, (B, C)) and not node.name:
-        reason = f'{node!r} is the whole {"batch" if node.kind == "B" else "config"}; name a part of it'
-    else:
-        reason = 'it does not name a location'
-    raise ExpressionError(
-        f"Cannot assign to {what}: {reason}. Only B('component'), V('variable'), C('key') and items or "
-        f"attributes of them (e.g. B.images[0], V('stats')['loss']) can be assigned.", target=target)
-
-
-def _assign_into(target, root, value, context, mode):
-    """Store into an item or attribute; a variable at the root is written back with ``set_variable``."""
-    root_value = evaluate(root, context)
-    obj = _resolve(target.args[0], root, root_value, context)
-    key = evaluate(target.args[1], context)
-    try:
-        if target.op == 'getattr':
-            current = getattr(obj, key, None) if mode != 'w' else None
-            setattr(obj, key, apply_mode(current, value, mode))
-        else:
-            try:
-                current = obj[key] if mode != 'w' else None
-            except LookupError:
-                current = None
-            obj[key] = apply_mode(current, value, mode)
-    except (TypeError, AttributeError) as exc:
-        raise ExpressionError(f'Cannot assign to {target!r}: {exc}', target=target) from exc
-    if root.kind == 'V':
-        _pipeline(root, context).set_variable(root.name, root_value)
-
-
-def _resolve(node, root, root_value, context):
-    """Evaluate an item/attribute chain, reading its root only once (as ``root_value``)."""
-    if node is root:
-        return root_value
-    obj = _resolve(node.args[0], root, root_value, context)
-    if node.op == 'getattr':
-        return getattr(obj, node.args[1])
-    return obj[evaluate(node.args[1], context)]

@@ -7,9 +7,14 @@ kind     evaluates to                                assignable
 ``V``    a pipeline variable                         yes
 ``C``    a pipeline config option (``'a/b'`` paths)  yes
 ``D``    a dataset attribute                         no
-``F``    ``fn(batch)`` (``fn()`` without a batch)    no
-``L``    ``fn()``, never given the batch             no
-``R``    a random draw from the context's generator  no
+``F``    ``fn(batch)``, or ``fn()`` for a callable   no
+         that takes no argument
+``L``    a component's objects item by item          yes
+         (:mod:`.listwise`); ``L(fn)`` is ``fn()``,
+         never given the batch (:class:`Lambda`)
+``R``    a random draw (in :mod:`.random_draws`)     no
+``M``    a model of the pipeline                     no
+``IF``   one of two values, by a condition           the chosen branch
 ``W``    the wrapped expression, unevaluated         no
 ``I``    the iteration number, total or ratio        no
 ``P``    one value per batch item                    no
@@ -28,15 +33,13 @@ Examples
 from __future__ import annotations
 
 import keyword
-import numbers
-
-import numpy as np
 
 from dagflow.exceptions import ExpressionError, suggestion_text
-from dagflow.expr.base import Expression, format_arguments
+from dagflow.expr.base import AttributeForm, Expression, format_arguments
 from dagflow.expr.modes import normalize_mode
+from dagflow.expr.random_draws import R
 
-__all__ = ['B', 'V', 'C', 'D', 'F', 'L', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
+__all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'M', 'IF', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
 
 
 class _NoDefault:
@@ -53,16 +56,9 @@ class _NoDefault:
 NO_DEFAULT = _NoDefault()
 
 
-class _AttributeForm(type):
-    """Metaclass that makes ``B.images`` mean ``B('images')``."""
-
-    def __getattr__(cls, name):
-        if name.startswith('_'):
-            raise AttributeError(name)
-        return cls(name)
-
-
 def _check_name(kind, name, *, required=False):
+    if name is None and not required:   # BatchFlow's default: B(None) is B()
+        return ''
     if not isinstance(name, str):
         raise ExpressionError(f'{kind}(...) expects a name as a str, but got {name!r} '
                               f'({type(name).__name__}) instead', name=name)
@@ -76,26 +72,42 @@ def _written_as_attribute(cls, name):
             and name not in dir(cls))
 
 
+def _refuse_other_pipeline(kind, name, pipeline):
+    """BatchFlow's ``V('x', pipeline=other)``: reading another pipeline's state, which no plan orders."""
+    if pipeline is not None:
+        raise ExpressionError(
+            f'{kind}({name!r}, pipeline=...) is not supported: a step reads the state of the pipeline that runs '
+            f'it, in the order its plan gives; another pipeline\'s state is not ordered with this run. Pass the '
+            f'value itself when you build the pipeline (other.v({name!r}), other.config[{name!r}]), or copy it '
+            f'in before the run (pipeline.set_variable(...)).', name=name)
+
+
 def _mode_suffix(mode):
     return '' if mode == 'w' else f', mode={mode!r}'
 
 
-class B(Expression, metaclass=_AttributeForm):
+class B(Expression, metaclass=AttributeForm):
     """A component or attribute of the current batch; ``B()`` is the batch itself.
 
     Parameters
     ----------
     name : str
-        The component or attribute name; ``''`` for the batch.
+        The component or attribute name; ``''`` (or None) for the batch.
     mode : str
         The default assignment mode when it is a ``save_to`` target (see
         :func:`~dagflow.expr.apply_mode`).
+    copy : bool
+        Evaluate to a copy, so the action cannot change the batch through it:
+        ``B(copy=True)`` is a copy of the batch (its data copied deeply; the
+        pipeline, dataset and run context shared, as ``Batch.copy`` does in
+        BatchFlow), ``B('images', copy=True)`` a deep copy of the component.
 
     Notes
     -----
     ``B.name`` is ``B('name')`` for any public name except the expression API
-    itself (``get``, ``set``, ``assign``, ``str``, ``format``, ``name``,
-    ``mode``, ``kind``): write ``B('get')`` for a component called ``get``.
+    itself (``get``, ``set``, ``assign``, ``append``, ``extend``, ``update``,
+    ``str``, ``format``, ``name``, ``mode``, ``kind``): write ``B('get')`` for
+    a component called ``get``.
     Likewise ``B.images.name`` is the attribute form only for names outside
     that API; ``B.images.shape`` works.
 
@@ -105,26 +117,33 @@ class B(Expression, metaclass=_AttributeForm):
     >>> batch = SimpleNamespace(images=[[1, 2], [3, 4]])
     >>> B.images[1].get(batch=batch)
     [3, 4]
-    >>> B('images'), B()
-    (B.images, B())
+    >>> B('images'), B(), B('images', copy=True)
+    (B.images, B(), B('images', copy=True))
+    >>> original = SimpleNamespace(images=[1, 2])
+    >>> B('images', copy=True).get(batch=original) is original.images
+    False
     """
 
-    __slots__ = ('name', 'mode')
+    # The flag's slot is private so that ``B.images.copy()`` still calls the component's own copy().
+    __slots__ = ('name', 'mode', '_copy')
     kind = 'B'
-    _fields = ('name', 'mode')
+    _fields = ('name', 'mode', '_copy')
 
-    def __init__(self, name: str = '', mode: str = 'w'):
-        self._init(name=_check_name('B', name), mode=normalize_mode(mode))
+    def __init__(self, name: str = '', mode: str = 'w', copy: bool = False):
+        self._init(name=_check_name('B', name), mode=normalize_mode(mode), _copy=bool(copy))
 
     def __repr__(self):
+        copy = ', copy=True' if self._copy else ''
         if not self.name:
-            return f"B(''{_mode_suffix(self.mode)})" if self.mode != 'w' else 'B()'
-        if self.mode == 'w' and _written_as_attribute(type(self), self.name):
+            if self.mode == 'w':
+                return 'B(copy=True)' if copy else 'B()'
+            return f"B(''{_mode_suffix(self.mode)}{copy})"
+        if self.mode == 'w' and not copy and _written_as_attribute(type(self), self.name):
             return f'B.{self.name}'
-        return f'B({self.name!r}{_mode_suffix(self.mode)})'
+        return f'B({self.name!r}{_mode_suffix(self.mode)}{copy})'
 
 
-class V(Expression, metaclass=_AttributeForm):
+class V(Expression, metaclass=AttributeForm):
     """A pipeline variable, read with ``pipeline.get_variable(name)``.
 
     Parameters
@@ -149,14 +168,15 @@ class V(Expression, metaclass=_AttributeForm):
     kind = 'V'
     _fields = ('name', 'mode')
 
-    def __init__(self, name: str, mode: str = 'w'):
+    def __init__(self, name: str, mode: str = 'w', pipeline=None):
+        _refuse_other_pipeline('V', name, pipeline)
         self._init(name=_check_name('V', name, required=True), mode=normalize_mode(mode))
 
     def __repr__(self):
         return f'V({self.name!r}{_mode_suffix(self.mode)})'
 
 
-class C(Expression, metaclass=_AttributeForm):
+class C(Expression, metaclass=AttributeForm):
     """A pipeline config option addressed by a ``'/'`` path; ``C()`` is the whole config.
 
     Parameters
@@ -181,7 +201,8 @@ class C(Expression, metaclass=_AttributeForm):
     kind = 'C'
     _fields = ('name', 'default', 'mode')
 
-    def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w'):
+    def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w', pipeline=None):
+        _refuse_other_pipeline('C', name, pipeline)
         self._init(name=_check_name('C', name), default=default, mode=normalize_mode(mode))
 
     def __repr__(self):
@@ -191,7 +212,7 @@ class C(Expression, metaclass=_AttributeForm):
         return f'C({self.name!r}{default}{_mode_suffix(self.mode)})'
 
 
-class D(Expression, metaclass=_AttributeForm):
+class D(Expression, metaclass=AttributeForm):
     """An attribute of the dataset; ``D()`` is the dataset itself.
 
     The dataset is the context's, else the pipeline's, else the batch's.
@@ -217,10 +238,11 @@ class D(Expression, metaclass=_AttributeForm):
 class _Function(Expression):
     __slots__ = ('fn', 'args', 'kwargs')
     _fields = ('fn', 'args', 'kwargs')
+    _written = ''   # how the class is written in code, when it differs from its kind
 
     def __init__(self, fn, *args, **kwargs):
         if not callable(fn):
-            raise ExpressionError(f'{self.kind}(...) expects a callable, but got {fn!r} '
+            raise ExpressionError(f'{self._written or self.kind}(...) expects a callable, but got {fn!r} '
                                   f'({type(fn).__name__}) instead', fn=fn)
         self._init(fn=fn, args=args, kwargs=kwargs)
 
@@ -234,19 +256,28 @@ class _Function(Expression):
 
     def __repr__(self):
         arguments = format_arguments(self.args, self.kwargs)
-        return f'{self.kind}({self.name}{", " + arguments if arguments else ""})'
+        return f'{self._written or self.kind}({self.name}{", " + arguments if arguments else ""})'
 
 
 class F(_Function):
-    """A callable that gets the batch: evaluates to ``fn(batch, *args, **kwargs)``.
+    """A callable, called with the batch when it takes one: ``fn(batch)`` or ``fn()``.
 
-    With no batch in the context (a static model config, before the run) it
-    evaluates to ``fn(*args, **kwargs)``.  Bound ``args``/``kwargs`` (BatchFlow's
-    ``F(get_boxes, V('shape'))``) are evaluated first.
+    ``F(fn)`` gives ``fn`` the batch when ``fn`` cannot be called without an
+    argument (``F(lambda batch: ...)`` from the models guide,
+    ``F(MyBatch.get_labels)``); a callable that can (``F(my_init_function)``,
+    ``F(list)``) is called without it, as BatchFlow's ``F`` always is (see
+    :func:`~dagflow.expr.evaluate.takes_batch`).  A callable that needs the
+    batch where there is none (a static model config, ``init_variable``)
+    fails with an error that says so.
+
+    ``F(fn, *args, **kwargs)`` (bound arguments, as older BatchFlow wrote
+    ``F(get_boxes, C('shape'))``) is ``fn(batch, *args, **kwargs)``, or
+    ``fn(*args, **kwargs)`` where there is no batch; the arguments are
+    evaluated first.
 
     Calling an ``F`` builds a call expression, ``F(fn)(x, k=y)``, that evaluates to
     ``fn(x, k=y)`` with the evaluated arguments and **without** the batch, as
-    in BatchFlow's current API; pass ``B()`` to give it the batch:
+    in BatchFlow's API; pass ``B()`` to give it the batch:
     ``F(MyBatch.rotate)(B(), angle=30)``.
 
     Examples
@@ -255,9 +286,10 @@ class F(_Function):
     >>> def first_shape(batch):
     ...     return batch.images.shape[1:]
     >>> import numpy as np
-    >>> F(first_shape).get(batch=SimpleNamespace(images=np.zeros((4, 8, 8))))
-    (8, 8)
-    >>> F(max)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 7]))
+    >>> batch = SimpleNamespace(images=np.zeros((4, 8, 8)), sizes=[3, 7])
+    >>> F(first_shape).get(batch=batch), F(lambda: 'no batch').get(batch=batch)
+    ((8, 8), 'no batch')
+    >>> F(max)(B.sizes).get(batch=batch)
     7
     """
 
@@ -265,85 +297,82 @@ class F(_Function):
     kind = 'F'
 
 
-class L(_Function):
-    """A callable that never gets the batch: evaluates to ``fn(*args, **kwargs)``.
+class Lambda(_Function):
+    """``L(fn, *args, **kwargs)``: a callable that never gets the batch, ``fn(*args, **kwargs)``.
 
-    ``L(fn)(*args, **kwargs)`` and ``L(fn, *args, **kwargs)`` are the same;
-    arguments may hold expressions.
+    This is the older BatchFlow ``L``, still accepted: ``L(fn)`` with a
+    callable makes one (``L('component')`` is the item-wise
+    :class:`~dagflow.expr.L`).  ``L(fn)(*args, **kwargs)`` and
+    ``L(fn, *args, **kwargs)`` are the same; arguments may hold expressions.
 
     Examples
     --------
     >>> from types import SimpleNamespace
+    >>> from dagflow.expr import L
     >>> L(sorted)(B.sizes).get(batch=SimpleNamespace(sizes=[3, 1, 2]))
     [1, 2, 3]
-    >>> L(dict, a=1).get()
-    {'a': 1}
+    >>> L(dict, a=1), L(dict, a=1).get()
+    (L(dict, a=1), {'a': 1})
     """
 
     __slots__ = ()
-    kind = 'L'
+    kind = 'lambda'
+    _written = 'L'
 
 
-_DISTRIBUTIONS = sorted(name for name in dir(np.random.Generator) if not name.startswith('_'))
+class M(Expression, metaclass=AttributeForm):
+    """A model of the pipeline: ``pipeline.get_model_by_name(name)`` (a dynamic one is created from the batch).
 
-
-class R(Expression):
-    """A random draw from the context's generator: ``rng.<name>(*args, size=size, **kwargs)``.
-
-    Parameters
-    ----------
-    name : str or sequence
-        A method of :class:`numpy.random.Generator` (``'normal'``,
-        ``'uniform'``, ``'integers'``, ``'choice'``, ...), or a sequence to
-        choose from (``R(['a', 'b'])`` is ``R('choice', ['a', 'b'])``).
-    *args, **kwargs
-        The distribution's arguments; they may hold expressions.
-    size : int, tuple or expression, optional
-        The shape of the draw; ``P(R(...))`` prepends the batch size to it.
-
-    Raises
-    ------
-    ExpressionError
-        For an unknown distribution, or ``seed=``: draws use the run's
-        generator, seeded per batch from the run seed.
+    The step that holds an ``M`` uses the model, so the plan orders it with
+    every other step of that model (as it does ``train_model``), and
+    ``compile()`` refuses a name that no ``init_model``, ``load_model`` or
+    ``import_model`` defines.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from dagflow.expr import Context
-    >>> R('normal', 0, 1, size=B.size)
-    R('normal', 0, 1, size=B.size)
-    >>> R(['a', 'b', 'c']).get(context=Context(random=np.random.default_rng(0))) in 'abc'
-    True
+    >>> from types import SimpleNamespace
+    >>> pipeline = SimpleNamespace(get_model_by_name=lambda name, batch=None: f'the {name} model')
+    >>> M('unet'), M.unet.get(pipeline=pipeline)
+    (M('unet'), 'the unet model')
     """
 
-    __slots__ = ('name', 'args', 'kwargs', 'size')
-    kind = 'R'
-    _fields = ('name', 'args', 'kwargs', 'size')
+    __slots__ = ('name',)
+    kind = 'M'
+    _fields = ('name',)
 
-    def __init__(self, name, *args, size=None, **kwargs):
-        if isinstance(name, (list, tuple, range, np.ndarray)):
-            name, args = 'choice', (name, *args)
-        if not isinstance(name, str) or name not in _DISTRIBUTIONS:
-            hint = suggestion_text(name, _DISTRIBUTIONS) if isinstance(name, str) else ''
-            raise ExpressionError(
-                f'R(...) expects a numpy.random.Generator method name (e.g. \'normal\', \'uniform\', '
-                f'\'integers\') or a sequence to choose from, but got {name!r}.{hint}', name=name)
-        for bad in ('seed', 'state', 'random_state'):
-            if bad in kwargs:
-                raise ExpressionError(
-                    f'R({name!r}, ..., {bad}=...) is not supported: random draws use the generator of '
-                    f'the run, seeded per batch from the run seed. Seed the run instead.', name=name)
-        if not (size is None or isinstance(size, (numbers.Integral, tuple, list, Expression))):
-            raise ExpressionError(f'R(...) expects size to be an int, a tuple or an expression, but got '
-                                  f'{size!r} ({type(size).__name__}) instead', name=name)
-        self._init(name=name, args=args, kwargs=kwargs, size=size)
+    def __init__(self, name: str, pipeline=None):
+        _refuse_other_pipeline('M', name, pipeline)
+        self._init(name=_check_name('M', name, required=True))
 
     def __repr__(self):
-        kwargs = dict(self.kwargs)
-        if self.size is not None:
-            kwargs['size'] = self.size
-        return f'R({format_arguments((self.name, *self.args), kwargs)})'
+        return f'M({self.name!r})'
+
+
+class IF(Expression):
+    """``true`` when ``condition`` holds, else ``false``: e.g. ``IF(I.ratio > 0.8, 256, 128)``.
+
+    All three may be expressions; only the chosen branch is evaluated.  As a
+    ``save_to`` target it stores into the chosen branch.  ``F`` does the same
+    with more freedom: ``F(lambda ratio: 256 if ratio > 0.8 else 128)(I.ratio)``.
+
+    Examples
+    --------
+    >>> from dagflow.expr import Context, IterationInfo
+    >>> batch_size = IF(condition=I.ratio > 0.8, true=256, false=128)
+    >>> batch_size.get(context=Context(iteration=IterationInfo(number=8, total=10)))
+    256
+    """
+
+    __slots__ = ('condition', 'true', 'false')
+    kind = 'IF'
+    _fields = ('condition', 'true', 'false')
+    name = ''
+
+    def __init__(self, condition, true, false):
+        self._init(condition=condition, true=true, false=false)
+
+    def __repr__(self):
+        return f'IF({self.condition!r}, {self.true!r}, {self.false!r})'
 
 
 class W(Expression):
@@ -370,29 +399,49 @@ class W(Expression):
         return f'W({self.expr!r})'
 
 
-_ITERATION_NAMES = {
-    'current': 'current', 'c': 'current',
-    'max': 'max', 'm': 'max', 'maximum': 'max', 'total': 'max',
-    'ratio': 'ratio', 'r': 'ratio',
-}
+_ITERATION_NAMES = ('current', 'max', 'ratio')
+_ITERATION_WORDS = (('current', 'current'), ('maximum', 'max'), ('total', 'max'), ('ratio', 'ratio'))
 
 
-class I(Expression):  # noqa: E742 -- BatchFlow's name
-    """The iteration: ``'current'`` (0-based batch number), ``'max'`` (total) or ``'ratio'``.
+def _iteration_name(name):
+    """The counter a (possibly shortened) name means, as BatchFlow reads it: any prefix of a word."""
+    if isinstance(name, str):
+        for word, meaning in _ITERATION_WORDS:
+            if word.startswith(name):
+                return meaning
+    return None
 
-    ``ratio`` is ``(current + 1) / max``, so it reaches 1 on the last batch.
-    ``'c'``, ``'m'``, ``'maximum'``, ``'total'`` and ``'r'`` are accepted too.
+
+class I(Expression, metaclass=AttributeForm):  # noqa: E742 -- BatchFlow's name
+    """The iteration counter: ``'current'``, ``'max'`` or ``'ratio'``.
+
+    Numbered as in BatchFlow: ``current`` is 1 for the first batch of a run,
+    ``max`` is the number of batches the run makes (``n_iters``, or what
+    ``n_epochs`` gives with the batch size and ``drop_last``; ``None`` for an
+    endless run) and ``ratio`` is ``current / max``, 1 on the last batch.  The
+    numbers come from the batch's position in the stream, so every scheduler
+    and ``prefetch`` see those of the serial run.  After ``rebatch`` the count
+    is that of the re-cut batches, and ``max`` is ``None``.
+
+    Parameters
+    ----------
+    name : str
+        ``'current'`` (the default), ``'max'`` or ``'ratio'``, or any prefix of
+        ``'current'``, ``'maximum'``, ``'total'`` and ``'ratio'`` (``'c'``,
+        ``'m'``, ``'tot'``, ``'r'``...).  ``I.current``, ``I.max`` and
+        ``I.ratio`` are the same expressions.
 
     Raises
     ------
     ExpressionError
-        For any other name.
+        For any other name; at evaluation, ``'ratio'`` of an endless run.
 
     Examples
     --------
     >>> from dagflow.expr import Context, IterationInfo
-    >>> I('ratio').get(context=Context(iteration=IterationInfo(current=4, max=10)))
-    0.5
+    >>> ctx = Context(iteration=IterationInfo(number=4, total=10))
+    >>> I.current.get(context=ctx), I('max').get(context=ctx), I('r').get(context=ctx)
+    (5, 10, 0.5)
     """
 
     __slots__ = ('name',)
@@ -400,11 +449,12 @@ class I(Expression):  # noqa: E742 -- BatchFlow's name
     _fields = ('name',)
 
     def __init__(self, name: str = 'current'):
-        if not isinstance(name, str) or name not in _ITERATION_NAMES:
+        meaning = _iteration_name(name)
+        if meaning is None:
             raise ExpressionError(
                 f"I(...) expects 'current', 'max' or 'ratio', but got {name!r}."
                 f"{suggestion_text(name, _ITERATION_NAMES) if isinstance(name, str) else ''}", name=name)
-        self._init(name=_ITERATION_NAMES[name])
+        self._init(name=meaning)
 
     def __repr__(self):
         return f'I({self.name!r})'
@@ -459,7 +509,7 @@ class PP(P):
 
     Examples
     --------
-    >>> PP(L(list)).get(batch='abc')
+    >>> PP(Lambda(list)).get(batch='abc')
     [[], [], []]
     """
 

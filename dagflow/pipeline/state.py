@@ -6,13 +6,12 @@ planner can see every access.
 """
 from __future__ import annotations
 
-import copy
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from ..exceptions import UndefinedVariableError, suggestion_text
-from ..expr import apply_mode, normalize_mode
+from ..expr import apply_mode, initial_value_of, normalize_mode
 
 __all__ = ['VariableSpec', 'Variables', 'Locks']
 
@@ -28,10 +27,11 @@ class VariableSpec:
     name : str
         The variable's name.
     default : object
-        The value it takes when created (copied, so runs do not share it).
+        The value it takes when created (copied, so runs do not share it; a
+        named expression such as ``F(fn)`` is evaluated, without a batch).
     init_on_each_run : callable or object, optional
-        When given, the variable is reset to this (called, if callable) at the
-        start of every run.
+        When given, the variable is reset to this (called, if callable;
+        evaluated, if a named expression) at the start of every run.
     source : str, optional
         Where in the user's code the variable was declared.
     """
@@ -47,11 +47,10 @@ class VariableSpec:
         return self.init_on_each_run is not _NOTHING
 
     def initial_value(self) -> Any:
-        """The value the variable starts with."""
+        """The value the variable starts with (named expressions in it evaluated, without a batch)."""
         if self.per_run:
-            init = self.init_on_each_run
-            return init() if callable(init) else copy.deepcopy(init)
-        return copy.deepcopy(self.default)
+            return initial_value_of(self.init_on_each_run, per_run=True)
+        return initial_value_of(self.default)
 
 
 class Variables:

@@ -18,6 +18,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..expr import is_expression, walk
 from ..pipeline.step import Step, StepKind
 
@@ -45,7 +47,7 @@ class Effect:
         return f'{self.access.value} {self.resource}'
 
 
-_KIND_PREFIX = {'V': 'var', 'C': 'config'}
+_KIND_PREFIX = {'V': 'var', 'C': 'config', 'M': 'model'}
 
 
 def resource_of(expr) -> str | None:
@@ -65,11 +67,15 @@ def reads_of(value) -> set[str]:
 def writes_of(target) -> tuple[set[str], set[str]]:
     """Resources written, and read, by assigning to ``target`` (one location or a sequence).
 
-    A bare ``V('x')`` is written; ``V('x')[0]`` is read and written.
+    A bare ``V('x')`` is written; ``V('x')[0]`` is read and written.  A numpy
+    array (written in place) is ``io:array@<id>``, so the step runs where the
+    array lives, in serial order.
     """
     targets = target if isinstance(target, (list, tuple)) else [target]
     writes, reads = set(), set()
     for item in targets:
+        if isinstance(item, np.ndarray):
+            writes.add(f'io:array@{id(item):x}')
         if not is_expression(item):
             continue
         own = resource_of(item)
@@ -140,6 +146,8 @@ def effects_of(step: Step, action_info=None) -> frozenset[Effect]:
             reads |= read
         elif key != 'mode':
             reads |= reads_of(value)
+    models = {resource for resource in reads if resource.startswith('model:')}   # M('name'): a use is a write
+    reads, writes = reads - models, writes | models
     writes |= _fixed_writes(step, action_info)
     reads |= set(getattr(action_info, 'reads', ()) or ())
     if step.kind is StepKind.API and step.name in _MODEL_ACCESS:

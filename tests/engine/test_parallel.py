@@ -30,13 +30,13 @@ class AugmentBatch(ModelBatch):
 
     @action
     def fail_at(self, number):
-        if self.context.iteration.current == number:
+        if self.context.iteration.number == number:
             raise ValueError(f'batch {number} is broken')
         return self
 
     @action
     def skip_at(self, number):
-        if self.context.iteration.current == number:
+        if self.context.iteration.number == number:
             raise SkipBatchException
         return self
 
@@ -321,13 +321,13 @@ def test_a_batch_that_cannot_travel_to_a_process_names_the_component_and_step(da
 class InterruptBatch(AugmentBatch):
     @action
     def interrupt_at(self, number):
-        if self.context.iteration.current == number:
+        if self.context.iteration.number == number:
             raise KeyboardInterrupt
         return self
 
     @action(use_lock=True)
     def locked_fail_at(self, number):
-        if self.context.iteration.current == number:
+        if self.context.iteration.number == number:
             raise ValueError('locked step failed')
         return self
 

@@ -36,7 +36,7 @@ def test_next_batch_then_empty(ranges_dataset):
 
 def test_iteration_info(ranges_dataset):
     p = ranges_dataset.p.init_variable('it', []).update(V('it', mode='a'), (I('current'), I('max')))
-    assert p.run(batch_size=4).v('it') == [(0, 3), (1, 3), (2, 3)]
+    assert p.run(batch_size=4).v('it') == [(1, 3), (2, 3), (3, 3)]   # BatchFlow counts from 1
 
 
 def test_seeded_runs_are_identical_and_seeds_differ(ranges_dataset):

@@ -61,7 +61,7 @@ def batch(pipeline):
 
 @pytest.fixture
 def ctx(batch, pipeline):
-    return Context(batch=batch, pipeline=pipeline, iteration=IterationInfo(current=4, max=10),
+    return Context(batch=batch, pipeline=pipeline, iteration=IterationInfo(number=3, total=10),
                    random=np.random.default_rng(7))
 
 

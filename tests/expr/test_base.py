@@ -15,6 +15,7 @@ BINARY = [
     (operator.and_, 'and', '&'), (operator.or_, 'or', '|'), (operator.xor, 'xor', '^'),
     (operator.eq, 'eq', '=='), (operator.ne, 'ne', '!='), (operator.lt, 'lt', '<'),
     (operator.le, 'le', '<='), (operator.gt, 'gt', '>'), (operator.ge, 'ge', '>='),
+    (operator.lshift, 'lshift', '<<'), (operator.rshift, 'rshift', '>>'),
 ]
 
 
@@ -41,6 +42,11 @@ class TestOperators:
         expr = fn(1, V('n'))
         assert expr.op == swapped
         assert evaluate(expr, ctx) == fn(1, 3)
+
+    def test_shifts_are_not_reflected(self):
+        # `pipeline << expr` and `dataset >> expr` are the pipeline's and the dataset's business
+        with pytest.raises(TypeError, match='unsupported operand'):
+            _ = 1 << V('n')
 
     def test_matmul(self, ctx):
         expr = B.images @ np.ones(3)

@@ -9,14 +9,18 @@ from dagflow.expr import Context, IterationInfo, make_context
 
 
 class TestIterationInfo:
-    def test_ratio(self):
-        assert IterationInfo(current=0, max=4).ratio == 0.25
-        assert IterationInfo(current=3, max=4).ratio == 1.0
-        assert IterationInfo(current=3).ratio is None
+    def test_numbered_as_batchflow(self):
+        first, last = IterationInfo(number=0, total=4), IterationInfo(number=3, total=4)
+        assert (first.current, first.max, first.ratio) == (1, 4, 0.25)
+        assert (last.current, last.max, last.ratio) == (4, 4, 1.0)
+
+    def test_endless(self):
+        info = IterationInfo(number=3)
+        assert (info.current, info.max, info.ratio) == (4, None, None)
 
     def test_frozen(self):
         with pytest.raises(dataclasses.FrozenInstanceError):
-            IterationInfo(current=1).current = 2
+            IterationInfo(number=1).number = 2
 
 
 class TestContext:
@@ -34,7 +38,7 @@ class TestContext:
         batch = SimpleNamespace(context=Context(pipeline='p', random=rng, iteration=IterationInfo(2, 5)))
         ctx = Context.from_batch(batch)
         assert ctx.batch is batch
-        assert (ctx.pipeline, ctx.random, ctx.iteration.current) == ('p', rng, 2)
+        assert (ctx.pipeline, ctx.random, ctx.iteration.number) == ('p', rng, 2)
 
     def test_get_dataset_fallbacks(self):
         pipeline = SimpleNamespace(dataset='pipeline ds')

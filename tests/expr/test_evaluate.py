@@ -5,7 +5,7 @@ import pytest
 
 from dagflow.config import Config
 from dagflow.exceptions import ComponentError, ExpressionError, UndefinedVariableError
-from dagflow.expr import PP, B, C, Context, D, F, I, IterationInfo, L, P, R, V, W, assign, evaluate
+from dagflow.expr import IF, PP, B, C, Context, D, F, I, IterationInfo, L, M, P, R, V, W, eval_expr, evaluate
 
 Point = namedtuple('Point', 'x y')
 
@@ -27,6 +27,24 @@ class TestLeaves:
         assert evaluate(B.labels, ctx) == [0, 1, 0, 1]
         assert evaluate(B(), ctx) is batch
         assert evaluate(B.size, ctx) == 4
+
+    def test_b_copy_of_a_component(self, ctx, batch):
+        value = evaluate(B('labels', copy=True), ctx)
+        value.append(9)
+        assert value == [0, 1, 0, 1, 9] and batch.labels == [0, 1, 0, 1]
+
+    def test_b_copy_of_the_batch_shares_pipeline_and_context(self, ctx, batch):
+        batch.context = ctx
+        clone = evaluate(B(copy=True), ctx)
+        clone.images[0, 0] = -1.0
+        assert clone is not batch and batch.images[0, 0] == 0.0
+        assert clone.pipeline is batch.pipeline and clone.context is ctx
+
+    def test_b_copy_uses_the_batchs_own_copy(self, make_batch):
+        class Copying(make_batch):
+            def copy(self):
+                return 'own copy'
+        assert evaluate(B(copy=True), Context(batch=Copying([1], [0]))) == 'own copy'
 
     def test_b_without_batch(self, pipeline):
         with pytest.raises(ExpressionError, match=r'B.images needs a batch, but there is none here: batch '
@@ -95,13 +113,29 @@ class TestLeaves:
     def test_d_errors(self, ctx):
         with pytest.raises(ExpressionError, match=r"D\('classes'\) needs a dataset, but neither"):
             evaluate(D('classes'), Context())
-        with pytest.raises(ExpressionError, match=r"FakeDataset has no attribute 'clases'.*'classes'"):
+        with pytest.raises(KeyError, match=r"FakeDataset has no attribute 'clases'.*'classes'") as info:
             evaluate(D('clases'), ctx)
+        assert isinstance(info.value, ExpressionError)   # a KeyError, as BatchFlow raises, and a ValueError
 
     def test_f_gets_the_batch(self, ctx):
         assert evaluate(F(first_label), ctx) == 0
         assert evaluate(F(first_label, V('n')), ctx) == 3
         assert evaluate(F(first_label, offset=B.size), ctx) == 4
+
+    def test_f_of_a_callable_without_arguments_is_called_without_the_batch(self, ctx):
+        assert evaluate(F(no_args), ctx) == 'static'
+        assert evaluate(F(list), ctx) == []
+        assert evaluate(F(lambda batch=None: batch), ctx) is None
+
+    def test_f_of_a_lambda_taking_the_batch(self, ctx, batch):
+        assert evaluate(F(lambda batch: batch.size), ctx) == 4
+        assert evaluate(F(type(batch).__len__), ctx) == 4
+
+    def test_f_that_needs_the_batch_where_there_is_none(self, pipeline):
+        with pytest.raises(ExpressionError, match=r'F\(first_label\) needs a batch, but there is none here: '
+                                                  r'first_label takes an argument, which F fills with the '
+                                                  r'batch. Use a dynamic model'):
+            evaluate(F(first_label), Context(pipeline=pipeline))
 
     def test_f_without_batch_is_called_with_nothing(self, pipeline):
         assert evaluate(F(no_args), Context(pipeline=pipeline)) == 'static'
@@ -134,21 +168,58 @@ class TestLeaves:
         assert evaluate(R('choice', ['x'], size=2), ctx).tolist() == ['x', 'x']
         assert evaluate(R(['a', 'b'], p=[0, 1], size=3), ctx).tolist() == ['b', 'b', 'b']
 
+    def test_seeded_r_depends_on_its_seed_and_the_batch_position_only(self, batch):
+        def at(number, run_seed, seed=42):
+            ctx = Context(batch=batch, iteration=IterationInfo(number=number, total=9),
+                          random=np.random.default_rng(run_seed))
+            return evaluate(R('normal', 0, 1, size=3, seed=seed), ctx)
+        np.testing.assert_array_equal(at(2, run_seed=1), at(2, run_seed=2))
+        assert not np.array_equal(at(2, run_seed=1), at(3, run_seed=1))
+        assert not np.array_equal(at(2, run_seed=1), at(2, run_seed=1, seed=43))
+
+    def test_seeded_r_outside_a_run_is_the_seeds_generator(self):
+        value = R('poisson', lam=4, size=(2, 5), seed=7).get()
+        np.testing.assert_array_equal(value, np.random.default_rng(7).poisson(lam=4, size=(2, 5)))
+
+    def test_seeded_r_choice_with_probabilities(self, ctx):
+        value = evaluate(R(['opera', 'ballet', 'musical'], p=[.1, .15, .75], size=15, seed=42), ctx)
+        assert value.shape == (15,) and set(value) <= {'opera', 'ballet', 'musical'}
+        np.testing.assert_array_equal(value, evaluate(R(['opera', 'ballet', 'musical'], p=[.1, .15, .75],
+                                                        size=15, seed=42), ctx))
+
+    def test_pp_of_a_seeded_r_draws_per_item(self, ctx):
+        values = evaluate(PP(R('normal', seed=5)), ctx)
+        assert len(set(values)) == 4
+        assert values == evaluate(PP(R('normal', seed=5)), ctx)
+
+    def test_r_get_with_a_leading_size(self, ctx):
+        assert R('normal', 0, 1, size=(10, 20)).get(context=ctx, size=30).shape == (30, 10, 20)
+        assert R('normal').get(context=ctx, size=(2, 3)).shape == (2, 3)
+
     def test_r_without_generator_uses_a_fresh_one(self):
         assert 0 <= evaluate(R('uniform'), Context()) < 1
+
+    def test_m_asks_the_pipeline_for_the_model(self, ctx, batch):
+        asked = []
+        ctx.pipeline.get_model_by_name = lambda name, batch=None: asked.append((name, batch)) or 'model'
+        assert evaluate(M('unet'), ctx) == 'model' and asked == [('unet', batch)]
+
+    def test_if_evaluates_only_the_chosen_branch(self, ctx):
+        assert evaluate(IF(V('n') > 1, B.size, V('missing')), ctx) == 4
+        assert evaluate(IF(V('n') > 5, V('missing'), 'small'), ctx) == 'small'
 
     def test_w(self, ctx):
         inner = V('n') + 1
         assert evaluate(W(inner), ctx) is inner
 
-    @pytest.mark.parametrize(('name', 'value'), [('current', 4), ('max', 10), ('ratio', 0.5)])
+    @pytest.mark.parametrize(('name', 'value'), [('current', 4), ('max', 10), ('ratio', 0.4)])
     def test_i(self, name, value, ctx):
         assert evaluate(I(name), ctx) == value
 
     def test_i_errors(self):
         with pytest.raises(ExpressionError, match=r"I\('current'\) needs an iteration, but there is none"):
             evaluate(I(), Context())
-        open_ended = Context(iteration=IterationInfo(current=2))
+        open_ended = Context(iteration=IterationInfo(number=2))
         assert evaluate(I('max'), open_ended) is None
         with pytest.raises(ExpressionError, match=r"I\('ratio'\) needs the total number of batches"):
             evaluate(I('ratio'), open_ended)
@@ -179,6 +250,18 @@ class TestLeaves:
         assert all(value.shape == (2,) for value in values)
         assert not np.array_equal(values[0], values[1])
         assert evaluate(PP(V('n')), ctx) == [3, 3, 3, 3]
+
+    def test_pp_of_a_function_without_arguments_as_in_batchflow_docs(self, ctx):
+        angles = iter(range(10, 100, 10))
+        assert evaluate(PP(F(lambda: next(angles))), ctx) == [10, 20, 30, 40]
+
+    def test_p_of_r_with_a_random_size_as_in_batchflow_docs(self, ctx):
+        value = evaluate(P(R('normal', 0, 1, size=R('randint', 3, 8))), ctx)
+        assert value.shape[0] == 4 and 3 <= value.shape[1] < 8
+
+    def test_pp_for_shapes_p_cannot_broadcast(self, ctx):
+        values = evaluate(PP(R('normal', R('normal', 50, 15, size=3), 15)), ctx)
+        assert len(values) == 4 and values[0].shape == (3,)
 
     def test_batch_length_falls_back_to_size(self, pipeline):
         class Sized:
@@ -217,139 +300,33 @@ class TestContainers:
         assert evaluate(None, ctx) is None
 
 
-class TestAssign:
-    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
-        ('w', [9], [9]), ('a', 9, [1, 9]), ('append', 9, [1, 9]), ('e', [8, 9], [1, 8, 9]),
-        ('extend', (8,), [1, 8]),
-    ])
-    def test_v_modes(self, mode, value, expected, ctx):
-        assign(V('history'), value, ctx, mode=mode)
-        assert ctx.pipeline.variables['history'] == expected
+class TestEvalExpr:
+    def test_batchflow_spelling(self, batch, pipeline):
+        assert eval_expr([B.size, V('n')], batch=batch) == [4, 3]
+        assert eval_expr(V('n') + 1, pipeline=pipeline) == 4
 
-    def test_v_update_and_own_mode(self, ctx):
-        assign(V('stats', mode='u'), {'acc': 0.5}, ctx)
-        assert ctx.pipeline.variables['stats'] == {'loss': 1.0, 'acc': 0.5}
-        assign(V('history', mode='a'), 2, ctx)
-        assert ctx.pipeline.variables['history'] == [1, 2]
-        assign(V('history', mode='a'), [3], ctx, mode='w')
-        assert ctx.pipeline.variables['history'] == [3]
+    def test_no_eval_keeps_values_of_those_keys(self, batch):
+        result = eval_expr({'now': B.size, 'later': B.size * 2}, no_eval=['later'], batch=batch)
+        assert result['now'] == 4 and repr(result['later']) == '(B.size * 2)'
 
-    def test_v_new_variable(self, ctx):
-        assign(V('fresh', mode='a'), 1, ctx)
-        assign(V('fresh2', mode='e'), (1, 2), ctx)
-        assign(V('fresh3', mode='u'), {'a': 1}, ctx)
-        assert ctx.pipeline.variables['fresh'] == [1]
-        assert ctx.pipeline.variables['fresh2'] == [1, 2]
-        assert ctx.pipeline.variables['fresh3'] == {'a': 1}
-
-    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
-        ('w', 5, 5), ('a', 2, [0, 1, 0, 1, 2]), ('e', [2, 3], [0, 1, 0, 1, 2, 3]),
-    ])
-    def test_b_modes(self, mode, value, expected, ctx):
-        assign(B.labels, value, ctx, mode=mode)
-        assert ctx.batch.labels == expected
-
-    def test_b_new_component_and_update(self, ctx):
-        assign(B('meta', mode='u'), {'a': 1}, ctx)
-        assign(B.meta, {'b': 2}, ctx, mode='u')
-        assert ctx.batch.meta == {'a': 1, 'b': 2}
-
-    def test_b_array_modes(self, ctx):
-        assign(B.images, np.ones(3), ctx, mode='a')
-        assert ctx.batch.images.shape == (5, 3)
-        assign(B.images, np.zeros((2, 3)), ctx, mode='e')
-        assert ctx.batch.images.shape == (7, 3)
-
-    @pytest.mark.parametrize(('mode', 'value', 'expected'), [
-        ('w', 0.5, 0.5), ('a', 0.5, [0.1, 0.5]), ('e', [0.5], [0.1, 0.5]),
-    ])
-    def test_c_modes(self, mode, value, expected, ctx):
-        ctx.pipeline.config['model/lr'] = [0.1] if mode != 'w' else 0.1
-        assign(C('model/lr'), value, ctx, mode=mode)
-        assert ctx.pipeline.config['model/lr'] == expected
-        assert ctx.pipeline.config['model/depth'] == 4
-
-    def test_c_update_and_new_key(self, ctx):
-        assign(C('model'), {'depth': 5, 'act': 'relu'}, ctx, mode='u')
-        assert ctx.pipeline.config['model'] == {'lr': 0.1, 'depth': 5, 'act': 'relu'}
-        assign(C('new/key'), 1, ctx)
-        assert ctx.pipeline.config['new/key'] == 1
-
-    def test_item_of_a_component(self, ctx):
-        assign(B.images[0], -1.0, ctx)
-        np.testing.assert_array_equal(ctx.batch.images[0], [-1.0, -1.0, -1.0])
-        assign(B.labels[V('n')], 7, ctx)
-        assert ctx.batch.labels == [0, 1, 0, 7]
-
-    def test_item_modes(self, ctx):
-        assign(V('stats')['loss'], 2.0, ctx)
-        assign(V('stats')['seen'], 'a', ctx, mode='a')
-        assign(V('stats')['seen'], 'b', ctx, mode='a')
-        assert ctx.pipeline.variables['stats'] == {'loss': 2.0, 'seen': ['a', 'b']}
-
-    def test_item_of_a_variable_is_written_back(self, make_pipeline):
-        class CopyingPipeline(make_pipeline):
-            def get_variable(self, name):
-                self.reads = getattr(self, 'reads', 0) + 1
-                return dict(super().get_variable(name))
-
-        pipeline = CopyingPipeline(variables={'stats': {'loss': 1.0}})
-        assign(V('stats')['acc'], 0.5, Context(pipeline=pipeline))
-        assert pipeline.variables['stats'] == {'loss': 1.0, 'acc': 0.5}
-        assert pipeline.reads == 1
-
-    def test_deep_chain(self, ctx):
-        ctx.pipeline.variables['deep'] = {'a': [{'b': 0}]}
-        assign(V('deep')['a'][0]['b'], 1, ctx)
-        assert ctx.pipeline.variables['deep'] == {'a': [{'b': 1}]}
-
-    def test_attribute_of_a_component(self, ctx, make_batch):
-        ctx.batch.labels = make_batch([1], [2])
-        assign(B.labels.images, [5], ctx)
-        assign(B.labels.labels, 3, ctx, mode='a')
-        assert (ctx.batch.labels.images, ctx.batch.labels.labels) == ([5], [2, 3])
-
-    def test_item_of_an_immutable_value(self, ctx):
-        ctx.pipeline.variables['point'] = (1, 2)
-        with pytest.raises(ExpressionError, match=r"Cannot assign to V\('point'\)\[0\]: 'tuple' object"):
-            assign(V('point')[0], 5, ctx)
-
-    @pytest.mark.parametrize('target', [1, 'x', [V('a'), V('b')], F(add), L(add), R('normal'), D('classes'),
-                                        W(V('x')), I(), P([1]), V('n') + 1, B.images.sum(), F(add)(1)])
-    def test_not_assignable(self, target, ctx):
-        message = (r"Cannot assign to .*: it does not name a location. Only B\('component'\), "
-                   r"V\('variable'\), C\('key'\) and items")
-        with pytest.raises(ExpressionError, match=message) as info:
-            assign(target, 1, ctx)
-        assert info.value.target is target
-
-    def test_whole_batch_or_config_is_not_assignable(self, ctx):
-        with pytest.raises(ExpressionError, match=r"Cannot assign to B\(\): B\(\) is the whole batch; name"):
-            assign(B(), 1, ctx)
-        with pytest.raises(ExpressionError, match=r'C\(\) is the whole config'):
-            assign(C()['x'], 1, ctx)
-
-    def test_impossible_mode_combination(self, ctx):
-        with pytest.raises(ExpressionError, match=r"Mode 'a' \(append\) cannot combine a int value with the "
-                                                  r"current value of type int"):
-            assign(V('n'), 1, ctx, mode='a')
-
-    def test_bad_explicit_mode(self, ctx):
-        with pytest.raises(ExpressionError, match="Unknown assignment mode 'add'"):
-            assign(V('n'), 1, ctx, mode='add')
-
-    def test_missing_batch_or_pipeline(self):
-        with pytest.raises(ExpressionError, match=r'B.x needs a batch, but there is none here: there is no'):
-            assign(B.x, 1, Context())
-        with pytest.raises(ExpressionError, match=r"V\('x'\) needs a pipeline"):
-            assign(V('x'), 1, Context())
-
-    def test_value_is_stored_unevaluated(self, ctx):
-        assign(V('expr'), W(V('n')), ctx)
-        assert repr(ctx.pipeline.variables['expr']) == "W(V('n'))"
+    def test_exported_from_dagflow_with_named_expression(self):
+        import dagflow
+        assert dagflow.eval_expr is eval_expr
+        assert isinstance(dagflow.B.x + 1, dagflow.NamedExpression)
 
 
 class TestMethods:
+    def test_set_without_evaluating(self, pipeline):
+        V('kept').set(V('n') + 1, pipeline=pipeline, eval=False)
+        assert repr(pipeline.variables['kept']) == "(V('n') + 1)"
+
+    def test_append_extend_update(self, pipeline):
+        V('history').append(2, pipeline=pipeline)
+        V('history').extend([3, 4], pipeline=pipeline)
+        V('stats').update({'acc': 1.0}, pipeline=pipeline)
+        assert pipeline.variables['history'] == [1, 2, 3, 4]
+        assert pipeline.variables['stats'] == {'loss': 1.0, 'acc': 1.0}
+
     def test_set_evaluates_the_value(self, batch):
         V('history').set(B.size, batch=batch, mode='a')
         assert batch.pipeline.variables['history'] == [1, 4]
@@ -369,5 +346,5 @@ class TestMethods:
         assert I('current').get(context=ctx) == 4
 
     def test_get_uses_the_batchs_own_context(self, batch):
-        batch.context = Context(iteration=IterationInfo(current=9, max=10))
-        assert (I('current') + B.size).get(batch=batch) == 13
+        batch.context = Context(iteration=IterationInfo(number=9, total=10))
+        assert (I('current') + B.size).get(batch=batch) == 14

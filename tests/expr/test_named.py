@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dagflow.exceptions import ExpressionError
-from dagflow.expr import NO_DEFAULT, PP, B, C, D, F, I, L, P, R, V, W, structural_key
+from dagflow.expr import IF, NO_DEFAULT, PP, B, C, D, F, I, L, M, P, R, V, W, structural_key
 
 
 def double(x):
@@ -19,8 +19,11 @@ EVERY_KIND = [
     B.images, B('my-comp'), B(), B('history', mode='a'), V('loss'), V('sizes', mode='append'),
     C('model/lr'), C(), C('epochs', default=3), D('classes'), D(), F(batch_size), F(double, V('n')),
     F(double)(V('n')), L(double, 4), L(double)(B.size), R('normal', 0, 1, size=B.size), R([1, 2, 3]),
-    R('integers', 0, 10, size=(2, 3)), W(V('x')), I('ratio'), P(R('uniform', size=2)), P('normal', 0, 1),
-    P([1, 2, 3]), PP(R('normal')), (V('n') + 1) * B.images[0],
+    R('integers', 0, 10, size=(2, 3)), R('normal', seed=3), R(['a'], seed=np.random.default_rng(1)),
+    L('objs').imag[0].conj(), B(copy=True), B('images', copy=True), W(V('x')), I('ratio'),
+    P(R('uniform', size=2)), P('normal', 0, 1),
+    P([1, 2, 3]), PP(R('normal')), (V('n') + 1) * B.images[0], M('unet'), M.unet,
+    IF(I.ratio > 0.5, B.images, V('n')),
 ]
 
 
@@ -52,6 +55,8 @@ class TestRepr:
         (R(['a', 'b'], p=[0.5, 0.5]), "R('choice', ['a', 'b'], p=[0.5, 0.5])"),
         (W(V('x')), "W(V('x'))"),
         (I('current'), "I('current')"),
+        (M('unet'), "M('unet')"),
+        (IF(V('n') > 1, 'a', B.x), "IF((V('n') > 1), 'a', B.x)"),
         (I('m'), "I('max')"),
         (P('normal', 0, 1), "P(R('normal', 0, 1))"),
         (PP(V('x')), "PP(V('x'))"),
@@ -80,7 +85,7 @@ class TestConstruction:
     @pytest.mark.parametrize(('expr', 'kind', 'name'), [
         (B.images, 'B', 'images'), (B(), 'B', ''), (V('x'), 'V', 'x'), (C('a/b'), 'C', 'a/b'),
         (C(), 'C', ''), (D('classes'), 'D', 'classes'), (F(double), 'F', 'double'),
-        (L(double), 'L', 'double'),
+        (L(double), 'lambda', 'double'), (L('objs'), 'L', 'objs'),
         (R('normal'), 'R', 'normal'), (R([1, 2]), 'R', 'choice'), (W(V('x')), 'W', ''),
         (I('r'), 'I', 'ratio'), (P([1]), 'P', ''), (PP(V('x')), 'PP', ''),
     ])
@@ -113,9 +118,14 @@ class TestConstruction:
             I('curent')
 
     def test_iteration_aliases(self):
-        assert [I(n).name for n in ('c', 'current', 'm', 'maximum', 'total', 'r', 'ratio')] == [
-            'current', 'current', 'max', 'max', 'max', 'ratio', 'ratio']
+        # as BatchFlow reads them: any prefix of 'current', 'maximum', 'total' or 'ratio'
+        names = ('c', 'cur', 'current', 'm', 'max', 'maximum', 't', 'tot', 'total', 'r', 'rat', 'ratio')
+        assert [I(n).name for n in names] == ['current'] * 3 + ['max'] * 6 + ['ratio'] * 3
         assert I().name == 'current'
+
+    def test_iteration_attribute_form(self):
+        assert [structural_key(e) for e in (I.current, I.max, I.ratio)] == [
+            structural_key(I('current')), structural_key(I('max')), structural_key(I('ratio'))]
 
     def test_f_needs_a_callable(self):
         with pytest.raises(ExpressionError, match=r"F\(...\) expects a callable, but got 'double' \(str\)"):
@@ -127,9 +137,25 @@ class TestConstruction:
         with pytest.raises(ExpressionError, match=r'or a sequence to choose from, but got 5'):
             R(5)
 
-    def test_r_refuses_seed(self):
-        with pytest.raises(ExpressionError, match=r"R\('normal', ..., seed=...\) is not supported: .* Seed"):
-            R('normal', seed=42)
+    def test_r_seed_forms(self):
+        assert R('normal', seed=42).seed == 42
+        assert R('normal', seed=np.random.SeedSequence(5)).seed == R('normal', seed=np.random.SeedSequence(5)).seed
+        from_generator = R('normal', seed=np.random.default_rng(3)).seed
+        assert from_generator == R('normal', seed=np.random.default_rng(3)).seed and len(from_generator) == 4
+        assert len(R('normal', seed=np.random.PCG64(3)).seed) == len(R('normal', seed=np.random.RandomState(3)).seed)
+        assert repr(R('beta', 1, 1, seed=14)) == "R('beta', 1, 1, seed=14)"
+
+    def test_r_bad_seed_and_state(self):
+        with pytest.raises(ExpressionError, match=r"R\('normal', ..., seed=...\) expects a non-negative int, a "
+                                                  r"SeedSequence, .* but got -1 \(int\)"):
+            R('normal', seed=-1)
+        with pytest.raises(ExpressionError, match=r"R\('normal', ..., random_state=...\) is not supported: give "
+                                                  r"seed=..."):
+            R('normal', random_state=1)
+
+    def test_r_randint_and_attribute_form(self):
+        assert R('randint', 3, 8).name == 'integers'
+        assert structural_key(R.uniform) == structural_key(R('uniform'))
 
     def test_r_bad_size(self):
         with pytest.raises(ExpressionError, match=r"expects size to be an int, a tuple or an expression, bu"):
@@ -148,9 +174,24 @@ class TestConstruction:
         with pytest.raises(ExpressionError, match=r"takes extra arguments only with a distribution name"):
             P([1, 2], 3)
 
+    @pytest.mark.parametrize('kind', [V, C, M])
+    def test_another_pipelines_state_is_refused(self, kind):
+        with pytest.raises(ExpressionError, match=r"\('loss', pipeline=...\) is not supported: a step reads the "
+                                                  r"state of the pipeline that runs it.*other.v\('loss'\)"):
+            kind('loss', pipeline=object())
+
+    def test_none_is_the_batch_config_dataset(self):
+        assert (repr(B(None)), repr(C(None)), repr(D(None))) == ('B()', 'C()', 'D()')
+
     def test_c_default(self):
         assert C('x').default is NO_DEFAULT
         assert C('x', default=None).default is None
+
+
+@pytest.mark.parametrize('expr', EVERY_KIND, ids=repr)
+def test_every_kind_refuses_bool(expr):
+    with pytest.raises(TypeError, match='truth value of .* is unknown when the pipeline is built'):
+        bool(expr)
 
 
 class TestPickling:
