@@ -37,12 +37,24 @@ class ModelMixin:
         model_class)`` orders are accepted; the name defaults to
         ``model_class.default_name`` (the class name).
 
+        The class may be a named expression (``C('model_class')``,
+        ``C('model', default=ResNet18)``), evaluated when the model is created:
+        for a static model now, for a dynamic one by its first use, so a config
+        given later (``pipeline << {'model_class': ...}``) reaches it.  The model
+        must then be named.  Without a class, ``config['model_class']`` is the
+        class (and is taken out of the config).
+
+        ``init_model(name, source=...)`` uses an existing model instead of
+        creating one: ``source`` is a model object, a pipeline that has a model
+        ``name``, or a named expression giving either; a static model is taken
+        now, a dynamic one by its first use (after the source pipeline has run).
+
         The step is recorded in the ``before`` section: it is a declaration and
         does nothing per batch.
 
         Examples
         --------
-        >>> from dagflow import Pipeline, V
+        >>> from dagflow import C, Pipeline, V
         >>> from dagflow.models import BaseModel
         >>> class MyModel(BaseModel):
         ...     pass
@@ -50,6 +62,11 @@ class ModelMixin:
         ...      .init_model('mymodel', MyModel, 'static', config={'input_shape': V('images_shape')}))
         >>> p.m('mymodel').config['input_shape']
         [256, 256]
+        >>> chosen = Pipeline().init_model('chosen', C('model_class', default=BaseModel))
+        >>> type((chosen << {'model_class': MyModel}).m('chosen')).__name__
+        'MyModel'
+        >>> Pipeline().init_model('same', source=p.m('mymodel')).m('same') is p.m('mymodel')
+        True
         """
         return self._api('init_model', *args, **kwargs)
 
