@@ -23,7 +23,7 @@ __all__ = [
     'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
     'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
     'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError',
-    'UnknownModelError', 'did_you_mean',
+    'UnknownModelError', 'ModelConfigWarning', 'did_you_mean',
     'attach_step_info',
 ]
 
@@ -128,6 +128,10 @@ class ModelError(DagflowError, ValueError):
 
 class UnknownModelError(ModelError, KeyError):
     """A model name the pipeline does not know (a ``KeyError``, as BatchFlow's ``get_model_by_name`` raises)."""
+
+
+class ModelConfigWarning(UserWarning):
+    """A model config key that the model does not read (it has no effect): the message says where it belongs."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:

@@ -8,6 +8,9 @@ created right there).
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
+import weakref
 from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
@@ -43,16 +46,78 @@ def _call_model(ctx, method, name, args, kwargs, make_data, save_to, mode):
     name = evaluate(name, ctx)
     label = f'{method}_model({name!r})'
     model = ctx.pipeline.models.get(name, ctx, where=f' (used by {label})')
+    call = getattr(model, method)
     if make_data is not None:
         data = evaluate(make_data, ctx)(ctx.batch, model)
         if not isinstance(data, Mapping):
             raise ModelError(f'{label}: make_data must return a dict of arguments for model.{method}(...), '
                              f'got {type(data).__name__}: {data!r:.80}.', name=name)
-        result = getattr(model, method)(**data)
+        result = call(**outputs_spelling(call, dict(data), label))
     else:
-        result = getattr(model, method)(*evaluate(args, ctx), **evaluate(kwargs, ctx))
+        result = call(*evaluate(args, ctx), **outputs_spelling(call, evaluate(kwargs, ctx), label))
     save_results(result, save_to, mode, ctx, step=label)
     return ctx.batch
+
+
+#: The two spellings of "what the model should return": the guide's ``fetches``, BatchFlow 0.10.1's ``outputs``.
+OUTPUTS_SPELLINGS = ('fetches', 'outputs')
+
+
+def outputs_spelling(call, kwargs: dict, label: str) -> dict:
+    """``kwargs`` with ``fetches=``/``outputs=`` renamed to the spelling ``call`` takes.
+
+    BatchFlow's guide writes ``fetches=`` and its 0.10.1 TorchModel takes
+    ``outputs=``; a model that takes only one of them gets the other renamed.
+    Both at once is an error.
+
+    Examples
+    --------
+    >>> def train(x, fetches='loss'):
+    ...     return fetches
+    >>> outputs_spelling(train, {'outputs': 'labels'}, 'train_model')
+    {'fetches': 'labels'}
+    """
+    given = _one_spelling(kwargs, label)
+    if not given:
+        return kwargs
+    taken = _parameters(call)
+    if taken is None or given[0] in taken:
+        return kwargs
+    other = OUTPUTS_SPELLINGS[1 - OUTPUTS_SPELLINGS.index(given[0])]
+    if other in taken:
+        kwargs = dict(kwargs)
+        kwargs[other] = kwargs.pop(given[0])
+    return kwargs
+
+
+def _one_spelling(kwargs, label: str, name=None) -> list:
+    """Which of ``fetches``/``outputs`` ``kwargs`` has; both is a :class:`ModelError` naming both."""
+    given = [key for key in OUTPUTS_SPELLINGS if key in kwargs]
+    if len(given) > 1:
+        raise ModelError(f"{label}: give either fetches= or outputs= (two spellings of the same argument), not "
+                         f"both: fetches={kwargs['fetches']!r}, outputs={kwargs['outputs']!r}.", name=name)
+    return given
+
+
+def _parameters(call) -> frozenset | None:
+    """The keyword names ``call`` takes (None: any, it has ``**kwargs`` or no signature)."""
+    function = getattr(call, '__func__', call)
+    try:
+        return _PARAMETERS[function]
+    except (KeyError, TypeError):
+        pass
+    try:
+        parameters = inspect.signature(call).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    names = (None if any(p.kind is p.VAR_KEYWORD for p in parameters)
+             else frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)))
+    with contextlib.suppress(TypeError):
+        _PARAMETERS[function] = names
+    return names
+
+
+_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def load_model(ctx, name, model_class, mode='dynamic', config=None, **kwargs):
@@ -152,6 +217,7 @@ def _loads_model(pipeline, name) -> bool:
 
 
 def _check_call_step(label, model_name, args, kwargs):
+    _one_spelling(kwargs, label, model_name)
     extra = [*args[1:], *(k for k in kwargs if k not in ('name', 'make_data', 'save_to', 'mode', 'use_lock'))]
     if kwargs.get('make_data') is not None and extra:
         raise ModelError(f'{label}: give either make_data or arguments for the model, not both '

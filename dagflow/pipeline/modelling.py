@@ -79,6 +79,9 @@ class ModelMixin:
             The model's name.
         *args, **kwargs
             What the model's ``train`` takes; named expressions are evaluated per batch.
+            ``fetches=`` (the guide's spelling) and ``outputs=`` (BatchFlow 0.10.1's) name
+            what the model returns: either reaches a model that takes only the other
+            (giving both is an error).
         make_data : callable, optional
             ``make_data(batch, model) -> dict`` gives the keyword arguments instead.
         save_to : named expression or sequence of them, optional

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,9 +24,19 @@ from ...config import Config
 from ...exceptions import ModelError
 from ..base import BaseModel
 from .checkpoint import FORMAT, read_checkpoint, state_mismatch, storable_config, write_checkpoint
+from .keys import read_config
 from .lookup import make_loss, make_optimizer, make_scheduler, resolve_device
-from .settings import NetworkKind, build_network, check_keys, classes_of, network_spec, parse_inputs
-from .tensors import as_arrays, check_shapes, chunks, fetch_value, parse_fetches, target_tensor, to_tensor
+from .settings import NetworkKind, build_network, classes_of, network_spec, parse_inputs
+from .tensors import (
+    as_arrays,
+    check_shapes,
+    chunks,
+    fetch_value,
+    output_aliases,
+    parse_fetches,
+    target_tensor,
+    to_tensor,
+)
 
 __all__ = ['TorchModel']
 
@@ -138,8 +149,11 @@ class TorchModel(BaseModel):
         self.optimizer = self.scheduler = self.loss_fn = self.scaler = None
         self.device = torch.device('cpu')
         self.iteration = 0
+        self._lock = threading.RLock()
         self._not_stored: dict[str, str] = {}
         self._unusable: dict[str, str] = {}
+        if config is None or isinstance(config, Mapping):
+            config = read_config(type(self).__name__, config)
         super().__init__(config, *args, **kwargs)
 
     # ---- building ------------------------------------------------------------------------------
@@ -177,7 +191,6 @@ class TorchModel(BaseModel):
 
     def _create(self, shapes=None):
         """Build the network (from ``shapes`` when the config has none) and the training parts."""
-        check_keys(type(self).__name__, self.config)
         self.device = resolve_device(self.config.get('device', 'cpu'))
         spec = self._spec()
         config_shapes, classes = self._shapes_and_classes()
@@ -279,7 +292,8 @@ class TorchModel(BaseModel):
             if key in self._unusable:
                 raise ModelError(f'{label}: {self._unusable[key]}.', name=key)
 
-    def train(self, inputs=None, targets=None, fetches='loss', microbatch=None, feed_dict=None):
+    def train(self, inputs=None, targets=None, fetches=None, microbatch=None, feed_dict=None, *, outputs=None,
+              microbatch_size=None, lock=True):
         """Take one optimizer step on a batch; return what ``fetches`` names, as numpy.
 
         Parameters
@@ -288,16 +302,24 @@ class TorchModel(BaseModel):
             The batch, batch axis first, channels next (one array per network input).
         targets : array
             Class labels (``'ce'``), or values shaped like the outputs.
-        fetches : str or list of str
-            ``'loss'``, ``'predictions'`` (raw outputs), ``'proba'``, ``'labels'``.
+        fetches : str, callable, list or dict of them
+            ``'loss'`` (the default), ``'predictions'`` (raw outputs), ``'proba'``,
+            ``'labels'``, ``'sigmoid'``, ``'softplus'``, an alias of config
+            ``'output'``, or a callable applied to the raw outputs (a tensor).
+            A list gives a list of values, a dict ``{key: fetch}`` a dict.
         microbatch : int, optional
             Items per chunk for this call (default: config ``'microbatch'``).
         feed_dict : dict, optional
             The guide's other calling form: ``{'x': inputs, 'y': targets}``.
+        outputs, microbatch_size : optional
+            BatchFlow 0.10.1's names of ``fetches`` and ``microbatch`` (give one spelling).
+        lock : bool
+            Hold the model's lock during the step, so threads may share the model
+            (a pipeline runs the steps of one model in order anyway).
 
         Returns
         -------
-        numpy value, or a list of them when ``fetches`` is a list
+        numpy value, or a list or dict of them
             The loss is the mean over the batch (a numpy float32 scalar).
 
         Examples
@@ -307,11 +329,29 @@ class TorchModel(BaseModel):
         >>> loss, out = model.train(np.ones((4, 2)), np.ones(4), fetches=['loss', 'predictions'])
         >>> loss.dtype, out.shape
         (dtype('float32'), (4, 1))
+        >>> sorted(model.train(np.ones((4, 2)), np.ones(4), outputs={'loss': 'loss', 'raw': 'predictions'}))
+        ['loss', 'raw']
         """
         label = self._label('train')
+        fetches, microbatch = self._call_options(label, fetches, outputs, 'loss', microbatch, microbatch_size)
+        with self._lock if lock else contextlib.nullcontext():
+            return self._train(inputs, targets, fetches, microbatch, feed_dict, label)
+
+    def _call_options(self, label, fetches, outputs, default, microbatch, microbatch_size):
+        """The fetches (either spelling) read against config ``'output'``, and the microbatch (either spelling)."""
+        for first, second, names in ((fetches, outputs, ('fetches', 'outputs')),
+                                     (microbatch, microbatch_size, ('microbatch', 'microbatch_size'))):
+            if first is not None and second is not None:
+                raise ModelError(f'{label}: give either {names[0]}= or {names[1]}= (two spellings of the same '
+                                 f'argument), not both: {names[0]}={first!r}, {names[1]}={second!r}.',
+                                 name=names[1])
+        fetches = fetches if fetches is not None else outputs if outputs is not None else default
+        aliases = output_aliases(self.config.get('output'), type(self).__name__)
+        return parse_fetches(fetches, label, aliases), microbatch if microbatch is not None else microbatch_size
+
+    def _train(self, inputs, targets, fetches, microbatch, feed_dict, label):
         inputs, targets = _fed(feed_dict, inputs, targets, label)
         arrays = as_arrays(inputs, label)
-        names, single = parse_fetches(fetches, label)
         self._ensure_network(arrays, label)
         self._check_usable(('loss', 'optimizer', 'scheduler'), label)
         if targets is None:
@@ -337,8 +377,7 @@ class TorchModel(BaseModel):
             outputs.append(output.detach())
         self._step(total)
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
-        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
-        return values[0] if single else values
+        return fetches.pack([fetch_value(op, output, total, self.loss_fn, label) for op in fetches.ops])
 
     def _step(self, loss):
         if self.scaler is not None:
@@ -353,7 +392,8 @@ class TorchModel(BaseModel):
                 self.scheduler.step()
         self.iteration += 1
 
-    def predict(self, inputs=None, targets=None, fetches='predictions', microbatch=None, feed_dict=None):
+    def predict(self, inputs=None, targets=None, fetches=None, microbatch=None, feed_dict=None, *, outputs=None,
+                microbatch_size=None, lock=True):
         """Run the network in eval mode without gradients; return what ``fetches`` names, as numpy.
 
         Parameters
@@ -362,12 +402,15 @@ class TorchModel(BaseModel):
             The batch, batch axis first.
         targets : array, optional
             Needed only to fetch ``'loss'``.
-        fetches : str or list of str
-            ``'predictions'`` (raw outputs, the default), ``'proba'``, ``'labels'``, ``'loss'``.
+        fetches : str, callable, list or dict of them
+            ``'predictions'`` (raw outputs, the default), ``'proba'``, ``'labels'``,
+            ``'loss'``, ... as for :meth:`train`.
         microbatch : int, optional
             Items per chunk, to bound memory (default: config ``'microbatch'``).
         feed_dict : dict, optional
             The guide's other calling form: ``{'x': inputs}`` (and ``'y'`` for targets).
+        outputs, microbatch_size, lock : optional
+            As for :meth:`train`.
 
         Examples
         --------
@@ -378,11 +421,15 @@ class TorchModel(BaseModel):
         ((4, 3), True)
         """
         label = self._label('predict')
+        fetches, microbatch = self._call_options(label, fetches, outputs, 'predictions', microbatch, microbatch_size)
+        with self._lock if lock else contextlib.nullcontext():
+            return self._predict(inputs, targets, fetches, microbatch, feed_dict, label)
+
+    def _predict(self, inputs, targets, fetches, microbatch, feed_dict, label):
         inputs, targets = _fed(feed_dict, inputs, targets, label)
         arrays = as_arrays(inputs, label)
-        names, single = parse_fetches(fetches, label)
         self._ensure_network(arrays, label)
-        if 'loss' in names:
+        if 'loss' in fetches.ops:
             if targets is None:
                 raise ModelError(f"{label}: fetching 'loss' needs targets: predict(inputs, targets, fetches='loss').")
             self._check_usable(('loss',), label)
@@ -396,13 +443,12 @@ class TorchModel(BaseModel):
             for part in parts:
                 output = self._forward([t[part] for t in tensors], label)
                 outputs.append(output)
-                if 'loss' in names:
+                if 'loss' in fetches.ops:
                     loss = self.loss_fn(output, target_tensor(self.loss_fn, targets[part], output, label))
                     loss = loss * ((part.stop - part.start) / size)
                     total = loss if total is None else total + loss
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
-        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
-        return values[0] if single else values
+        return fetches.pack([fetch_value(op, output, total, self.loss_fn, label) for op in fetches.ops])
 
     # ---- files -----------------------------------------------------------------------------------
     def save(self, path):
@@ -474,7 +520,6 @@ class TorchModel(BaseModel):
         dagflow.exceptions.ModelError: Cannot load '...model.pt' into TorchModel: the file holds another network ...
         """
         content = read_checkpoint(path)
-        check_keys(type(self).__name__, self.config)
         saved = content['config']
         saved_spec = saved.get('model')
         if self.network is None:
@@ -511,6 +556,15 @@ class TorchModel(BaseModel):
             raise ModelError(f'Cannot load the {key} state of {str(path)!r}: {exc}. Was it saved with another '
                              f"config 'optimizer'/'scheduler'?", path=str(path)) from exc
         self.iteration = int(content.get('iteration', 0))
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop('_lock', None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __repr__(self):
         spec = self.config.get('model', type(self).architecture)
