@@ -23,7 +23,8 @@ from torch import nn
 from ...config import Config
 from ...exceptions import ModelError
 from ..base import BaseModel
-from .checkpoint import FORMAT, read_checkpoint, state_mismatch, storable_config, write_checkpoint
+from .checkpoint import FORMAT, state_mismatch, storable_config
+from .formats import check_format, read_model_file, refuse_pickle_module, write_model_file
 from .keys import read_config
 from .lookup import make_loss, make_optimizer, make_scheduler, resolve_device
 from .settings import NetworkKind, build_network, classes_of, network_spec, parse_inputs
@@ -158,9 +159,17 @@ class TorchModel(BaseModel):
 
     # ---- building ------------------------------------------------------------------------------
     def _build(self):
-        """Create the network and its training parts, unless they exist (loaded) or the input shape is unknown."""
-        if self.network is None:
-            self._create()
+        """Create the network and its training parts, unless they exist (loaded) or the input shape is unknown.
+
+        With ``build='first'``, a load to come and no ``'model'`` to build, the
+        load builds the network from the file (as the torch guide's loading config expects).
+        """
+        if self.network is not None:
+            return
+        if self.config.get('build') == 'first' and self.config.get('load') is not None \
+                and self.config.get('model') is None and type(self).architecture is None:
+            return
+        self._create()
 
     def _label(self, method: str) -> str:
         return f'{type(self).__name__}.{method}'
@@ -451,12 +460,24 @@ class TorchModel(BaseModel):
         return fetches.pack([fetch_value(op, output, total, self.loss_fn, label) for op in fetches.ops])
 
     # ---- files -----------------------------------------------------------------------------------
-    def save(self, path):
+    def save(self, path, fmt=None, pickle_module=None):
         """Write the weights, the optimizer, scheduler and scaler state and the config to ``path``, atomically.
 
         Config values that are not plain data (an ``nn.Module`` class, a loss
         function) are not stored; the file lists them, and loading it asks
         for them in the config when they are needed.
+
+        Parameters
+        ----------
+        path : str or path
+            The file to write (its directory is created).
+        fmt : {None, 'torch', 'pt', 'safetensors'}
+            ``'torch'`` (the default): everything above, written by ``torch.save``.
+            ``'safetensors'``: the network's weights, with the config in the
+            file's metadata (no optimizer state), readable by any safetensors
+            reader.  ``'onnx'`` and ``'openvino'`` are refused with what to use.
+        pickle_module : None
+            Refused when given (BatchFlow passes ``dill``): files hold no code.
 
         Examples
         --------
@@ -466,9 +487,15 @@ class TorchModel(BaseModel):
         >>> model.save(path)
         >>> TorchModel({'build': False, 'load': {'path': path}}).config['model']
         {'name': 'mlp'}
+        >>> model.save(path.with_suffix('.safetensors'), fmt='safetensors')
+        >>> TorchModel({'load/path': path.with_suffix('.safetensors')}).network is not None
+        True
         """
+        label = self._label('save')
+        fmt = check_format(fmt, label)
+        refuse_pickle_module(pickle_module, label)
         if self.network is None:
-            raise ModelError(f'{self._label("save")}: there is nothing to save yet: the network is built by the '
+            raise ModelError(f'{label}: there is nothing to save yet: the network is built by the '
                              f"first train/predict call (or set config 'inputs').")
         spec = self._spec()
         names = {'model': spec.storable()} if spec.storable() is not None else None
@@ -486,15 +513,21 @@ class TorchModel(BaseModel):
             'scaler': self.scaler.state_dict() if self.scaler is not None else None,
             'iteration': self.iteration,
         }
-        write_checkpoint(path, content)
+        write_model_file(path, content, fmt)
 
-    def load(self, path):
+    def load(self, path, fmt=None, pickle_module=None):
         """Read a file written by :meth:`save` (only tensors and plain data are read: no code runs).
 
         A model without a network is built from the file's config, updated by
         its own config (which must supply what the file could not store); a
         model with a network gets the file's state loaded into it, and the
         error names the keys that differ when the file holds another network.
+        So ``TorchModel({'load/path': path})`` restores a saved architecture
+        without restating it.
+
+        ``fmt`` is found from the file when not given (``'torch'`` or
+        ``'safetensors'``, see :meth:`save`); a safetensors file restores the
+        weights, and the optimizer starts afresh.  ``pickle_module`` is refused.
 
         Raises
         ------
@@ -519,7 +552,10 @@ class TorchModel(BaseModel):
         ...
         dagflow.exceptions.ModelError: Cannot load '...model.pt' into TorchModel: the file holds another network ...
         """
-        content = read_checkpoint(path)
+        label = self._label('load')
+        fmt = None if fmt is None else check_format(fmt, label)
+        refuse_pickle_module(pickle_module, label)
+        content = read_model_file(path, fmt)
         saved = content['config']
         saved_spec = saved.get('model')
         if self.network is None:
