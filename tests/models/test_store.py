@@ -3,7 +3,7 @@ the class in the config, and the errors (BatchFlow's ``KeyError``/``ValueError``
 import numpy as np
 import pytest
 
-from dagflow import B, C, Pipeline, V
+from dagflow import B, C, F, Pipeline, V
 from dagflow.exceptions import ModelError, UnknownModelError
 
 from .conftest import LinearModel, TwoOutputModel
@@ -152,3 +152,36 @@ def test_an_unknown_model_is_a_key_error():
 
 def test_model_errors_are_value_errors():
     assert issubclass(ModelError, ValueError) and issubclass(UnknownModelError, KeyError)
+
+
+# ---------------------------------------------------------------- BatchFlow's other model methods
+class TestPipelineModelMethods:
+    def test_model_is_the_only_model(self, linear_dataset):
+        p = linear_dataset.p.init_model('lin', LinearModel, 'static', {'size': 2})
+        assert p.model is p.m('lin')
+        with pytest.raises(ModelError, match=r"pipeline.model is the only model of a pipeline, but this one has 2: "
+                                             r"'a', 'lin'; use pipeline.m\(name\)"):
+            _ = p.init_model('a', LinearModel).model
+        with pytest.raises(ModelError, match='this one has 0'):
+            _ = Pipeline().model
+
+    def test_load_model_once_and_save_model_once(self, linear_dataset, tmp_path):
+        trained(linear_dataset).save_model_now('lin', path=tmp_path / 'in.npz')
+        p = (linear_dataset.p.load_model_once('dynamic', 'lin', LinearModel, path=tmp_path / 'in.npz')
+             .train_model('lin', B.x, B.y)
+             .save_model_once('lin', path=tmp_path / 'out.npz'))
+        assert [s.name for s in p.steps('before')] == ['load_model']
+        assert [s.name for s in p.steps('after')] == ['save_model']
+        p = p.run(10, n_epochs=1)
+        loaded = Pipeline().load_model_now('check', LinearModel, path=tmp_path / 'out.npz')
+        np.testing.assert_array_equal(loaded.w, p.m('lin').w)
+
+    def test_now_methods_and_get_model_by_name_evaluate_against_a_batch(self, linear_dataset, tmp_path):
+        p = (linear_dataset.p << {'name': 'lin'}).init_model('lin', LinearModel, 'static', {'size': 2})
+        batch = next(iter(p.gen_batch(10, n_epochs=1)))
+        path = F(lambda batch: tmp_path / f'model-{batch.size}.npz')
+        p.save_model_now(C('name'), path=path, batch=batch)
+        assert (tmp_path / 'model-10.npz').exists()
+        copy = p.load_model_now('copy', LinearModel, path=path, batch=batch)
+        np.testing.assert_array_equal(copy.w, p.m('lin').w)
+        assert p.m(C('name')) is p.m('lin') and p.get_model_by_name(C('name'), batch=batch) is p.m('lin')

@@ -168,6 +168,10 @@ def _call(kind: str, factory, options: dict, *args):
 def resolve_device(value) -> torch.device:
     """The device of config ``'device'``: ``'cpu'``, ``'cuda'`` (``'cuda:1'``), or ``'auto'`` (a GPU if any).
 
+    BatchFlow's ``'gpu'`` (``'gpu:1'``) means ``'cuda'``, and None means
+    ``'auto'`` as in BatchFlow; but a TorchModel config without ``'device'``
+    runs on the CPU (not BatchFlow's best device), so that runs are reproducible.
+
     Raises
     ------
     ModelError
@@ -182,8 +186,9 @@ def resolve_device(value) -> torch.device:
     """
     if value is None or value == 'auto':
         return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    spelt = 'cuda' + value[3:] if isinstance(value, str) and value.lower().split(':')[0] == 'gpu' else value
     try:
-        device = torch.device(value)
+        device = torch.device(spelt)
     except (RuntimeError, TypeError) as exc:
         raise ModelError(f"config 'device' must be 'cpu', 'cuda', 'cuda:<index>' or 'auto', got {value!r}.",
                          value=value) from exc
