@@ -54,8 +54,9 @@ def _where_it_belongs(key: str) -> str:
     if key in _SCHEDULER_OPTIONS:
         return f"a scheduler option belongs in 'scheduler': {{'name': 'StepLR', {key!r}: ...}}"
     if key == 'decay':
-        return ("it is BatchFlow's learning-rate decay; use 'scheduler': {'name': 'ExponentialLR', 'gamma': 0.96} "
-                "(it steps after every training batch)")
+        return ("it is BatchFlow's learning-rate decay; use 'scheduler' with the same names ({'name': 'exp', "
+                "'gamma': 0.96}), which steps after every training batch (BatchFlow's 'frequency', 'start_iter' "
+                "and 'last_iter' are not provided)")
     if key in _BATCHFLOW_NETWORK:
         return ("BatchFlow builds networks from blocks; dagflow's TorchModel builds the network that 'model' names "
                 "(an architecture with its options, or an nn.Module)")

@@ -401,12 +401,3 @@ def test_the_lock_is_held_during_a_call_unless_lock_is_false():
     model.train(np.zeros((2, 3)), np.array([0, 1]), lock=False)
     assert Probe.free == [False, True]
 
-
-def test_batchflows_gpu_spelling_is_cuda():
-    from dagflow.models.torch.lookup import resolve_device
-    if torch.cuda.is_available():
-        assert resolve_device('gpu:0') == torch.device('cuda:0')
-    else:
-        with pytest.raises(ModelError, match=r"config 'device' is 'gpu:0', but PyTorch sees no GPU"):
-            resolve_device('gpu:0')
-    assert resolve_device('cpu') == torch.device('cpu')
