@@ -185,3 +185,10 @@ class TestPipelineModelMethods:
         copy = p.load_model_now('copy', LinearModel, path=path, batch=batch)
         np.testing.assert_array_equal(copy.w, p.m('lin').w)
         assert p.m(C('name')) is p.m('lin') and p.get_model_by_name(C('name'), batch=batch) is p.m('lin')
+
+    def test_a_static_load_model_is_a_step_as_a_dynamic_one(self, linear_dataset, tmp_path):
+        trained(linear_dataset).save_model_now('lin', path=tmp_path / 'lin.npz')
+        p = linear_dataset.p.load_model('m', LinearModel, 'static', path=tmp_path / 'lin.npz')
+        assert not p.models.created('m') and [s.name for s in p.steps()] == ['load_model']
+        now = Pipeline().load_model_now('m', LinearModel, 'static', path=tmp_path / 'lin.npz')
+        np.testing.assert_array_equal(p.run(40, n_epochs=1).m('m').w, now.w)

@@ -401,3 +401,12 @@ def test_the_lock_is_held_during_a_call_unless_lock_is_false():
     model.train(np.zeros((2, 3)), np.array([0, 1]), lock=False)
     assert Probe.free == [False, True]
 
+
+
+def test_without_outputs_train_returns_the_loss_and_predict_the_outputs_on_the_cpu():
+    images, labels = toy_images(4)
+    model = MLP(config_for('mlp'))   # no 'device': the CPU, not BatchFlow's best device
+    assert model.device == torch.device('cpu')
+    loss = model.train(images, labels)   # BatchFlow's outputs=None returns None
+    assert loss.shape == () and loss > 0
+    assert model.predict(images).shape == (4, 2)
