@@ -22,7 +22,8 @@ from collections.abc import Iterable
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
     'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
-    'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
+    'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError',
+    'UnknownModelError', 'ModelConfigWarning', 'did_you_mean',
     'attach_step_info',
 ]
 
@@ -122,8 +123,19 @@ class SkipBatchException(DagflowError):
     """
 
 
-class ModelError(DagflowError):
-    """A model is used wrongly: never initialised, bad class, bad mode, bad config."""
+class ModelError(DagflowError, ValueError):
+    """A model is used wrongly: bad class, bad mode, bad config, a file that cannot be read or written.
+
+    A ``ValueError``, as BatchFlow's model errors are.
+    """
+
+
+class UnknownModelError(ModelError, KeyError):
+    """A model name the pipeline does not know (a ``KeyError``, as BatchFlow's ``get_model_by_name`` raises)."""
+
+
+class ModelConfigWarning(UserWarning):
+    """A model config key that the model does not read (it has no effect): the message says where it belongs."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:

@@ -117,6 +117,23 @@ class BaseModel:
         """Forget what was learnt: re-create the parameters (calls :meth:`build` by default)."""
         self.build()
 
+    @classmethod
+    def is_model_like(cls, obj) -> bool:
+        """Whether ``obj`` has the methods of a model: ``train``, ``predict``, ``save``, ``load``, ``reset``.
+
+        Examples
+        --------
+        >>> class Wrapper:
+        ...     def train(self, x): ...
+        ...     def predict(self, x): ...
+        >>> BaseModel.is_model_like(Wrapper()), BaseModel.is_model_like(BaseModel())
+        (False, True)
+        """
+        return all(callable(getattr(obj, method, None)) for method in cls.INTERFACE)
+
+    INTERFACE = ('train', 'predict', 'save', 'load', 'reset')
+    """The methods every model has (:meth:`is_model_like` checks them)."""
+
     def _missing(self, method: str) -> NotImplementedError:
         return NotImplementedError(f'{type(self).__name__}.{method}() is not implemented: '
                                    f'override {method} in your model class.')

@@ -8,22 +8,26 @@ created right there).
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
+import weakref
 from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
 from ..expr import Context, evaluate, is_expression, normalize_mode
-from ..models import BaseModel, Models, ModelSpec
-from ..models.store import create_model, default_model_name, parse_model_args
+from ..models import BaseModel, Models, ModelSpec, store
+from ..models.store import create_model, default_model_name, model_class_of, model_from_source, parse_model_args
 from .saving import save_results
 
 __all__ = ['MODEL_ACTIONS', 'prepare_model_step', 'model_from_source', 'load_model_into']
 
 
-def init_model(ctx, name, model_class, mode='dynamic', config=None):
+def init_model(ctx, name, model_class=None, mode='dynamic', config=None, source=None):
     """Declare a model (done when the step is recorded; nothing is left to do at run time).
 
-    A static model was created when ``init_model`` was recorded; a dynamic
-    one is created by the first step that uses it.
+    A static model was created (or imported from ``source``) when
+    ``init_model`` was recorded; a dynamic one is created (or imported) by the
+    first step that uses it.
     """
     return ctx.batch
 
@@ -42,20 +46,85 @@ def _call_model(ctx, method, name, args, kwargs, make_data, save_to, mode):
     name = evaluate(name, ctx)
     label = f'{method}_model({name!r})'
     model = ctx.pipeline.models.get(name, ctx, where=f' (used by {label})')
+    call = getattr(model, method)
     if make_data is not None:
         data = evaluate(make_data, ctx)(ctx.batch, model)
         if not isinstance(data, Mapping):
             raise ModelError(f'{label}: make_data must return a dict of arguments for model.{method}(...), '
                              f'got {type(data).__name__}: {data!r:.80}.', name=name)
-        result = getattr(model, method)(**data)
+        result = call(**outputs_spelling(call, dict(data), label))
     else:
-        result = getattr(model, method)(*evaluate(args, ctx), **evaluate(kwargs, ctx))
+        result = call(*evaluate(args, ctx), **outputs_spelling(call, evaluate(kwargs, ctx), label))
     save_results(result, save_to, mode, ctx, step=label)
     return ctx.batch
 
 
+#: The two spellings of "what the model should return": the guide's ``fetches``, BatchFlow 0.10.1's ``outputs``.
+OUTPUTS_SPELLINGS = ('fetches', 'outputs')
+
+
+def outputs_spelling(call, kwargs: dict, label: str) -> dict:
+    """``kwargs`` with ``fetches=``/``outputs=`` renamed to the spelling ``call`` takes.
+
+    BatchFlow's guide writes ``fetches=`` and its 0.10.1 TorchModel takes
+    ``outputs=``; a model that takes only one of them gets the other renamed.
+    Both at once is an error.
+
+    Examples
+    --------
+    >>> def train(x, fetches='loss'):
+    ...     return fetches
+    >>> outputs_spelling(train, {'outputs': 'labels'}, 'train_model')
+    {'fetches': 'labels'}
+    """
+    given = _one_spelling(kwargs, label)
+    if not given:
+        return kwargs
+    taken = _parameters(call)
+    if taken is None or given[0] in taken:
+        return kwargs
+    other = OUTPUTS_SPELLINGS[1 - OUTPUTS_SPELLINGS.index(given[0])]
+    if other in taken:
+        kwargs = dict(kwargs)
+        kwargs[other] = kwargs.pop(given[0])
+    return kwargs
+
+
+def _one_spelling(kwargs, label: str, name=None) -> list:
+    """Which of ``fetches``/``outputs`` ``kwargs`` has; both is a :class:`ModelError` naming both."""
+    given = [key for key in OUTPUTS_SPELLINGS if key in kwargs]
+    if len(given) > 1:
+        raise ModelError(f"{label}: give either fetches= or outputs= (two spellings of the same argument), not "
+                         f"both: fetches={kwargs['fetches']!r}, outputs={kwargs['outputs']!r}.", name=name)
+    return given
+
+
+def _parameters(call) -> frozenset | None:
+    """The keyword names ``call`` takes (None: any, it has ``**kwargs`` or no signature)."""
+    function = getattr(call, '__func__', call)
+    try:
+        return _PARAMETERS[function]
+    except (KeyError, TypeError):
+        pass
+    try:
+        parameters = inspect.signature(call).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    names = (None if any(p.kind is p.VAR_KEYWORD for p in parameters)
+             else frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)))
+    with contextlib.suppress(TypeError):
+        _PARAMETERS[function] = names
+    return names
+
+
+_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def load_model(ctx, name, model_class, mode='dynamic', config=None, **kwargs):
-    """Create the model ``name`` by loading it: ``model.load(**kwargs)`` with evaluated ``kwargs``."""
+    """Create the model ``name`` by loading it: ``model.load(**kwargs)`` with evaluated ``kwargs``.
+
+    A model class given as a named expression (``C('model_class')``) is evaluated here.
+    """
     load_model_into(ctx.pipeline.models, name, model_class, mode, evaluate(kwargs, ctx), ctx,
                     config=evaluate(config, ctx))
     return ctx.batch
@@ -87,39 +156,16 @@ def load_model_into(models: Models, name, model_class, mode, kwargs: dict, conte
     A :class:`BaseModel` gets ``{'build': False, **config, 'load': kwargs}`` as
     its config (so its constructor loads it; ``config`` may set ``build``);
     any other class is constructed with that config and then
-    ``model.load(**kwargs)`` is called.
+    ``model.load(**kwargs)`` is called.  A class given as a named expression
+    is evaluated in ``context``.
     """
+    model_class = model_class_of(ModelSpec(name, model_class, mode), context)
     spec = ModelSpec(name, model_class, mode, {'build': False, **dict(config or {}), 'load': dict(kwargs)})
     model = create_model(spec, context, config=spec.config)
     if not isinstance(model, BaseModel):
         model.load(**kwargs)
     models.put(name, model, spec)
     return model
-
-
-def _pipeline_of(source):
-    """A pipeline's section view (``p.before``) stands for the pipeline."""
-    inner = getattr(source, 'pipeline', None)
-    return inner if type(source).__name__ == 'SectionView' and inner is not None else source
-
-
-def model_from_source(name, source):
-    """The model ``name`` of the pipeline ``source``, or ``source`` itself when it is a model object."""
-    source = _pipeline_of(source)
-    models = getattr(source, 'models', None)
-    if isinstance(models, Models):
-        if not models.has(name):
-            raise models.unknown(name, where=f' in the source pipeline of import_model({name!r})')
-        if not models.created(name):
-            raise ModelError(f'import_model({name!r}): the source pipeline has not created model {name!r} yet '
-                             f'(a dynamic model is created by the first batch that uses it); run the source '
-                             f'pipeline before the one that imports from it.', name=name)
-        return models.instances[name]
-    if hasattr(source, 'compile') or not any(callable(getattr(source, method, None))
-                                             for method in ('train', 'predict')):
-        raise ModelError(f'import_model({name!r}): the source must be a pipeline that has model {name!r}, or a '
-                         f'model object (with train/predict methods); got {source!r:.80}.', name=name)
-    return source
 
 
 def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: str = '',
@@ -132,16 +178,22 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
     if name in ('init_model', 'load_model'):
         given = {k: kwargs[k] for k in ('name', 'model_class', 'mode', 'config') if k in kwargs}
         rest = {k: v for k, v in kwargs.items() if k not in given}
+        imported = rest.pop('source', None) if name == 'init_model' else None
         try:
-            model_name, model_class, mode, config = parse_model_args(name, args, given)
+            model_name, model_class, mode, config = parse_model_args(name, args, given,
+                                                                     class_required=imported is None)
+            model_name = model_name or default_model_name(model_class, name)
         except ModelError as exc:
-            raise ModelError(f'{exc}{where}', **exc._data) from None
-        model_name = model_name or default_model_name(model_class)
+            raise type(exc)(f'{exc}{where}', **exc._data) from None
         if name == 'load_model':
             return (model_name, model_class, mode), ({'config': config} if config is not None else {}) | rest
         if rest:
             raise ModelError(f'init_model({model_name!r}){where}: unexpected arguments {sorted(rest)}; '
                              f"put model options into config={{...}}.", name=model_name)
+        if imported is not None:
+            return _declare_import(pipeline, model_name, model_class, mode, config, imported, where, source)
+        if mode == 'static' and is_expression(model_class):  # created now: the class is fixed now
+            model_class = _static_class(pipeline, model_name, model_class, where)
         _declare(pipeline, ModelSpec(model_name, model_class, mode, config, source), where)
         return (model_name, model_class, mode), ({'config': config} if config is not None else {})
     model_name = args[0] if args else kwargs.get('name')
@@ -152,11 +204,9 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
     if name in ('train_model', 'predict_model'):
         _check_call_step(label, model_name, args, kwargs)
     elif name == 'import_model':
-        source = _pipeline_of(args[1] if len(args) > 1 else kwargs.get('source'))
-        models = getattr(source, 'models', None)
-        if isinstance(models, Models) and isinstance(model_name, str) and not models.has(model_name) \
-                and not _loads_model(source, model_name):
-            raise models.unknown(model_name, where=f' in the source pipeline of {label}')
+        imported = args[1] if len(args) > 1 else kwargs.get('source')
+        if isinstance(getattr(store.source_pipeline(imported), 'models', None), Models):
+            _check_source(model_name, imported, label)
     return args, kwargs
 
 
@@ -167,6 +217,7 @@ def _loads_model(pipeline, name) -> bool:
 
 
 def _check_call_step(label, model_name, args, kwargs):
+    _one_spelling(kwargs, label, model_name)
     extra = [*args[1:], *(k for k in kwargs if k not in ('name', 'make_data', 'save_to', 'mode', 'use_lock'))]
     if kwargs.get('make_data') is not None and extra:
         raise ModelError(f'{label}: give either make_data or arguments for the model, not both '
@@ -179,6 +230,42 @@ def _check_call_step(label, model_name, args, kwargs):
 
 def _declare(pipeline, spec: ModelSpec, where: str):
     try:
-        pipeline.models.declare(spec, Context(pipeline=pipeline, dataset=pipeline.dataset))
+        pipeline.models.declare(spec, _context(pipeline))
     except ModelError as exc:
-        raise ModelError(f'init_model({spec.name!r}){where}: {exc}', name=spec.name) from None
+        raise type(exc)(f'init_model({spec.name!r}){where}: {exc}', **{**exc._data, 'name': spec.name}) from None
+
+
+def _context(pipeline) -> Context:
+    return Context(pipeline=pipeline, dataset=pipeline.dataset)
+
+
+def _static_class(pipeline, name, model_class, where: str) -> type:
+    """The class a static model's class expression gives now, against the pipeline's config and variables."""
+    try:
+        return model_class_of(ModelSpec(name, model_class, 'static'), _context(pipeline))
+    except ModelError as exc:
+        raise ModelError(f'init_model({name!r}){where}: {exc}', name=name) from None
+
+
+def _declare_import(pipeline, name, model_class, mode, config, imported, where, source):
+    """``init_model(name, source=...)``: the model is imported (a static one now) instead of created."""
+    if model_class is not None or config is not None:
+        given = 'a model class' if model_class is not None else 'a config'
+        raise ModelError(f'init_model({name!r}){where}: give either source= (import an existing model) or '
+                         f'{given} (create one), not both.', name=name)
+    if not is_expression(imported):
+        _check_source(name, imported, f'init_model({name!r}){where}')
+    _declare(pipeline, ModelSpec(name, None, mode, None, source, imported=imported), where)
+    return (name, None, mode), {'source': imported}
+
+
+def _check_source(model_name, source, label: str):
+    """A source pipeline must have (or load) the model; anything else must look like a model object."""
+    source = store.source_pipeline(source)
+    models = getattr(source, 'models', None)
+    if isinstance(models, Models):
+        if isinstance(model_name, str) and not models.has(model_name) and not _loads_model(source, model_name):
+            raise models.unknown(model_name, where=f' in the source pipeline of {label}')
+    elif hasattr(source, 'compile') or not any(callable(getattr(source, m, None)) for m in ('train', 'predict')):
+        raise ModelError(f'{label}: the source must be a pipeline that has model {model_name!r}, or a '
+                         f'model object (with train/predict methods); got {source!r:.80}.', name=model_name)

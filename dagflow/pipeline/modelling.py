@@ -9,7 +9,7 @@ is recorded as a function step that calls
 """
 from __future__ import annotations
 
-from ..exceptions import ExpressionError, StepArgumentError
+from ..exceptions import ExpressionError, ModelError, StepArgumentError
 from ..expr import Context, evaluate, is_expression, normalize_mode
 from ..models.metrics import MetricsError, make_metrics
 from ..models.metrics.gather import check_metrics_arguments
@@ -37,12 +37,24 @@ class ModelMixin:
         model_class)`` orders are accepted; the name defaults to
         ``model_class.default_name`` (the class name).
 
+        The class may be a named expression (``C('model_class')``,
+        ``C('model', default=ResNet18)``), evaluated when the model is created:
+        for a static model now, for a dynamic one by its first use, so a config
+        given later (``pipeline << {'model_class': ...}``) reaches it.  The model
+        must then be named.  Without a class, ``config['model_class']`` is the
+        class (and is taken out of the config).
+
+        ``init_model(name, source=...)`` uses an existing model instead of
+        creating one: ``source`` is a model object, a pipeline that has a model
+        ``name``, or a named expression giving either; a static model is taken
+        now, a dynamic one by its first use (after the source pipeline has run).
+
         The step is recorded in the ``before`` section: it is a declaration and
         does nothing per batch.
 
         Examples
         --------
-        >>> from dagflow import Pipeline, V
+        >>> from dagflow import C, Pipeline, V
         >>> from dagflow.models import BaseModel
         >>> class MyModel(BaseModel):
         ...     pass
@@ -50,6 +62,11 @@ class ModelMixin:
         ...      .init_model('mymodel', MyModel, 'static', config={'input_shape': V('images_shape')}))
         >>> p.m('mymodel').config['input_shape']
         [256, 256]
+        >>> chosen = Pipeline().init_model('chosen', C('model_class', default=BaseModel))
+        >>> type((chosen << {'model_class': MyModel}).m('chosen')).__name__
+        'MyModel'
+        >>> Pipeline().init_model('same', source=p.m('mymodel')).m('same') is p.m('mymodel')
+        True
         """
         return self._api('init_model', *args, **kwargs)
 
@@ -62,6 +79,9 @@ class ModelMixin:
             The model's name.
         *args, **kwargs
             What the model's ``train`` takes; named expressions are evaluated per batch.
+            ``fetches=`` (the guide's spelling) and ``outputs=`` (BatchFlow 0.10.1's) name
+            what the model returns: either reaches a model that takes only the other
+            (giving both is an error).
         make_data : callable, optional
             ``make_data(batch, model) -> dict`` gives the keyword arguments instead.
         save_to : named expression or sequence of them, optional
@@ -212,43 +232,102 @@ class ModelMixin:
                        (metrics_class,), recorded, source)
         return self
 
-    def load_model_now(self, *args, **kwargs):
+    def load_model_once(self, *args, **kwargs):
+        """Load a model once, before the first batch: ``before.load_model(...)`` (BatchFlow's name for it).
+
+        The arguments are those of :meth:`load_model`, in any unambiguous
+        order (BatchFlow's ``(mode, name, model_class)`` too).  As in BatchFlow,
+        the step goes into this pipeline's ``before`` section.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> from dagflow.models import BaseModel
+        >>> p = Pipeline().load_model_once('dynamic', 'm', BaseModel, path='/models/m.npz')
+        >>> [step.name for step in p.steps('before')]
+        ['load_model']
+        """
+        return self.before.load_model(*args, **kwargs).pipeline
+
+    def save_model_once(self, name, *args, **kwargs):
+        """Save a model once, after the last batch: ``after.save_model(...)`` (BatchFlow's name for it).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().save_model_once('m', path='/models/m.npz')
+        >>> [step.name for step in p.steps('after')]
+        ['save_model']
+        """
+        return self.after.save_model(name, *args, **kwargs).pipeline
+
+    def load_model_now(self, *args, batch=None, **kwargs):
         """Load a model immediately (not a step): ``load_model_now(name, model_class, mode, **load_kwargs)``.
 
-        Returns the loaded model.
+        Named expressions in the arguments (the class too) are evaluated
+        against the pipeline, or against ``batch`` when given.  Returns the
+        loaded model.
         """
         load_kwargs = {k: v for k, v in kwargs.items() if k not in ('name', 'model_class', 'mode', 'config')}
         given = {k: v for k, v in kwargs.items() if k in ('name', 'model_class', 'mode', 'config')}
         name, model_class, mode, config = parse_model_args('load_model_now', args, given)
-        name = name or default_model_name(model_class)
-        context = Context(pipeline=self, dataset=self.dataset)
+        name = name or default_model_name(model_class, 'load_model_now')
+        context = self._context_now(batch)
         model = load_model_into(self.models, name, model_class, mode, evaluate(load_kwargs, context), context,
                                 config=evaluate(config, context))
         self._compiled = None
         return model
 
-    def save_model_now(self, name: str, *args, **kwargs):
-        """Save the model ``name`` immediately (not a step): ``model.save(*args, **kwargs)``."""
-        context = Context(pipeline=self, dataset=self.dataset)
+    def save_model_now(self, name: str, *args, batch=None, **kwargs):
+        """Save the model ``name`` immediately (not a step): ``model.save(*args, **kwargs)``.
+
+        Named expressions are evaluated against the pipeline, or against ``batch`` when given.
+        """
+        context = self._context_now(batch)
+        name = evaluate(name, context)
         model = self.models.get(name, context, where=' (save_model_now)')
         model.save(*evaluate(args, context), **evaluate(kwargs, context))
         return self
 
-    def get_model_by_name(self, name: str, batch=None):
+    def _context_now(self, batch=None) -> Context:
+        return Context.from_batch(batch) if batch is not None else Context(pipeline=self, dataset=self.dataset)
+
+    @property
+    def model(self):
+        """The pipeline's only model (BatchFlow's shortcut); an error when it has none or several.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> from dagflow.models import BaseModel
+        >>> Pipeline().init_model('m', BaseModel, 'static').model
+        <BaseModel>
+        """
+        names = sorted(self.models.names())
+        if len(names) != 1:
+            listing = f': {", ".join(map(repr, names))}' if names else ''
+            raise ModelError(f'pipeline.model is the only model of a pipeline, but this one has {len(names)}'
+                             f'{listing}; use pipeline.m(name).', value=names)
+        return self.get_model_by_name(names[0])
+
+    def get_model_by_name(self, name, batch=None):
         """The model ``name``; a dynamic one is created now (from ``batch`` when given).
 
         Inside a batch action use ``self.get_model_by_name(name)``: it passes the batch.
+        ``name`` may be a named expression (``C('model_name')``), evaluated first.
 
         Raises
         ------
+        UnknownModelError
+            When the pipeline has no such model (a ``KeyError``).
         ModelError
-            When the pipeline has no such model, or an action uses a model its
-            step was not known to touch.
+            When an action uses a model its step was not known to touch.
         """
+        if is_expression(name):
+            name = evaluate(name, self._context_now(batch))
         guard = check_access(self, f'model:{name}')
         if batch is None and guard is not None:
             batch = guard.batch  # a dynamic model made inside a step sees that step's batch
-        context = Context.from_batch(batch) if batch is not None else Context(pipeline=self, dataset=self.dataset)
-        return self.models.get(name, context)
+        return self.models.get(name, self._context_now(batch))
 
     m = get_model_by_name

@@ -119,7 +119,7 @@ def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapp
         name = effect.resource[6:]
         for spec in (models.values() if name == '*' else [models.get(name)]):
             if spec is not None and spec.mode == 'dynamic':  # the step may create it: it reads what its config reads
-                effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.config)}
+                effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.deferred)}
     return frozenset(effects)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..expr import structural_key
 from .effects import Access
 
 __all__ = ['Plan', 'SECTIONS']
@@ -98,7 +99,8 @@ class Plan(nx.DiGraph):
         nodes = tuple(sorted((n, d['step'].key, d['effects']) for n, d in self.nodes(data=True)))
         edges = tuple(sorted((u, v, d['batch'], d['resources'], d['carried'])
                              for u, v, d in self.edges(data=True)))
-        models = tuple(sorted((name, spec.mode, spec.model_class) for name, spec in self.models.items()))
+        models = tuple(sorted((name, spec.mode, structural_key((spec.model_class, spec.imported)))
+                              for name, spec in self.models.items()))
         return nodes, edges, tuple(sorted(self.variables)), models
 
     def __eq__(self, other):

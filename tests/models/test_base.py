@@ -73,3 +73,11 @@ def test_subclass_trains_and_predicts():
     losses = [model.train(x, np.array([1.0, -2.0]), lr=2.0) for _ in range(3)]
     assert losses[0] > losses[-1] == 0
     np.testing.assert_allclose(model.predict(x), [1.0, -2.0])
+
+
+def test_is_model_like_checks_the_model_methods():
+    class TrainOnly:
+        def train(self, x):
+            return x
+
+    assert BaseModel.is_model_like(LinearModel({'size': 2})) and not BaseModel.is_model_like(TrainOnly())

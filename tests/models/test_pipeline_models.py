@@ -173,6 +173,46 @@ def test_use_lock_is_accepted_and_the_model_steps_stay_ordered_without_it(linear
     assert len(unlocked.v('loss')) == 4
 
 
+class FetchesModel(LinearModel):
+    """Takes the guide's ``fetches=``; ``train`` returns what was asked."""
+
+    def train(self, x, y, fetches='loss'):
+        loss = super().train(x, y)
+        return {'loss': loss, 'weights': self.w.copy()}[fetches]
+
+
+class OutputsModel(LinearModel):
+    """Takes BatchFlow 0.10.1's ``outputs=``."""
+
+    def predict(self, x, outputs='predictions'):
+        return {'predictions': x @ self.w, 'count': len(x)}[outputs]
+
+
+def test_outputs_and_fetches_reach_a_model_in_the_spelling_it_takes(linear_dataset):
+    p = (linear_dataset.p.init_model('f', FetchesModel, config={'size': 2})
+         .init_model('o', OutputsModel, config={'size': 2})
+         .init_variable('w').init_variable('n', init_on_each_run=list)
+         .train_model('f', B.x, B.y, outputs='weights', save_to=V('w'))
+         .predict_model('o', B.x, fetches='count', save_to=V('n'), mode='a')
+         .run(10, n_epochs=1))
+    np.testing.assert_array_equal(p.v('w'), p.m('f').w)
+    assert p.v('n') == [10] * 4
+
+
+def test_fetches_and_outputs_together_are_refused_when_recorded():
+    with pytest.raises(ModelError, match=r"train_model\('m'\).*give either fetches= or outputs= \(two spellings of "
+                                         r"the same argument\), not both: fetches='loss', outputs='labels'"):
+        Pipeline().train_model('m', B.x, fetches='loss', outputs='labels')
+
+
+def test_fetches_and_outputs_from_make_data_are_renamed_too(linear_dataset):
+    p = (linear_dataset.p.init_model('f', FetchesModel, config={'size': 2}).init_variable('w')
+         .train_model('f', make_data=lambda batch, model: {'x': batch.x, 'y': batch.y, 'outputs': 'weights'},
+                      save_to=V('w'))
+         .run(40, n_epochs=1))
+    np.testing.assert_array_equal(p.v('w'), p.m('f').w)
+
+
 # ---------------------------------------------------------------- custom actions
 def test_custom_actions_get_models_by_name_and_the_plan_sees_it(linear_dataset):
     p = (linear_dataset.p

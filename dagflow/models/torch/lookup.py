@@ -25,28 +25,52 @@ from torch import nn
 
 from ...exceptions import ModelError, did_you_mean, suggestion_text
 
-__all__ = ['LOSSES', 'make_loss', 'make_optimizer', 'make_scheduler', 'resolve_device', 'split_option']
+__all__ = ['LOSSES', 'SCHEDULERS', 'make_loss', 'make_optimizer', 'make_scheduler', 'resolve_device', 'split_option']
 
 LOSSES: dict[str, type] = {
     'ce': nn.CrossEntropyLoss,
     'bce': nn.BCEWithLogitsLoss,
     'mse': nn.MSELoss,
     'l1': nn.L1Loss,
+    # BatchFlow's short names
+    'crossentropy': nn.CrossEntropyLoss,
+    'logloss': nn.CrossEntropyLoss,
+    'absolutedifference': nn.L1Loss,
+    'huber': nn.SmoothL1Loss,
+    'hinge': nn.HingeEmbeddingLoss,
 }
-"""Short loss names -> loss classes (torch.nn loss class names such as ``'HuberLoss'`` work too)."""
+"""Short loss names -> loss classes (torch.nn loss class names such as ``'HuberLoss'``, or ``'KLDiv'`` without
+the ``Loss`` suffix, work too)."""
 
 _TORCH_LOSSES = sorted(name for name, value in vars(nn).items()
                        if isinstance(value, type) and issubclass(value, nn.Module) and name.endswith('Loss'))
+_BARE_LOSSES = {name[:-4].lower(): name for name in _TORCH_LOSSES}
+
+SCHEDULERS: dict[str, tuple[type, dict]] = {
+    'exp': (torch.optim.lr_scheduler.ExponentialLR, {'gamma': 0.96}),
+    'lambda': (torch.optim.lr_scheduler.LambdaLR, {'lr_lambda': lambda epoch: 0.96 ** epoch}),
+    'step': (torch.optim.lr_scheduler.StepLR, {'step_size': 30}),
+    'multistep': (torch.optim.lr_scheduler.MultiStepLR, {'milestones': [30, 80]}),
+    'cos': (torch.optim.lr_scheduler.CosineAnnealingLR, {}),
+    'cosw': (torch.optim.lr_scheduler.CosineAnnealingWarmRestarts, {}),
+    'cyclic': (torch.optim.lr_scheduler.CyclicLR, {}),
+}
+"""BatchFlow's short scheduler ("decay") names -> the torch scheduler and BatchFlow's default options."""
 
 
 def split_option(key: str, value) -> tuple[object, dict]:
-    """``'Adam'`` -> ``('Adam', {})``; ``{'name': 'Adam', 'lr': 0.1}`` -> ``('Adam', {'lr': 0.1})``.
+    """``'Adam'`` -> ``('Adam', {})``; ``{'name': 'Adam', 'lr': 0.1}`` and BatchFlow's ``('Adam', {'lr': 0.1})``
+    -> ``('Adam', {'lr': 0.1})``.
 
     Examples
     --------
     >>> split_option('optimizer', {'name': 'SGD', 'lr': 0.1})
     ('SGD', {'lr': 0.1})
+    >>> split_option('loss', ('KLDiv', {'reduction': 'batchmean'}))
+    ('KLDiv', {'reduction': 'batchmean'})
     """
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[1], Mapping):
+        return value[0], dict(value[1])  # BatchFlow's (name, options)
     if isinstance(value, Mapping):
         options = dict(value)
         if 'name' not in options:
@@ -84,6 +108,8 @@ def make_loss(value) -> Callable:
     if name is None:
         raise ModelError("TorchModel needs config 'loss': 'ce', 'bce', 'mse', 'l1', a torch.nn loss, or a callable.")
     if isinstance(name, str):
+        if name.lower() not in LOSSES and name.lower() in _BARE_LOSSES:
+            name = _BARE_LOSSES[name.lower()]  # BatchFlow's 'KLDiv' for KLDivLoss
         found = _from_names('loss', name, LOSSES, _TORCH_LOSSES)
         name = getattr(nn, found) if isinstance(found, str) else found
     if isinstance(name, type):
@@ -128,7 +154,8 @@ def make_optimizer(value, parameters) -> torch.optim.Optimizer:
 
 def make_scheduler(value, optimizer):
     """The LR scheduler of config ``'scheduler'`` (None for none): a torch.optim.lr_scheduler name, a dict
-    ``{'name': 'StepLR', 'step_size': 100}``, a class or a callable ``optimizer -> scheduler``.
+    ``{'name': 'StepLR', 'step_size': 100}``, a class or a callable ``optimizer -> scheduler``; BatchFlow's
+    short names (:data:`SCHEDULERS`: ``'exp'``, ``'step'``, ...) with BatchFlow's defaults.
 
     Examples
     --------
@@ -136,10 +163,15 @@ def make_scheduler(value, optimizer):
     >>> opt = optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
     >>> type(make_scheduler({'name': 'steplr', 'step_size': 2}, opt)).__name__
     'StepLR'
+    >>> make_scheduler('exp', opt).gamma   # BatchFlow's short name and default
+    0.96
     """
     name, options = split_option('scheduler', value)
     if name is None:
         return None
+    if isinstance(name, str) and name.lower() in SCHEDULERS:
+        name, defaults = SCHEDULERS[name.lower()]
+        options = {**defaults, **options}
     if isinstance(name, str):
         name = _from_names('scheduler', name, _schedulers())
     if not callable(name):
@@ -168,6 +200,10 @@ def _call(kind: str, factory, options: dict, *args):
 def resolve_device(value) -> torch.device:
     """The device of config ``'device'``: ``'cpu'``, ``'cuda'`` (``'cuda:1'``), or ``'auto'`` (a GPU if any).
 
+    BatchFlow's ``'gpu'`` (``'gpu:1'``) means ``'cuda'``, and None means
+    ``'auto'`` as in BatchFlow; but a TorchModel config without ``'device'``
+    runs on the CPU (not BatchFlow's best device), so that runs are reproducible.
+
     Raises
     ------
     ModelError
@@ -182,8 +218,9 @@ def resolve_device(value) -> torch.device:
     """
     if value is None or value == 'auto':
         return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    spelt = 'cuda' + value[3:] if isinstance(value, str) and value.lower().split(':')[0] == 'gpu' else value
     try:
-        device = torch.device(value)
+        device = torch.device(spelt)
     except (RuntimeError, TypeError) as exc:
         raise ModelError(f"config 'device' must be 'cpu', 'cuda', 'cuda:<index>' or 'auto', got {value!r}.",
                          value=value) from exc

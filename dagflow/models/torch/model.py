@@ -12,20 +12,29 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import json
+import threading
 from collections.abc import Mapping
 
 import numpy as np
 import torch
 from torch import nn
 
-from ...config import Config
 from ...exceptions import ModelError
 from ..base import BaseModel
-from .checkpoint import FORMAT, read_checkpoint, state_mismatch, storable_config, write_checkpoint
+from .files import ModelFiles
+from .keys import read_config
 from .lookup import make_loss, make_optimizer, make_scheduler, resolve_device
-from .settings import NetworkKind, build_network, check_keys, classes_of, network_spec, parse_inputs
-from .tensors import as_arrays, check_shapes, chunks, fetch_value, parse_fetches, target_tensor, to_tensor
+from .settings import NetworkKind, build_network, classes_of, network_spec, parse_inputs
+from .tensors import (
+    as_arrays,
+    check_shapes,
+    chunks,
+    fetch_value,
+    output_aliases,
+    parse_fetches,
+    target_tensor,
+    to_tensor,
+)
 
 __all__ = ['TorchModel']
 
@@ -54,7 +63,7 @@ def _fed(feed_dict, inputs, targets, label):
     return feed_dict['x'], feed_dict.get('y')
 
 
-class TorchModel(BaseModel):
+class TorchModel(ModelFiles, BaseModel):
     """A PyTorch network with its loss and optimizer: numpy batches in, numpy values out.
 
     Parameters
@@ -138,15 +147,26 @@ class TorchModel(BaseModel):
         self.optimizer = self.scheduler = self.loss_fn = self.scaler = None
         self.device = torch.device('cpu')
         self.iteration = 0
+        self._lock = threading.RLock()
         self._not_stored: dict[str, str] = {}
         self._unusable: dict[str, str] = {}
+        if config is None or isinstance(config, Mapping):
+            config = read_config(type(self).__name__, config)
         super().__init__(config, *args, **kwargs)
 
     # ---- building ------------------------------------------------------------------------------
     def _build(self):
-        """Create the network and its training parts, unless they exist (loaded) or the input shape is unknown."""
-        if self.network is None:
-            self._create()
+        """Create the network and its training parts, unless they exist (loaded) or the input shape is unknown.
+
+        With ``build='first'``, a load to come and no ``'model'`` to build, the
+        load builds the network from the file (as the torch guide's loading config expects).
+        """
+        if self.network is not None:
+            return
+        if self.config.get('build') == 'first' and self.config.get('load') is not None \
+                and self.config.get('model') is None and type(self).architecture is None:
+            return
+        self._create()
 
     def _label(self, method: str) -> str:
         return f'{type(self).__name__}.{method}'
@@ -177,7 +197,6 @@ class TorchModel(BaseModel):
 
     def _create(self, shapes=None):
         """Build the network (from ``shapes`` when the config has none) and the training parts."""
-        check_keys(type(self).__name__, self.config)
         self.device = resolve_device(self.config.get('device', 'cpu'))
         spec = self._spec()
         config_shapes, classes = self._shapes_and_classes()
@@ -279,7 +298,8 @@ class TorchModel(BaseModel):
             if key in self._unusable:
                 raise ModelError(f'{label}: {self._unusable[key]}.', name=key)
 
-    def train(self, inputs=None, targets=None, fetches='loss', microbatch=None, feed_dict=None):
+    def train(self, inputs=None, targets=None, fetches=None, microbatch=None, feed_dict=None, *, outputs=None,
+              microbatch_size=None, lock=True):
         """Take one optimizer step on a batch; return what ``fetches`` names, as numpy.
 
         Parameters
@@ -288,16 +308,24 @@ class TorchModel(BaseModel):
             The batch, batch axis first, channels next (one array per network input).
         targets : array
             Class labels (``'ce'``), or values shaped like the outputs.
-        fetches : str or list of str
-            ``'loss'``, ``'predictions'`` (raw outputs), ``'proba'``, ``'labels'``.
+        fetches : str, callable, list or dict of them
+            ``'loss'`` (the default), ``'predictions'`` (raw outputs), ``'proba'``,
+            ``'labels'``, ``'sigmoid'``, ``'softplus'``, an alias of config
+            ``'output'``, or a callable applied to the raw outputs (a tensor).
+            A list gives a list of values, a dict ``{key: fetch}`` a dict.
         microbatch : int, optional
             Items per chunk for this call (default: config ``'microbatch'``).
         feed_dict : dict, optional
             The guide's other calling form: ``{'x': inputs, 'y': targets}``.
+        outputs, microbatch_size : optional
+            BatchFlow 0.10.1's names of ``fetches`` and ``microbatch`` (give one spelling).
+        lock : bool
+            Hold the model's lock during the step, so threads may share the model
+            (a pipeline runs the steps of one model in order anyway).
 
         Returns
         -------
-        numpy value, or a list of them when ``fetches`` is a list
+        numpy value, or a list or dict of them
             The loss is the mean over the batch (a numpy float32 scalar).
 
         Examples
@@ -307,11 +335,29 @@ class TorchModel(BaseModel):
         >>> loss, out = model.train(np.ones((4, 2)), np.ones(4), fetches=['loss', 'predictions'])
         >>> loss.dtype, out.shape
         (dtype('float32'), (4, 1))
+        >>> sorted(model.train(np.ones((4, 2)), np.ones(4), outputs={'loss': 'loss', 'raw': 'predictions'}))
+        ['loss', 'raw']
         """
         label = self._label('train')
+        fetches, microbatch = self._call_options(label, fetches, outputs, 'loss', microbatch, microbatch_size)
+        with self._lock if lock else contextlib.nullcontext():
+            return self._train(inputs, targets, fetches, microbatch, feed_dict, label)
+
+    def _call_options(self, label, fetches, outputs, default, microbatch, microbatch_size):
+        """The fetches (either spelling) read against config ``'output'``, and the microbatch (either spelling)."""
+        for first, second, names in ((fetches, outputs, ('fetches', 'outputs')),
+                                     (microbatch, microbatch_size, ('microbatch', 'microbatch_size'))):
+            if first is not None and second is not None:
+                raise ModelError(f'{label}: give either {names[0]}= or {names[1]}= (two spellings of the same '
+                                 f'argument), not both: {names[0]}={first!r}, {names[1]}={second!r}.',
+                                 name=names[1])
+        fetches = fetches if fetches is not None else outputs if outputs is not None else default
+        aliases = output_aliases(self.config.get('output'), type(self).__name__)
+        return parse_fetches(fetches, label, aliases), microbatch if microbatch is not None else microbatch_size
+
+    def _train(self, inputs, targets, fetches, microbatch, feed_dict, label):
         inputs, targets = _fed(feed_dict, inputs, targets, label)
         arrays = as_arrays(inputs, label)
-        names, single = parse_fetches(fetches, label)
         self._ensure_network(arrays, label)
         self._check_usable(('loss', 'optimizer', 'scheduler'), label)
         if targets is None:
@@ -337,8 +383,7 @@ class TorchModel(BaseModel):
             outputs.append(output.detach())
         self._step(total)
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
-        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
-        return values[0] if single else values
+        return fetches.pack([fetch_value(op, output, total, self.loss_fn, label) for op in fetches.ops])
 
     def _step(self, loss):
         if self.scaler is not None:
@@ -353,7 +398,8 @@ class TorchModel(BaseModel):
                 self.scheduler.step()
         self.iteration += 1
 
-    def predict(self, inputs=None, targets=None, fetches='predictions', microbatch=None, feed_dict=None):
+    def predict(self, inputs=None, targets=None, fetches=None, microbatch=None, feed_dict=None, *, outputs=None,
+                microbatch_size=None, lock=True):
         """Run the network in eval mode without gradients; return what ``fetches`` names, as numpy.
 
         Parameters
@@ -362,12 +408,15 @@ class TorchModel(BaseModel):
             The batch, batch axis first.
         targets : array, optional
             Needed only to fetch ``'loss'``.
-        fetches : str or list of str
-            ``'predictions'`` (raw outputs, the default), ``'proba'``, ``'labels'``, ``'loss'``.
+        fetches : str, callable, list or dict of them
+            ``'predictions'`` (raw outputs, the default), ``'proba'``, ``'labels'``,
+            ``'loss'``, ... as for :meth:`train`.
         microbatch : int, optional
             Items per chunk, to bound memory (default: config ``'microbatch'``).
         feed_dict : dict, optional
             The guide's other calling form: ``{'x': inputs}`` (and ``'y'`` for targets).
+        outputs, microbatch_size, lock : optional
+            As for :meth:`train`.
 
         Examples
         --------
@@ -378,11 +427,15 @@ class TorchModel(BaseModel):
         ((4, 3), True)
         """
         label = self._label('predict')
+        fetches, microbatch = self._call_options(label, fetches, outputs, 'predictions', microbatch, microbatch_size)
+        with self._lock if lock else contextlib.nullcontext():
+            return self._predict(inputs, targets, fetches, microbatch, feed_dict, label)
+
+    def _predict(self, inputs, targets, fetches, microbatch, feed_dict, label):
         inputs, targets = _fed(feed_dict, inputs, targets, label)
         arrays = as_arrays(inputs, label)
-        names, single = parse_fetches(fetches, label)
         self._ensure_network(arrays, label)
-        if 'loss' in names:
+        if 'loss' in fetches.ops:
             if targets is None:
                 raise ModelError(f"{label}: fetching 'loss' needs targets: predict(inputs, targets, fetches='loss').")
             self._check_usable(('loss',), label)
@@ -396,121 +449,21 @@ class TorchModel(BaseModel):
             for part in parts:
                 output = self._forward([t[part] for t in tensors], label)
                 outputs.append(output)
-                if 'loss' in names:
+                if 'loss' in fetches.ops:
                     loss = self.loss_fn(output, target_tensor(self.loss_fn, targets[part], output, label))
                     loss = loss * ((part.stop - part.start) / size)
                     total = loss if total is None else total + loss
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
-        values = [fetch_value(name, output, total, self.loss_fn, label) for name in names]
-        return values[0] if single else values
+        return fetches.pack([fetch_value(op, output, total, self.loss_fn, label) for op in fetches.ops])
 
-    # ---- files -----------------------------------------------------------------------------------
-    def save(self, path):
-        """Write the weights, the optimizer, scheduler and scaler state and the config to ``path``, atomically.
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop('_lock', None)
+        return state
 
-        Config values that are not plain data (an ``nn.Module`` class, a loss
-        function) are not stored; the file lists them, and loading it asks
-        for them in the config when they are needed.
-
-        Examples
-        --------
-        >>> import pathlib, tempfile
-        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / 'model.pt'
-        >>> model.save(path)
-        >>> TorchModel({'build': False, 'load': {'path': path}}).config['model/name']
-        'mlp'
-        """
-        if self.network is None:
-            raise ModelError(f'{self._label("save")}: there is nothing to save yet: the network is built by the '
-                             f"first train/predict call (or set config 'inputs').")
-        spec = self._spec()
-        names = {'model': spec.storable()} if spec.storable() is not None else None
-        stored, not_stored = storable_config(self.config, names)
-        not_stored = {**{path: text for path, text in self._not_stored.items() if path not in self.config},
-                      **not_stored}
-        content = {
-            'format': FORMAT,
-            'class': type(self).__name__,
-            'config': json.dumps(stored),
-            'not_stored': not_stored,
-            'network': self.network.state_dict(),
-            'optimizer': self.optimizer.state_dict() if self.optimizer is not None else None,
-            'scheduler': self.scheduler.state_dict() if self.scheduler is not None else None,
-            'scaler': self.scaler.state_dict() if self.scaler is not None else None,
-            'iteration': self.iteration,
-        }
-        write_checkpoint(path, content)
-
-    def load(self, path):
-        """Read a file written by :meth:`save` (only tensors and plain data are read: no code runs).
-
-        A model without a network is built from the file's config, updated by
-        its own config (which must supply what the file could not store); a
-        model with a network gets the file's state loaded into it, and the
-        error names the keys that differ when the file holds another network.
-
-        Raises
-        ------
-        ModelError
-            When the file is missing or not a TorchModel file, or holds another network.
-
-        Examples
-        --------
-        >>> import pathlib, tempfile
-        >>> import numpy as np
-        >>> x, y = np.ones((4, 2)), np.array([0, 1, 1, 0])
-        >>> model = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
-        >>> _ = model.train(x, y)
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / 'model.pt'
-        >>> model.save(path)
-        >>> twin = TorchModel({'model': 'mlp', 'inputs': (2,), 'classes': 2})
-        >>> twin.load(path)   # the weights, the optimizer's state and the step count
-        >>> bool(np.array_equal(twin.predict(x), model.predict(x))), twin.iteration
-        (True, 1)
-        >>> TorchModel({'model': 'mlp', 'inputs': (3,), 'classes': 2}).load(path)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        dagflow.exceptions.ModelError: Cannot load '...model.pt' into TorchModel: the file holds another network ...
-        """
-        content = read_checkpoint(path)
-        check_keys(type(self).__name__, self.config)
-        saved = content['config']
-        saved_spec = saved.get('model')
-        if self.network is None:
-            self._check_architecture(path, content)
-            self._not_stored = dict(content.get('not_stored') or {})
-            self.config = Config(saved) + self.config  # the model's own config wins over the file's
-            self._create()
-            if self.network is None:
-                raise ModelError(f'Cannot load a model from {str(path)!r}: it has no input shape to build the '
-                                 f'network from.', path=str(path))
-        mismatch = state_mismatch(self.network.state_dict(), content['network'])
-        if mismatch:
-            raise ModelError(f'Cannot load {str(path)!r} into {type(self).__name__}: the file holds another network '
-                             f'(saved by {content.get("class")} with model {saved_spec!r}): {mismatch}.',
-                             path=str(path))
-        self.network.load_state_dict(content['network'])
-        self._load_training_state(path, content)
-
-    def _check_architecture(self, path, content):
-        own = type(self).architecture
-        saved = content['config'].get('model')
-        name = saved.get('name') if isinstance(saved, Mapping) else saved
-        if own is not None and isinstance(name, str) and name != own and 'model' not in self.config:
-            raise ModelError(f'Cannot load {str(path)!r} into {type(self).__name__}: the file holds a {name!r} '
-                             f'network (saved by {content.get("class")}), but {type(self).__name__} builds {own!r}. '
-                             f'Load it with TorchModel or the class of that architecture.', path=str(path))
-
-    def _load_training_state(self, path, content):
-        try:
-            for key, part in (('optimizer', self.optimizer), ('scheduler', self.scheduler), ('scaler', self.scaler)):
-                if part is not None and content.get(key):
-                    part.load_state_dict(content[key])
-        except (ValueError, KeyError, RuntimeError) as exc:
-            raise ModelError(f'Cannot load the {key} state of {str(path)!r}: {exc}. Was it saved with another '
-                             f"config 'optimizer'/'scheduler'?", path=str(path)) from exc
-        self.iteration = int(content.get('iteration', 0))
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def __repr__(self):
         spec = self.config.get('model', type(self).architecture)

@@ -1,4 +1,4 @@
-"""Reading a TorchModel config: the known keys, the input shapes and classes, and which network to build.
+"""Reading a TorchModel config: the input shapes and classes, and which network to build.
 
 Examples
 --------
@@ -19,34 +19,13 @@ from typing import Any
 
 from torch import nn
 
-from ...exceptions import ModelError, did_you_mean, suggestion_text
+from ...exceptions import ModelError
 from .networks import architecture_names, check_architecture, make_network
 
-__all__ = ['KNOWN_KEYS', 'check_keys', 'parse_inputs', 'classes_of', 'NetworkKind', 'NetworkSpec', 'network_spec',
-           'build_network']
-
-KNOWN_KEYS = ('model', 'inputs', 'classes', 'loss', 'optimizer', 'scheduler', 'device', 'amp', 'microbatch',
-              'seed', 'build', 'load')
-"""The config keys TorchModel reads; other keys are kept (and saved) but unused."""
+__all__ = ['parse_inputs', 'classes_of', 'NetworkKind', 'NetworkSpec', 'network_spec', 'build_network']
 
 _SHAPE_HELP = ("Give the shape of one item without the batch axis: (3, 32, 32), a list of shapes for several "
                "inputs, or {'images': {'shape': (3, 32, 32)}, 'labels': {'classes': 10}}.")
-
-
-def check_keys(owner: str, config: Mapping) -> None:
-    """Refuse a top-level key that looks like a misspelt known key (``'optimiser'``).
-
-    Examples
-    --------
-    >>> check_keys('TorchModel', {'optimiser': 'Adam'})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    dagflow.exceptions.ModelError: TorchModel: unknown config key 'optimiser'. Did you mean 'optimizer'?...
-    """
-    for key in config:
-        if isinstance(key, str) and key not in KNOWN_KEYS and did_you_mean(key, KNOWN_KEYS):
-            raise ModelError(f'{owner}: unknown config key {key!r}.{suggestion_text(key, KNOWN_KEYS)} The keys '
-                             f'TorchModel reads are {", ".join(KNOWN_KEYS)}.', name=key)
 
 
 def _is_shape(value) -> bool:

@@ -6,26 +6,29 @@ Examples
 >>> [tuple(a.shape) for a in as_arrays([np.zeros((4, 2)), np.ones((4, 3))], 'train')]
 [(4, 2), (4, 3)]
 >>> parse_fetches(['loss', 'labels'], 'train')
-(['loss', 'labels'], False)
+Fetches(ops=('loss', 'labels'), keys=None, single=False)
 >>> chunks(5, 2, 'train')
 [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
 """
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional
 
 from ...exceptions import ModelError, suggestion_text
 
-__all__ = ['FETCHES', 'as_arrays', 'check_shapes', 'to_tensor', 'target_tensor', 'parse_fetches', 'fetch_value',
-           'chunks']
+__all__ = ['FETCHES', 'Fetches', 'as_arrays', 'check_shapes', 'to_tensor', 'target_tensor', 'parse_fetches',
+           'output_aliases', 'fetch_value', 'chunks']
 
-FETCHES = ('loss', 'predictions', 'proba', 'labels')
-"""What ``train``/``predict`` can return: the loss, raw outputs, probabilities, class labels."""
+FETCHES = ('loss', 'predictions', 'proba', 'labels', 'sigmoid', 'softplus')
+"""What ``train``/``predict`` can return: the loss, raw outputs, probabilities, class labels, and the sigmoid or
+softplus of the raw outputs."""
 
 _PER_ELEMENT_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss, nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
 _CLASS_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
@@ -144,31 +147,117 @@ def target_tensor(loss_fn, targets: np.ndarray, outputs: torch.Tensor, label: st
     return torch.as_tensor(np.ascontiguousarray(targets), device=device).to(torch.float32)
 
 
-def parse_fetches(fetches, label: str) -> tuple[list[str], bool]:
-    """The names to return and whether a single value (not a list) is returned."""
-    single = isinstance(fetches, str)
-    names = [fetches] if single else list(fetches)
-    for name in names:
-        if name not in FETCHES:
-            raise ModelError(f'{label}: unknown fetch {name!r}.{suggestion_text(str(name), FETCHES)} Use one of '
-                             f'{", ".join(FETCHES)} (or a list of them).', name=name)
-    return names, single
+class Fetches(NamedTuple):
+    """What ``train``/``predict`` return: the operations to apply, and how to pack their values.
+
+    ``ops`` holds fetch names (:data:`FETCHES`) and callables; ``keys`` the
+    dict keys when a dict was asked for (else None); ``single`` whether one
+    value (not a list) is returned.
+    """
+
+    ops: tuple
+    keys: tuple | None
+    single: bool
+
+    def pack(self, values: list):
+        """The values as asked: one value, a list, or a dict."""
+        if self.keys is not None:
+            return dict(zip(self.keys, values))
+        return values[0] if self.single else values
 
 
-def fetch_value(name: str, outputs: torch.Tensor | None, loss: torch.Tensor | None, loss_fn, label: str):
+def parse_fetches(fetches, label: str, aliases: Mapping | None = None) -> Fetches:
+    """Read ``fetches`` (``outputs``): a name, a callable, a list of them or a dict ``{key: name or callable}``.
+
+    A name is one of :data:`FETCHES` or an alias of config ``'output'``
+    (``aliases``: alias -> name or callable); a callable gets the network's
+    raw outputs (a tensor) and its result is returned as numpy.
+
+    Examples
+    --------
+    >>> parse_fetches('labels', 'predict')
+    Fetches(ops=('labels',), keys=None, single=True)
+    >>> parse_fetches({'l': 'loss', 'p': 'proba'}, 'train').pack([1, 2])
+    {'l': 1, 'p': 2}
+    """
+    aliases = aliases or {}
+    if isinstance(fetches, Mapping):
+        keys, items, single = tuple(fetches), list(fetches.values()), False
+    elif isinstance(fetches, str) or callable(fetches):
+        keys, items, single = None, [fetches], True
+    elif isinstance(fetches, (list, tuple)):
+        keys, items, single = None, list(fetches), False
+    else:
+        raise ModelError(f'{label}: fetches must be a name, a callable, a list of them or a dict, got {fetches!r}.',
+                         value=fetches)
+    ops = []
+    for item in items:
+        if isinstance(item, str) and item in aliases:
+            item = aliases[item]
+        if not callable(item) and item not in FETCHES:
+            known = [*FETCHES, *aliases]
+            raise ModelError(f'{label}: unknown fetch {item!r}.{suggestion_text(str(item), known)} Use one of '
+                             f'{", ".join(known)}, a callable on the raw outputs, or a list or dict of them.',
+                             name=item)
+        ops.append(item)
+    return Fetches(tuple(ops), keys, single)
+
+
+def output_aliases(value, label: str) -> dict:
+    """Config ``'output'`` as ``alias -> operation``: extra named outputs to fetch.
+
+    ``'proba'`` or ``['proba', 'labels']`` name operations (checked, nothing
+    to add); a dict ``{'probabilities': 'proba', 'top2': callable}`` adds
+    aliases.
+
+    Examples
+    --------
+    >>> output_aliases({'probabilities': 'proba'}, 'TorchModel')
+    {'probabilities': 'proba'}
+    >>> output_aliases(['labels'], 'TorchModel')
+    {}
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        parse_fetches(list(value) if isinstance(value, (list, tuple)) else value, f"{label}: config 'output'")
+        return {}
+    for alias, operation in value.items():
+        if not isinstance(alias, str) or alias in FETCHES:
+            raise ModelError(f"{label}: config 'output' keys name new outputs, got {alias!r}"
+                             + (f" (already a fetch: {', '.join(FETCHES)})" if alias in FETCHES else '') + '.',
+                             name=alias)
+        parse_fetches(operation, f"{label}: config 'output' {alias!r}")
+    return dict(value)
+
+
+def _numpy(value):
+    if isinstance(value, torch.Tensor):
+        value = value.detach()
+        return (value.float() if value.is_floating_point() else value).cpu().numpy()
+    return value
+
+
+def fetch_value(op, outputs: torch.Tensor | None, loss: torch.Tensor | None, loss_fn, label: str):
     """One fetched value as numpy: ``'loss'`` a numpy scalar, the others arrays."""
-    if name == 'loss':
+    if op == 'loss':
         return loss.detach().float().cpu().numpy()[()]
     outputs = outputs.detach().float()
-    if name == 'predictions':
+    if callable(op):
+        return _numpy(op(outputs))
+    if op == 'predictions':
         return outputs.cpu().numpy()
+    if op == 'sigmoid':
+        return torch.sigmoid(outputs).cpu().numpy()
+    if op == 'softplus':
+        return functional.softplus(outputs).cpu().numpy()
     if isinstance(loss_fn, nn.CrossEntropyLoss):
-        result = torch.softmax(outputs, dim=1) if name == 'proba' else outputs.argmax(dim=1)
+        result = torch.softmax(outputs, dim=1) if op == 'proba' else outputs.argmax(dim=1)
     elif isinstance(loss_fn, nn.BCEWithLogitsLoss):
-        result = torch.sigmoid(outputs) if name == 'proba' else (outputs > 0).long()
+        result = torch.sigmoid(outputs) if op == 'proba' else (outputs > 0).long()
     else:
-        raise ModelError(f"{label}: fetch {name!r} needs loss 'ce' (softmax over axis 1) or 'bce' (sigmoid); "
-                         f"with {_loss_name(loss_fn)} fetch 'predictions', the raw outputs.", name=name)
+        raise ModelError(f"{label}: fetch {op!r} needs loss 'ce' (softmax over axis 1) or 'bce' (sigmoid); "
+                         f"with {_loss_name(loss_fn)} fetch 'predictions', the raw outputs.", name=op)
     return result.cpu().numpy()
 
 

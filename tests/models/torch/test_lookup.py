@@ -49,11 +49,31 @@ def test_devices():
     assert resolve_device('cpu') == torch.device('cpu')
     assert resolve_device('auto') == torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     with pytest.raises(ModelError, match=r"config 'device' must be 'cpu', 'cuda', 'cuda:<index>' or 'auto', got "
-                                         r"'gpu'"):
-        resolve_device('gpu')
+                                         r"'tpu'"):
+        resolve_device('tpu')
     if torch.cuda.is_available():
         with pytest.raises(ModelError, match=r"config 'device' is 'cuda:99', but there are only"):
             resolve_device('cuda:99')
     else:
         with pytest.raises(ModelError, match=r"config 'device' is 'cuda:1', but PyTorch sees no GPU"):
             resolve_device('cuda:1')
+
+
+def test_batchflows_gpu_spelling_is_cuda():
+    if torch.cuda.is_available():
+        assert resolve_device('gpu:0') == torch.device('cuda:0')
+    else:
+        with pytest.raises(ModelError, match=r"config 'device' is 'gpu:0', but PyTorch sees no GPU"):
+            resolve_device('gpu:0')
+
+
+def test_batchflows_loss_and_scheduler_spellings():
+    assert type(make_loss('logloss')) is type(make_loss('crossentropy')) is torch.nn.CrossEntropyLoss
+    assert type(make_loss('huber')) is torch.nn.SmoothL1Loss and type(make_loss('hinge')) is torch.nn.HingeEmbeddingLoss
+    assert make_loss(('KLDiv', {'reduction': 'batchmean'})).reduction == 'batchmean'
+    assert type(make_loss('TripletMargin')) is torch.nn.TripletMarginLoss
+    optimizer = make_optimizer(('SGD', {'lr': 0.5}), torch.nn.Linear(2, 1).parameters())
+    assert optimizer.defaults['lr'] == 0.5
+    assert make_scheduler('exp', optimizer).gamma == 0.96
+    assert make_scheduler({'name': 'step', 'step_size': 3}, optimizer).step_size == 3
+    assert make_scheduler(['multistep', {'gamma': 0.5}], optimizer).milestones == {30: 1, 80: 1}

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dagflow.exceptions import ModelError
+from dagflow.exceptions import ModelConfigWarning, ModelError
 
 from .conftest import TINY, config_for, same_state, toy_images
 
@@ -299,7 +299,8 @@ def test_unknown_fetches_and_misspelt_config_keys_suggest_the_right_name():
         model.train(*toy_images(4), fetches='los')
     with pytest.raises(ModelError, match=r"unknown config key 'optimiser'. Did you mean 'optimizer'"):
         MLP({**config_for('mlp'), 'optimiser': 'SGD'})
-    assert MLP({**config_for('mlp'), 'my_note': 'kept'}).config['my_note'] == 'kept'
+    with pytest.warns(ModelConfigWarning, match=r"MLP: config key 'my_note' is not read by TorchModel"):
+        assert MLP({**config_for('mlp'), 'my_note': 'kept'}).config['my_note'] == 'kept'
 
 
 def test_the_feed_dict_form_of_the_guide():
@@ -339,3 +340,73 @@ def test_cuda_without_a_gpu_is_a_clear_error_and_auto_falls_back_to_the_cpu():
     model = MLP(config_for('mlp', device='auto', amp=True))
     assert model.device.type == 'cpu' and not model.amp and model.scaler is None
     assert model.train(*toy_images(4)) > 0
+
+
+# ---------------------------------------------------------------- BatchFlow's spellings of train/predict arguments
+def test_outputs_is_fetches_in_train_and_predict():
+    images, labels = toy_images(8)
+    model, twin = MLP(config_for('mlp')), MLP(config_for('mlp'))
+    assert model.train(images, labels, outputs='loss') == twin.train(images, labels, fetches='loss')
+    np.testing.assert_array_equal(model.predict(images, outputs=['labels'])[0],
+                                  twin.predict(images, fetches=['labels'])[0])
+    with pytest.raises(ModelError, match=r"MLP.train: give either fetches= or outputs= \(two spellings of the same "
+                                         r"argument\), not both: fetches='loss', outputs='labels'"):
+        model.train(images, labels, fetches='loss', outputs='labels')
+    with pytest.raises(ModelError, match=r'MLP.predict: give either fetches= or outputs='):
+        model.predict(images, fetches='labels', outputs='labels')
+
+
+def test_outputs_may_be_a_dict_or_a_callable_on_the_raw_outputs():
+    images, _ = toy_images(4)
+    model = MLP(config_for('mlp'))
+    raw = model.predict(images)
+    got = model.predict(images, outputs={'raw': 'predictions', 'double': lambda out: out * 2,
+                                         'sig': 'sigmoid', 'soft': 'softplus'})
+    assert list(got) == ['raw', 'double', 'sig', 'soft']
+    np.testing.assert_allclose(got['double'], raw * 2)
+    np.testing.assert_allclose(got['sig'], 1 / (1 + np.exp(-raw)), rtol=1e-6)
+    np.testing.assert_allclose(got['soft'], np.log1p(np.exp(raw)), rtol=1e-6)
+    with pytest.raises(ModelError, match=r'fetches must be a name, a callable, a list of them or a dict, got 3'):
+        model.predict(images, outputs=3)
+
+
+def test_microbatch_size_and_lock_arguments():
+    images, labels = toy_images(8)
+    model, twin = MLP(config_for('mlp')), MLP(config_for('mlp'))
+    assert model.train(images, labels, microbatch_size=3, lock=False) == twin.train(images, labels, microbatch=3)
+    with pytest.raises(ModelError, match=r'give either microbatch= or microbatch_size='):
+        model.predict(images, microbatch=2, microbatch_size=2)
+
+
+def test_the_lock_is_held_during_a_call_unless_lock_is_false():
+    import threading
+
+    class Probe(nn.Linear):
+        """A layer that records whether another thread could take the model's lock while it runs."""
+        free = []
+
+        def forward(self, x):
+            def try_lock():
+                taken = model._lock.acquire(blocking=False)
+                Probe.free.append(taken)
+                if taken:
+                    model._lock.release()
+            thread = threading.Thread(target=try_lock)
+            thread.start()
+            thread.join()
+            return super().forward(x)
+
+    model = TorchModel({'model': Probe(3, 2)})
+    model.predict(np.zeros((2, 3)))
+    model.train(np.zeros((2, 3)), np.array([0, 1]), lock=False)
+    assert Probe.free == [False, True]
+
+
+
+def test_without_outputs_train_returns_the_loss_and_predict_the_outputs_on_the_cpu():
+    images, labels = toy_images(4)
+    model = MLP(config_for('mlp'))   # no 'device': the CPU, not BatchFlow's best device
+    assert model.device == torch.device('cpu')
+    loss = model.train(images, labels)   # BatchFlow's outputs=None returns None
+    assert loss.shape == () and loss > 0
+    assert model.predict(images).shape == (4, 2)

@@ -140,3 +140,14 @@ def test_the_guide_segmentation_example_with_a_unet():
     assert logits.shape == (16, 2, 8, 8)
     expected = SegmentationMetricsByPixels(masks, logits, fmt='logits', axis=1).evaluate(['sensitivity', 'specificity'])
     assert metrics == pytest.approx(expected)
+
+
+def test_the_model_class_from_the_pipeline_config_with_a_default(images_dataset):
+    from dagflow import C
+    from dagflow.models.torch import VGG7
+    template = (Pipeline().init_model('model', C('model', default=ResNet18), 'dynamic', guide_config(model={}))
+                .init_variable('loss')
+                .train_model('model', B.images, B.labels, outputs='loss', save_to=V('loss')))
+    default = (template << images_dataset).run(BATCH_SIZE, n_iters=1)
+    chosen = (template << images_dataset << {'model': VGG7}).run(BATCH_SIZE, n_iters=1)
+    assert type(default.m('model')) is ResNet18 and type(chosen.m('model')) is VGG7
