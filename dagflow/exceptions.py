@@ -79,8 +79,11 @@ class ExpressionError(DagflowError, ValueError):
     """A named expression is malformed or cannot be evaluated (bad mode, no batch, ...)."""
 
 
-class UndefinedVariableError(DagflowError, LookupError):
-    """A pipeline variable is read but was never initialised."""
+class UndefinedVariableError(DagflowError, KeyError):
+    """A pipeline variable is read but does not exist (never initialised, or deleted).
+
+    A ``KeyError``, as BatchFlow's ``get_variable`` raises, so ``except KeyError`` keeps working.
+    """
 
 
 class UnknownActionError(DagflowError, AttributeError):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config import Config
-from ..exceptions import StepArgumentError, UnknownActionError
+from ..exceptions import StepArgumentError, UnknownActionError, suggestion_text
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from ..viz.mixin import VisualMixin
@@ -181,7 +181,18 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self._api('call', fn, *args, save_to=save_to, mode=mode, **kwargs)
 
     def init_lock(self, name: str = 'lock') -> Pipeline:
-        """Create a named lock (now, so that later steps can acquire it)."""
+        """Create a named lock now; it is also the pipeline variable ``name``, as in BatchFlow.
+
+        A declaration: it changes this pipeline and returns it.  An
+        ``acquire_lock(name)`` creates the lock when no ``init_lock`` did.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_lock('model_update')
+        >>> p.v('model_update').locked(), p.has_variable('model_update')
+        (False, True)
+        """
         self.locks.create(name)
         return self
 
@@ -267,10 +278,53 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             self.init_variable(name, default)
         return self
 
-    def get_variable(self, name: str, *args) -> Any:
-        """The value of the variable ``name``; with a second argument, that is the default."""
+    def get_variable(self, name: str, default: Any = _NOTHING, *, create: bool = False, **init) -> Any:
+        """The value of the variable ``name`` (a lock made by ``init_lock(name)`` is a variable too).
+
+        Parameters
+        ----------
+        name : str
+            The variable's name.
+        default : object, optional
+            With ``create=True``, the value a missing variable is created with;
+            otherwise the value returned (and not stored) when it is missing.
+        create : bool
+            Create a missing variable (as :meth:`init_variable` does) instead of
+            raising.
+        **init
+            ``init_on_each_run=...`` for the variable ``create=True`` makes.
+
+        Raises
+        ------
+        UndefinedVariableError
+            (a ``KeyError``) when the variable does not exist (it was never
+            declared, or was deleted) and neither ``default`` nor ``create`` is given.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_variable('loss', 0.5)
+        >>> p.get_variable('loss'), p.v('epochs', 10), p.has_variable('epochs')
+        (0.5, 10, False)
+        >>> p.get_variable('history', [], create=True), p.has_variable('history')
+        ([], True)
+        >>> p.v('los')
+        Traceback (most recent call last):
+        ...
+        dagflow.exceptions.UndefinedVariableError: Variable 'los' is not defined. Did you mean 'loss'? ...
+        """
+        variables = self.variables
+        if not variables.has(name) and name in self.locks:
+            return self.locks.get(name)   # a lock guards itself: any step may use it
         check_access(self, f'var:{name}')
-        return self.variables.get(name, *args)
+        if create:
+            if not variables.has(name):
+                self.init_variable(name, None if default is _NOTHING else default, **init)
+            return variables.get(name)
+        if init:
+            raise StepArgumentError(f'get_variable({name!r}): {sorted(init)} only apply with create=True, '
+                                    f'which creates the variable when it is missing.', name=name)
+        return variables.get(name, default)
 
     v = get_variable
 
@@ -281,20 +335,47 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self
 
     def has_variable(self, name: str) -> bool:
-        """Whether the variable ``name`` exists."""
-        return self.variables.has(name)
+        """Whether the variable (or the lock) ``name`` exists."""
+        return self.variables.has(name) or name in self.locks
 
     def delete_variable(self, name: str) -> Pipeline:
-        """Delete the variable ``name`` and its declaration."""
-        self.variables.delete(name)
+        """Delete the variable ``name`` and its declaration (or the lock ``name``).
+
+        Deleting a variable that does not exist changes nothing and warns, with
+        the close names.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_variable('a', 1).init_variable('b', 2)
+        >>> p.delete_variable('a').has_variable('a'), p.del_variable('b').has_variable('b')
+        (False, False)
+        """
+        check_access(self, f'var:{name}')
+        deleted = self.variables.delete(name)
+        deleted = self.locks.delete(name) or deleted
+        if not deleted:
+            warnings.warn(f'delete_variable({name!r}): there is no such variable, so nothing was deleted.'
+                          + suggestion_text(name, [*self.variables.values, *self.locks.names()]),
+                          UserWarning, stacklevel=2)
         self._compiled = None
         return self
 
-    del_variable = delete_variable
+    def del_variable(self, name: str) -> Pipeline:
+        """Delete the variable ``name`` (the same as :meth:`delete_variable`)."""
+        return self.delete_variable(name)
 
     def delete_all_variables(self) -> Pipeline:
-        """Delete every variable and declaration."""
+        """Delete every variable, declaration and lock.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> Pipeline().init_variables(['a', 'b']).init_lock('io').delete_all_variables().has_variable('io')
+        False
+        """
         self.variables.delete_all()
+        self.locks.clear()
         self._compiled = None
         return self
 
@@ -469,6 +550,8 @@ def _warn_shadowed_actions(pipeline: Pipeline) -> None:
             f'chained by that name: rename it (e.g. {shadowed[0]}_batch).', UserWarning, stacklevel=3)
 
 
+# API actions the pipeline performs when they are chained (as BatchFlow's before-section declarations do)
+_DECLARED_NOW = frozenset({'init_lock'})
 _LEAVES_SECTION = frozenset({'run', 'run_now', 'run_later', 'compile', 'check'})
 
 
@@ -488,7 +571,8 @@ class SectionView:
     def __getattr__(self, name: str):
         if name.startswith('_'):
             raise AttributeError(name)
-        if name in API_ACTIONS or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
+        if (name in API_ACTIONS and name not in _DECLARED_NOW) \
+                or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
             return self.pipeline._recorder(self.section, name)
         attribute = getattr(self.pipeline, name)
         if not callable(attribute) or name in _LEAVES_SECTION:

@@ -109,6 +109,112 @@ class TestVariables:
         assert first.v('seen') == [5, 5] and second.v('seen') == []
 
 
+class TestVariablesAPI:
+    """``get_variable``/``v``, ``delete_variable``, ``del_variable``, ``delete_all_variables``, as documented."""
+
+    def test_reading_a_missing_variable_is_a_key_error_with_close_names(self):
+        p = Pipeline().init_variable('loss', 0)
+        with pytest.raises(KeyError, match=r"Variable 'los' is not defined\. Did you mean 'loss'\?"):
+            p.get_variable('los')
+        with pytest.raises(UndefinedVariableError) as caught:
+            p.v('los')
+        assert caught.value.name == 'los' and str(caught.value).startswith("Variable 'los'")
+
+    def test_reading_a_deleted_variable_is_a_key_error(self):
+        p = Pipeline().init_variable('loss', 0).init_variable('lr', 0.1)
+        assert p.delete_variable('loss') is p
+        with pytest.raises(KeyError, match="Variable 'loss' is not defined"):
+            p.v('loss')
+        p.del_variable('lr')
+        with pytest.raises(KeyError, match="'lr'"):
+            p.get_variable('lr')
+
+    def test_a_deleted_variable_read_in_a_run_is_a_key_error(self, ranges_dataset):
+        p = ranges_dataset.p.init_variable('n', 0).update(V('n'), V('n') + 1)
+        p.delete_variable('n')
+        with pytest.raises(KeyError, match="Variable 'n' is not defined"):
+            p.run(batch_size=5)
+
+    def test_a_default_without_create_is_returned_not_stored(self):
+        p = Pipeline()
+        assert p.get_variable('epochs', 10) == 10 and p.v('epochs', default=3) == 3
+        assert not p.has_variable('epochs')
+
+    def test_create_stores_the_default(self):
+        p = Pipeline()
+        history = p.get_variable('history', [], create=True)
+        history.append(1)
+        assert p.has_variable('history') and p.v('history') == [1]
+        assert p.get_variable('history', ['ignored'], create=True) == [1]     # an existing variable is kept
+        assert p.get_variable('nothing', create=True) is None and p.has_variable('nothing')
+
+    def test_create_takes_init_on_each_run(self, ranges_dataset):
+        p = ranges_dataset.p.update(V('sizes', mode='a'), B.size)
+        assert p.get_variable('sizes', create=True, init_on_each_run=list) == []
+        p.run(batch_size=5)
+        p.run(batch_size=5)
+        assert p.v('sizes') == [5, 5]
+
+    def test_initialisation_arguments_need_create(self):
+        with pytest.raises(StepArgumentError, match=r"get_variable\('x'\): \['init_on_each_run'\] only apply "
+                                                    r"with create=True"):
+            Pipeline().get_variable('x', init_on_each_run=list)
+
+    def test_deleting_a_missing_variable_warns_and_changes_nothing(self):
+        p = Pipeline().init_variable('loss', 0)
+        with pytest.warns(UserWarning, match=r"delete_variable\('los'\): there is no such variable, so nothing "
+                                             r"was deleted\. Did you mean 'loss'\?"):
+            assert p.delete_variable('los') is p
+        assert p.v('loss') == 0
+
+    def test_delete_all_variables(self):
+        p = Pipeline().init_variables(['a', 'b'], c=1).init_lock('io')
+        assert p.delete_all_variables() is p
+        assert not any(p.has_variable(name) for name in 'abc') and not p.has_variable('io')
+        with pytest.raises(KeyError, match="'c'"):
+            p.v('c')
+
+    def test_an_unhashable_name_is_no_variable(self):
+        assert not Pipeline().has_variable(['a'])
+
+
+class TestLocks:
+    """``init_lock(name)`` stores the lock as the pipeline variable ``name``, as the guide says."""
+
+    def test_the_lock_is_a_pipeline_variable(self):
+        p = Pipeline().init_lock('model_update')
+        lock = p.v('model_update')
+        assert p.has_variable('model_update') and p.get_variable('model_update') is lock
+        assert lock.acquire(blocking=False) and lock.locked()
+        lock.release()
+
+    def test_acquire_lock_holds_that_lock(self, ranges_dataset):
+        seen = []
+        p = (ranges_dataset.p.init_lock('io')
+             .acquire_lock('io')
+             .call(lambda: seen.append(p.v('io').locked()))
+             .release_lock('io')
+             .call(lambda: seen.append(p.v('io').locked())))
+        p.run(batch_size=5)
+        assert seen == [True, False, True, False]
+
+    def test_a_section_statement_creates_the_lock_at_once(self):
+        p = Pipeline()
+        p.before.init_lock('io')
+        assert p.v('io').locked() is False and p.steps('before') == ()
+
+    def test_acquire_lock_without_init_lock_creates_it(self, ranges_dataset):
+        p = ranges_dataset.p.acquire_lock('io').release_lock('io').run(batch_size=5)
+        assert p.v('io').locked() is False
+
+    def test_deleting_the_variable_removes_the_lock(self):
+        p = Pipeline().init_lock('io')
+        p.delete_variable('io')
+        assert not p.has_variable('io')
+        with pytest.raises(KeyError, match="'io'"):
+            p.v('io')
+
+
 class TestAlgebra:
     def test_add_concatenates(self, ranges_dataset):
         p1 = Pipeline().init_variable('n', 0).scale(2)
