@@ -208,9 +208,8 @@ class ModelMixin:
             raise StepArgumentError(f'gather_metrics{where}: {exc}', step='gather_metrics') from None
         recorded = {'targets': targets, 'predictions': predictions, **options, 'save_to': save_to,
                     **({'mode': mode} if mode != 'w' else {})}
-        self._add_step('main', 'gather_metrics', Resolved(StepKind.FUNCTION, make_metrics, make_metrics),
-                       (metrics_class,), recorded, source)
-        return self
+        return self._add_step('main', 'gather_metrics', Resolved(StepKind.FUNCTION, make_metrics, make_metrics),
+                              (metrics_class,), recorded, source)
 
     def load_model_now(self, *args, **kwargs):
         """Load a model immediately (not a step): ``load_model_now(name, model_class, mode, **load_kwargs)``.

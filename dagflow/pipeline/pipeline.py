@@ -1,9 +1,20 @@
 """The fluent builder: :class:`Pipeline` records steps and compiles them to a plan.
 
-Chaining mutates the pipeline in place and returns it (BatchFlow's contract,
-which the ``with Pipeline() as p:`` form relies on); the steps themselves are
-immutable records.  The algebra (``+``, ``*``, ``@``, ``<<``) returns new
-pipelines.  Running lives in :mod:`dagflow.pipeline.running`.
+Every chained step returns a **new** pipeline, as BatchFlow's does:
+``a = base.update(...)`` and ``b = base.print(...)`` leave ``base`` unchanged
+and give two independent pipelines (see :meth:`Pipeline._derive` for what
+they share).  That is what makes the template form
+``with Pipeline() as p: t = p.add(1) + p.mul(3)`` work.  The steps are
+immutable records, so a new pipeline costs a tuple, not a copy of them.
+
+Declarations change the pipeline they are called on and return it, as in
+BatchFlow: ``init_variable(s)``, ``init_lock``, ``init_model`` (recorded in
+``before``), ``add_namespace``, ``set_variable``, ``delete_variable``,
+``delete_all_variables``; so does ``run`` (also with ``lazy=True``).  The
+section statements ``p.before.xxx(...)`` / ``p.after.xxx(...)`` record into
+``p`` itself (:class:`SectionView`, the one documented place of mutation).
+The algebra (``+``, ``*``, ``@``, ``<<``) returns new pipelines.  Running
+lives in :mod:`dagflow.pipeline.running`.
 """
 from __future__ import annotations
 
@@ -83,7 +94,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             raise AttributeError(name)
         return self._recorder('main', name)
 
-    def _recorder(self, section: str, name: str):
+    def _recorder(self, section: str, name: str, *, in_place: bool = False):
         try:
             resolved = resolve_action(name, batch_class=self.batch_class, namespaces=self.namespaces,
                                       dataset=self.dataset)
@@ -94,19 +105,21 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             resolved = resolve_action(name, batch_class=None)
 
         def record(*args, **kwargs):
-            self._add_step(section, name, resolved, args, kwargs, caller_source())
-            return self if section == 'main' else SectionView(self, section)
+            pipeline = self._add_step(section, name, resolved, args, kwargs, caller_source(), in_place=in_place)
+            return SectionView(self, section) if in_place else pipeline
         record.__name__ = name
         record.__doc__ = getattr(resolved.function, '__doc__', None)
         return record
 
-    def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source):
+    def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source, *,
+                  in_place: bool = False) -> Pipeline:
+        """Check and record one step; return a new pipeline holding it, or this one when ``in_place``."""
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
         if resolved.kind is StepKind.API and name in MODEL_ACTIONS:
             if name == 'init_model':  # a declaration: it belongs before the batches, whatever section it is in
-                section, steps, joined = 'before', self._sections['before'], 0
+                section, steps, joined, in_place = 'before', self._sections['before'], 0, True
                 where = f' (step {len(steps)} of before, added at {source})' if source else ''
             args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
         if resolved.kind is StepKind.API:
@@ -123,11 +136,11 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
             bind_arguments(name, resolved.function, args, plain, leading=joined, where=where, joined=joined)
         step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
-        self._append(section, step)
-
-    def _append(self, section: str, *steps: Step):
-        self._sections[section] = (*self._sections[section], *steps)
-        self._compiled = None
+        if in_place:
+            self._sections = {**self._sections, section: (*steps, step)}
+            self._compiled = None
+            return self
+        return self._derive(sections={**self._sections, section: (*steps, step)})
 
     @property
     def before(self) -> SectionView:
@@ -141,7 +154,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     @property
     def main(self) -> SectionView:
-        """The main section (the default target of chained calls)."""
+        """Record steps into this pipeline's main section, as a statement: ``p.before....main....after....``."""
         return SectionView(self, 'main')
 
     def steps(self, section: str = 'main') -> tuple[Step, ...]:
@@ -223,8 +236,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         resolved = resolve_action(name, batch_class=None)
         defaults = _API_DEFAULTS[name]
         kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
-        self._add_step('main', name, resolved, args, kwargs, caller_source())
-        return self
+        return self._add_step('main', name, resolved, args, kwargs, caller_source())
 
     # ------------------------------------------------------------------ variables
     def init_variable(self, name: str, default: Any = None, init_on_each_run: Any = _NOTHING,
@@ -427,14 +439,23 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     # ------------------------------------------------------------------ algebra
     def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
+        """A new pipeline made from this one: what a chained call, ``<<``, ``+``, ``*`` and ``@`` return.
+
+        It gets the steps (immutable tuples, shared), its own copy of the
+        config (nested dicts copied, values shared) and of the namespaces, the
+        variable declarations (values created from them at its first use),
+        the models (static and imported ones shared, dynamic ones made anew),
+        the same lock objects and the lazy run arguments.  Nothing heavy is
+        copied, so a chain of N steps costs N small objects.
+        """
         child = type(self)(dataset if dataset is not None else self.dataset,
                            config if config is not None else self.config.copy())
         child._sections = dict(sections or self._sections)
         child.variables = self.variables.copy_fresh()
         child.namespaces = list(self.namespaces)
         child.models = self.models.for_child()
-        for name in self.locks.names():
-            child.locks.create(name)
+        child.locks = self.locks.shared_copy()
+        child._run_args = self._run_args
         return child
 
     def __lshift__(self, other) -> Pipeline:
@@ -449,16 +470,29 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self.__lshift__(other)
 
     def __add__(self, other: Pipeline) -> Pipeline:
-        """Concatenate two pipelines, section by section."""
+        """Concatenate two pipelines, section by section (declarations, models and locks of both).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> with Pipeline() as p:
+        ...     both = p.update(V('n'), 1) + p.print(V('n'))
+        >>> [step.name for step in both.steps()], p.steps()
+        (['update', 'print'], ())
+        """
+        if isinstance(other, SectionView):
+            other = other.pipeline
         if not isinstance(other, Pipeline):
             return NotImplemented
         sections = {s: self._sections[s] + other._sections[s] for s in _SECTIONS}
-        child = self._derive(dataset=self.dataset or other.dataset,
+        child = self._derive(dataset=self.dataset if self.dataset is not None else other.dataset,
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():
             child.variables.declare(spec)
         child.models.merge(other.models)
+        child.locks.share(other.locks)
         child.namespaces.extend(ns for ns in other.namespaces if ns not in child.namespaces)
+        child._run_args = self._run_args or other._run_args
         return child
 
     def __mul__(self, times: int) -> Pipeline:
@@ -559,7 +593,19 @@ class SectionView:
     """Records chained calls into one section: ``pipeline.before.init_lock().load_model(...)``.
 
     This is the one documented place where a statement (not a chain) changes a
-    pipeline, as BatchFlow users expect for ``before``/``after``.
+    pipeline, as BatchFlow users expect for ``before``/``after`` (and ``main``,
+    in the guide's whole-pipeline statement ``p.before....main....after....``):
+    every call records its step into the pipeline itself and returns the view,
+    so that the chain goes on in the same section.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, V
+    >>> p = Pipeline().init_variable('log', [])
+    >>> p.before.update(V('log', mode='a'), 'start').call(print, 'ready')   # doctest: +ELLIPSIS
+    <before section of <Pipeline template steps: before=2>>
+    >>> [step.name for step in p.steps('before')]
+    ['update', 'call']
     """
 
     __slots__ = ('pipeline', 'section')
@@ -573,21 +619,22 @@ class SectionView:
             raise AttributeError(name)
         if (name in API_ACTIONS and name not in _DECLARED_NOW) \
                 or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
-            return self.pipeline._recorder(self.section, name)
+            return self.pipeline._recorder(self.section, name, in_place=True)
         attribute = getattr(self.pipeline, name)
         if not callable(attribute) or name in _LEAVES_SECTION:
             return attribute
 
         def in_section(*args, **kwargs):   # p.before.init_variable(...).update(...) stays in `before`
-            main = self.pipeline._sections['main']
             result = attribute(*args, **kwargs)
-            if self.section != 'main' and self.pipeline._sections['main'] != main:
-                self.pipeline._sections['main'] = main   # it recorded a step for every batch: take it back
+            if isinstance(result, Pipeline) and result is not self.pipeline:   # it recorded a main step
+                if self.section != 'main':
+                    raise StepArgumentError(
+                        f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
+                        f'section (which runs once, without a batch). Chain it in the main section: '
+                        f'pipeline.{name}(...).', step=name)
+                self.pipeline._sections = result._sections   # the statement `p.main.xxx(...)` changes p
                 self.pipeline._compiled = None
-                raise StepArgumentError(
-                    f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
-                    f'section (which runs once, without a batch). Chain it in the main section: '
-                    f'pipeline.{name}(...).', step=name)
+                return self
             return self if result is self.pipeline else result
         return in_section
 

@@ -261,5 +261,10 @@ class Locks:
             copy._locks = dict(self._locks)
         return copy
 
+    def share(self, other: Locks):
+        """Hold the locks of ``other`` too (the same objects); a lock of this store keeps its name."""
+        with self._guard:
+            self._locks = {**other._locks, **self._locks}
+
     def names(self) -> list[str]:
         return sorted(self._locks)

@@ -68,6 +68,12 @@ class TestLocks:
         copy.create('other')
         assert 'other' not in locks
 
+    def test_share_adds_the_other_stores_locks(self):
+        mine, theirs = Locks(), Locks()
+        own, same_name, other = mine.create('a'), theirs.create('a'), theirs.create('b')
+        mine.share(theirs)
+        assert mine.get('a') is own and mine.get('b') is other and same_name is not own
+
     def test_delete_and_clear(self):
         locks = Locks()
         locks.create('a'), locks.create('b')
