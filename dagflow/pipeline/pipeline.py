@@ -239,12 +239,25 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self._add_step('main', name, resolved, args, kwargs, caller_source())
 
     # ------------------------------------------------------------------ variables
-    def init_variable(self, name: str, default: Any = None, init_on_each_run: Any = _NOTHING,
-                      **kwargs) -> Pipeline:
+    def init_variable(self, name: str, default: Any = None, lock: bool = True, *,
+                      init_on_each_run: Any = _NOTHING, **kwargs) -> Pipeline:
         """Declare a variable; it is created now with ``default`` unless it exists.
 
-        With ``init_on_each_run`` (a value, or a callable such as ``list``) the
-        variable is reset at the start of every run.
+        A declaration: it changes this pipeline and returns it (pipelines
+        chained from it later get the declaration).
+
+        Parameters
+        ----------
+        name : str
+            The variable's name.
+        default : object
+            Its value when created (copied, so that pipelines do not share it).
+        lock : bool
+            BatchFlow's per-variable lock, accepted and not needed: the plan
+            orders every access to a variable.
+        init_on_each_run : object or callable, optional
+            Reset the variable to this (called, if callable, such as ``list``)
+            at the start of every run.
 
         Examples
         --------
@@ -255,7 +268,6 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         if not isinstance(name, str) or not name:
             raise StepArgumentError(f'init_variable: a variable name must be a non-empty string, got {name!r}.',
                                     value=name)
-        kwargs.pop('lock', None)  # BatchFlow's per-variable lock: dagflow orders variable access itself
         if kwargs:
             raise StepArgumentError(f'init_variable({name!r}): unexpected arguments {sorted(kwargs)}.',
                                     name=name)
@@ -266,7 +278,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def init_variables(self, *variables, **named) -> Pipeline:
         """Declare several variables: names (default None), a list of names, or a dict.
 
-        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ...}``.
+        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ..., 'lock': ...}``.
 
         Examples
         --------
@@ -279,7 +291,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
                 self.init_variable(item)
             elif isinstance(item, Mapping):
                 for name, spec in item.items():
-                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run'}:
+                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run', 'lock'}:
                         self.init_variable(name, **spec)
                     else:
                         self.init_variable(name, spec)
@@ -415,8 +427,8 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
-        return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names(),
-                          config=self.config)
+        return check_plan(self.compile(), defined={*self.variables.values, *self.locks.names()},
+                          models=self.models.names(), config=self.config)
 
     def _validate_actions(self):
         if self.batch_class is None:

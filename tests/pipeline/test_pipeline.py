@@ -373,6 +373,14 @@ class TestVariablesAPI:
         with pytest.raises(KeyError, match="'c'"):
             p.v('c')
 
+    def test_batchflows_lock_argument_is_accepted_positionally_and_by_name(self, ranges_dataset):
+        p = (ranges_dataset.p.init_variable('n', 0, False)
+             .init_variables({'sizes': {'default': [], 'lock': True}, 'm': {'init_on_each_run': list}})
+             .update(V('n'), V('n') + B.size).update(V('sizes', mode='a'), B.size))
+        p.run(batch_size=5)
+        p.run(batch_size=5)
+        assert p.v('n') == 20 and p.v('sizes') == [5, 5, 5, 5] and p.v('m') == []
+
     def test_an_unhashable_name_is_no_variable(self):
         assert not Pipeline().has_variable(['a'])
 
@@ -405,6 +413,11 @@ class TestLocks:
     def test_acquire_lock_without_init_lock_creates_it(self, ranges_dataset):
         p = ranges_dataset.p.acquire_lock('io').release_lock('io').run(batch_size=5)
         assert p.v('io').locked() is False
+
+    def test_check_counts_a_lock_as_a_defined_variable(self, ranges_dataset):
+        p = ranges_dataset.p.init_lock('io').print(V('io')).print(V('missing'))
+        report = str(p.check())
+        assert "'missing'" in report and "'io'" not in report
 
     def test_deleting_the_variable_removes_the_lock(self):
         p = Pipeline().init_lock('io')
