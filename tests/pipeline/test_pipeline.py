@@ -162,7 +162,8 @@ class TestChaining:
         child.run(batch_size=5)
         assert child.v('sizes') == [5, 5] and base.v('sizes') == []
         child.init_variable('extra', 1)
-        assert not base.has_variable('extra')
+        base.init_variable('later', 1)
+        assert not base.has_variable('extra') and not child.has_variable('later')
 
     def test_static_model_objects_are_shared_dynamic_ones_are_not(self, ranges_dataset):
         base = (ranges_dataset.p.init_model('shared', Counter, 'static')
