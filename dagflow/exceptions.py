@@ -84,8 +84,11 @@ class DatasetAttributeError(ExpressionError, KeyError):
     """``D('name')`` names an attribute the dataset lacks (a ``KeyError``, as in BatchFlow)."""
 
 
-class UndefinedVariableError(DagflowError, LookupError):
-    """A pipeline variable is read but was never initialised."""
+class UndefinedVariableError(DagflowError, KeyError):
+    """A pipeline variable is read but does not exist (never initialised, or deleted).
+
+    A ``KeyError``, as BatchFlow's ``get_variable`` raises, so ``except KeyError`` keeps working.
+    """
 
 
 class UnknownActionError(DagflowError, AttributeError):

@@ -228,9 +228,8 @@ class ModelMixin:
             raise StepArgumentError(f'gather_metrics{where}: {exc}', step='gather_metrics') from None
         recorded = {'targets': targets, 'predictions': predictions, **options, 'save_to': save_to,
                     **({'mode': mode} if mode != 'w' else {})}
-        self._add_step('main', 'gather_metrics', Resolved(StepKind.FUNCTION, make_metrics, make_metrics),
-                       (metrics_class,), recorded, source)
-        return self
+        return self._add_step('main', 'gather_metrics', Resolved(StepKind.FUNCTION, make_metrics, make_metrics),
+                              (metrics_class,), recorded, source)
 
     def load_model_once(self, *args, **kwargs):
         """Load a model once, before the first batch: ``before.load_model(...)`` (BatchFlow's name for it).

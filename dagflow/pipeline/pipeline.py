@@ -1,9 +1,20 @@
 """The fluent builder: :class:`Pipeline` records steps and compiles them to a plan.
 
-Chaining mutates the pipeline in place and returns it (BatchFlow's contract,
-which the ``with Pipeline() as p:`` form relies on); the steps themselves are
-immutable records.  The algebra (``+``, ``*``, ``@``, ``<<``) returns new
-pipelines.  Running lives in :mod:`dagflow.pipeline.running`.
+Every chained step returns a **new** pipeline, as BatchFlow's does:
+``a = base.update(...)`` and ``b = base.print(...)`` leave ``base`` unchanged
+and give two independent pipelines (see :meth:`Pipeline._derive` for what
+they share).  That is what makes the template form
+``with Pipeline() as p: t = p.add(1) + p.mul(3)`` work.  The steps are
+immutable records, so a new pipeline costs a tuple, not a copy of them.
+
+Declarations change the pipeline they are called on and return it, as in
+BatchFlow: ``init_variable(s)``, ``init_lock``, ``init_model`` (recorded in
+``before``), ``add_namespace``, ``set_variable``, ``delete_variable``,
+``delete_all_variables``; so does ``run`` (also with ``lazy=True``).  The
+section statements ``p.before.xxx(...)`` / ``p.after.xxx(...)`` record into
+``p`` itself (:class:`SectionView`, the one documented place of mutation).
+The algebra (``+``, ``*``, ``@``, ``<<``) returns new pipelines.  Running
+lives in :mod:`dagflow.pipeline.running`.
 """
 from __future__ import annotations
 
@@ -16,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config import Config
-from ..exceptions import StepArgumentError, UnknownActionError
+from ..exceptions import StepArgumentError, UnknownActionError, suggestion_text
 from ..expr import is_expression
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
@@ -84,7 +95,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             raise AttributeError(name)
         return self._recorder('main', name)
 
-    def _recorder(self, section: str, name: str):
+    def _recorder(self, section: str, name: str, *, in_place: bool = False):
         try:
             resolved = resolve_action(name, batch_class=self.batch_class, namespaces=self.namespaces,
                                       dataset=self.dataset)
@@ -95,19 +106,21 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             resolved = resolve_action(name, batch_class=None)
 
         def record(*args, **kwargs):
-            self._add_step(section, name, resolved, args, kwargs, caller_source())
-            return self if section == 'main' else SectionView(self, section)
+            pipeline = self._add_step(section, name, resolved, args, kwargs, caller_source(), in_place=in_place)
+            return SectionView(self, section) if in_place else pipeline
         record.__name__ = name
         record.__doc__ = getattr(resolved.function, '__doc__', None)
         return record
 
-    def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source):
+    def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source, *,
+                  in_place: bool = False) -> Pipeline:
+        """Check and record one step; return a new pipeline holding it, or this one when ``in_place``."""
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
         if resolved.kind is StepKind.API and name in MODEL_ACTIONS:
             if name == 'init_model':  # a declaration: it belongs before the batches, whatever section it is in
-                section, steps, joined = 'before', self._sections['before'], 0
+                section, steps, joined, in_place = 'before', self._sections['before'], 0, True
                 where = f' (step {len(steps)} of before, added at {source})' if source else ''
             args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
         if resolved.kind is StepKind.API:
@@ -124,11 +137,11 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
             bind_arguments(name, resolved.function, args, plain, leading=joined, where=where, joined=joined)
         step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
-        self._append(section, step)
-
-    def _append(self, section: str, *steps: Step):
-        self._sections[section] = (*self._sections[section], *steps)
-        self._compiled = None
+        if in_place:
+            self._sections = {**self._sections, section: (*steps, step)}
+            self._compiled = None
+            return self
+        return self._derive(sections={**self._sections, section: (*steps, step)})
 
     @property
     def before(self) -> SectionView:
@@ -142,7 +155,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     @property
     def main(self) -> SectionView:
-        """The main section (the default target of chained calls)."""
+        """Record steps into this pipeline's main section, as a statement: ``p.before....main....after....``."""
         return SectionView(self, 'main')
 
     def steps(self, section: str = 'main') -> tuple[Step, ...]:
@@ -182,7 +195,18 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self._api('call', fn, *args, save_to=save_to, mode=mode, **kwargs)
 
     def init_lock(self, name: str = 'lock') -> Pipeline:
-        """Create a named lock (now, so that later steps can acquire it)."""
+        """Create a named lock now; it is also the pipeline variable ``name``, as in BatchFlow.
+
+        A declaration: it changes this pipeline and returns it.  An
+        ``acquire_lock(name)`` creates the lock when no ``init_lock`` did.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_lock('model_update')
+        >>> p.v('model_update').locked(), p.has_variable('model_update')
+        (False, True)
+        """
         self.locks.create(name)
         return self
 
@@ -213,16 +237,28 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         resolved = resolve_action(name, batch_class=None)
         defaults = _API_DEFAULTS[name]
         kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
-        self._add_step('main', name, resolved, args, kwargs, caller_source())
-        return self
+        return self._add_step('main', name, resolved, args, kwargs, caller_source())
 
     # ------------------------------------------------------------------ variables
-    def init_variable(self, name: str, default: Any = None, init_on_each_run: Any = _NOTHING,
-                      **kwargs) -> Pipeline:
+    def init_variable(self, name: str, default: Any = None, lock: bool = True, *,
+                      init_on_each_run: Any = _NOTHING, **kwargs) -> Pipeline:
         """Declare a variable; it is created now with ``default`` unless it exists.
 
-        With ``init_on_each_run`` (a value, or a callable such as ``list``) the
-        variable is reset at the start of every run.
+        A declaration: it changes this pipeline and returns it (pipelines
+        chained from it later get the declaration).
+
+        Parameters
+        ----------
+        name : str
+            The variable's name.
+        default : object
+            Its value when created (copied, so that pipelines do not share it).
+        lock : bool
+            BatchFlow's per-variable lock, accepted and not needed: the plan
+            orders every access to a variable.
+        init_on_each_run : object or callable, optional
+            Reset the variable to this (called, if callable, such as ``list``)
+            at the start of every run.
 
         Examples
         --------
@@ -233,7 +269,6 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         if not isinstance(name, str) or not name:
             raise StepArgumentError(f'init_variable: a variable name must be a non-empty string, got {name!r}.',
                                     value=name)
-        kwargs.pop('lock', None)  # BatchFlow's per-variable lock: dagflow orders variable access itself
         if kwargs:
             raise StepArgumentError(f'init_variable({name!r}): unexpected arguments {sorted(kwargs)}.',
                                     name=name)
@@ -244,7 +279,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def init_variables(self, *variables, **named) -> Pipeline:
         """Declare several variables: names (default None), a list of names, or a dict.
 
-        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ...}``.
+        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ..., 'lock': ...}``.
 
         Examples
         --------
@@ -257,7 +292,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
                 self.init_variable(item)
             elif isinstance(item, Mapping):
                 for name, spec in item.items():
-                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run'}:
+                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run', 'lock'}:
                         self.init_variable(name, **spec)
                     else:
                         self.init_variable(name, spec)
@@ -268,10 +303,53 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             self.init_variable(name, default)
         return self
 
-    def get_variable(self, name: str, *args) -> Any:
-        """The value of the variable ``name``; with a second argument, that is the default."""
+    def get_variable(self, name: str, default: Any = _NOTHING, *, create: bool = False, **init) -> Any:
+        """The value of the variable ``name`` (a lock made by ``init_lock(name)`` is a variable too).
+
+        Parameters
+        ----------
+        name : str
+            The variable's name.
+        default : object, optional
+            With ``create=True``, the value a missing variable is created with;
+            otherwise the value returned (and not stored) when it is missing.
+        create : bool
+            Create a missing variable (as :meth:`init_variable` does) instead of
+            raising.
+        **init
+            ``init_on_each_run=...`` for the variable ``create=True`` makes.
+
+        Raises
+        ------
+        UndefinedVariableError
+            (a ``KeyError``) when the variable does not exist (it was never
+            declared, or was deleted) and neither ``default`` nor ``create`` is given.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_variable('loss', 0.5)
+        >>> p.get_variable('loss'), p.v('epochs', 10), p.has_variable('epochs')
+        (0.5, 10, False)
+        >>> p.get_variable('history', [], create=True), p.has_variable('history')
+        ([], True)
+        >>> p.v('los')
+        Traceback (most recent call last):
+        ...
+        dagflow.exceptions.UndefinedVariableError: Variable 'los' is not defined. Did you mean 'loss'? ...
+        """
+        variables = self.variables
+        if not variables.has(name) and name in self.locks:
+            return self.locks.get(name)   # a lock guards itself: any step may use it
         check_access(self, f'var:{name}')
-        return self.variables.get(name, *args)
+        if create:
+            if not variables.has(name):
+                self.init_variable(name, None if default is _NOTHING else default, **init)
+            return variables.get(name)
+        if init:
+            raise StepArgumentError(f'get_variable({name!r}): {sorted(init)} only apply with create=True, '
+                                    f'which creates the variable when it is missing.', name=name)
+        return variables.get(name, default)
 
     v = get_variable
 
@@ -282,20 +360,47 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self
 
     def has_variable(self, name: str) -> bool:
-        """Whether the variable ``name`` exists."""
-        return self.variables.has(name)
+        """Whether the variable (or the lock) ``name`` exists."""
+        return self.variables.has(name) or name in self.locks
 
     def delete_variable(self, name: str) -> Pipeline:
-        """Delete the variable ``name`` and its declaration."""
-        self.variables.delete(name)
+        """Delete the variable ``name`` and its declaration (or the lock ``name``).
+
+        Deleting a variable that does not exist changes nothing and warns, with
+        the close names.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> p = Pipeline().init_variable('a', 1).init_variable('b', 2)
+        >>> p.delete_variable('a').has_variable('a'), p.del_variable('b').has_variable('b')
+        (False, False)
+        """
+        check_access(self, f'var:{name}')
+        deleted = self.variables.delete(name)
+        deleted = self.locks.delete(name) or deleted
+        if not deleted:
+            warnings.warn(f'delete_variable({name!r}): there is no such variable, so nothing was deleted.'
+                          + suggestion_text(name, [*self.variables.values, *self.locks.names()]),
+                          UserWarning, stacklevel=2)
         self._compiled = None
         return self
 
-    del_variable = delete_variable
+    def del_variable(self, name: str) -> Pipeline:
+        """Delete the variable ``name`` (the same as :meth:`delete_variable`)."""
+        return self.delete_variable(name)
 
     def delete_all_variables(self) -> Pipeline:
-        """Delete every variable and declaration."""
+        """Delete every variable, declaration and lock.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline
+        >>> Pipeline().init_variables(['a', 'b']).init_lock('io').delete_all_variables().has_variable('io')
+        False
+        """
         self.variables.delete_all()
+        self.locks.clear()
         self._compiled = None
         return self
 
@@ -323,8 +428,8 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     def check(self) -> CheckReport:
         """Pre-flight report of problems found without running (e.g. variables read but never defined)."""
-        return check_plan(self.compile(), defined=set(self.variables.values), models=self.models.names(),
-                          config=self.config, dataset=self.dataset)
+        return check_plan(self.compile(), defined={*self.variables.values, *self.locks.names()},
+                          models=self.models.names(), config=self.config, dataset=self.dataset)
 
     def _validate_actions(self):
         if self.batch_class is None:
@@ -347,14 +452,22 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     # ------------------------------------------------------------------ algebra
     def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
+        """A new pipeline made from this one: what a chained call, ``<<``, ``+``, ``*`` and ``@`` return.
+
+        It gets the steps (immutable tuples, shared), its own copy of the
+        config (nested dicts copied, values shared) and of the namespaces, the
+        variable declarations (values created from them at its first use),
+        the models (static and imported ones shared, dynamic ones made anew),
+        the same lock objects and the lazy run arguments.  Nothing heavy is
+        copied, so a chain of N steps costs N small objects.
+        """
         child = type(self)(dataset if dataset is not None else self.dataset,
                            config if config is not None else self.config.copy())
         child._sections = dict(sections or self._sections)
         child.variables = self.variables.copy_fresh()
         child.namespaces = list(self.namespaces)
         child.models = self.models.for_child()
-        for name in self.locks.names():
-            child.locks.create(name)
+        child.locks = self.locks.shared_copy()
         child._inherit_run_state(self)   # the lazy run's arguments (running.py)
         return child
 
@@ -372,16 +485,30 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         return self.__lshift__(other)
 
     def __add__(self, other: Pipeline) -> Pipeline:
-        """Concatenate two pipelines, section by section."""
+        """Concatenate two pipelines, section by section (declarations, models and locks of both).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> with Pipeline() as p:
+        ...     both = p.update(V('n'), 1) + p.print(V('n'))
+        >>> [step.name for step in both.steps()], p.steps()
+        (['update', 'print'], ())
+        """
+        if isinstance(other, SectionView):
+            other = other.pipeline
         if not isinstance(other, Pipeline):
             return NotImplemented
         sections = {s: self._sections[s] + other._sections[s] for s in _SECTIONS}
-        child = self._derive(dataset=self.dataset or other.dataset,
+        child = self._derive(dataset=self.dataset if self.dataset is not None else other.dataset,
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():
             child.variables.declare(spec)
         child.models.merge(other.models)
+        child.locks.share(other.locks)
         child.namespaces.extend(ns for ns in other.namespaces if ns not in child.namespaces)
+        if self._lazy is None:
+            child._inherit_run_state(other)
         return child
 
     def __mul__(self, times: int) -> Pipeline:
@@ -473,6 +600,8 @@ def _warn_shadowed_actions(pipeline: Pipeline) -> None:
             f'chained by that name: rename it (e.g. {shadowed[0]}_batch).', UserWarning, stacklevel=3)
 
 
+# API actions the pipeline performs when they are chained (as BatchFlow's before-section declarations do)
+_DECLARED_NOW = frozenset({'init_lock'})
 _LEAVES_SECTION = frozenset({'run', 'run_now', 'run_later', 'compile', 'check'})
 
 
@@ -480,7 +609,19 @@ class SectionView:
     """Records chained calls into one section: ``pipeline.before.init_lock().load_model(...)``.
 
     This is the one documented place where a statement (not a chain) changes a
-    pipeline, as BatchFlow users expect for ``before``/``after``.
+    pipeline, as BatchFlow users expect for ``before``/``after`` (and ``main``,
+    in the guide's whole-pipeline statement ``p.before....main....after....``):
+    every call records its step into the pipeline itself and returns the view,
+    so that the chain goes on in the same section.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, V
+    >>> p = Pipeline().init_variable('log', [])
+    >>> p.before.update(V('log', mode='a'), 'start').call(print, 'ready')   # doctest: +ELLIPSIS
+    <before section of <Pipeline template steps: before=2>>
+    >>> [step.name for step in p.steps('before')]
+    ['update', 'call']
     """
 
     __slots__ = ('pipeline', 'section')
@@ -494,22 +635,24 @@ class SectionView:
             raise AttributeError(name)
         if name == 'run' and self.section != 'main':   # p.after.run(): that section alone (running.py)
             return lambda *args, **kwargs: self.pipeline._run_section_alone(self.section, args, kwargs) or self
-        if name in API_ACTIONS or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
-            return self.pipeline._recorder(self.section, name)
+        if (name in API_ACTIONS and name not in _DECLARED_NOW) \
+                or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
+            return self.pipeline._recorder(self.section, name, in_place=True)
         attribute = getattr(self.pipeline, name)
         if not callable(attribute) or name in _LEAVES_SECTION:
             return attribute
 
         def in_section(*args, **kwargs):   # p.before.init_variable(...).update(...) stays in `before`
-            main = self.pipeline._sections['main']
             result = attribute(*args, **kwargs)
-            if self.section != 'main' and self.pipeline._sections['main'] != main:
-                self.pipeline._sections['main'] = main   # it recorded a step for every batch: take it back
+            if isinstance(result, Pipeline) and result is not self.pipeline:   # it recorded a main step
+                if self.section != 'main':
+                    raise StepArgumentError(
+                        f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
+                        f'section (which runs once, without a batch). Chain it in the main section: '
+                        f'pipeline.{name}(...).', step=name)
+                self.pipeline._sections = result._sections   # the statement `p.main.xxx(...)` changes p
                 self.pipeline._compiled = None
-                raise StepArgumentError(
-                    f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
-                    f'section (which runs once, without a batch). Chain it in the main section: '
-                    f'pipeline.{name}(...).', step=name)
+                return self
             return self if result is self.pipeline else result
         return in_section
 

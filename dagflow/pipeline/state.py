@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ..exceptions import UndefinedVariableError, suggestion_text
+from ..exceptions import StepArgumentError, UndefinedVariableError, suggestion_text
 from ..expr import apply_mode, initial_value_of, normalize_mode
 
 __all__ = ['VariableSpec', 'Variables', 'Locks']
@@ -56,6 +56,10 @@ class VariableSpec:
 class Variables:
     """A pipeline's variables: values, their specs, and one lock guarding both.
 
+    A store made by :meth:`copy_fresh` (for a pipeline derived from another)
+    creates its values from the specs at its first use, so that a chain of
+    many steps copies no default value until the pipeline it ends with is used.
+
     Examples
     --------
     >>> variables = Variables()
@@ -63,33 +67,58 @@ class Variables:
     >>> variables.set('loss', 0.5, mode='a')
     >>> variables.get('loss')
     [0.5]
+    >>> variables.copy_fresh().get('loss')      # a derived store starts from the declarations
+    []
     """
 
     def __init__(self):
         self.specs: dict[str, VariableSpec] = {}
-        self.values: dict[str, Any] = {}
+        self._values: dict[str, Any] = {}
+        self._unborn = False    # True: the values of the specs are still to be created (see copy_fresh)
         self._lock = threading.RLock()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Name -> value of every variable that exists."""
+        if self._unborn:
+            self._create_unborn()
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, Any]):
+        self._values, self._unborn = values, False
+
+    def _create_unborn(self):
+        with self._lock:
+            if self._unborn:
+                for name, spec in self.specs.items():
+                    if name not in self._values:
+                        self._values[name] = spec.initial_value()
+                self._unborn = False
 
     def __getstate__(self):
         return {'specs': self.specs, 'values': self.values}
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        self.specs = state['specs']
+        self.values = state['values']
         self._lock = threading.RLock()
 
     def declare(self, spec: VariableSpec, *, overwrite: bool = False):
         """Record ``spec`` and create the variable unless it already exists."""
+        values = self.values
         with self._lock:
             self.specs[spec.name] = spec
-            if overwrite or spec.name not in self.values:
-                self.values[spec.name] = spec.initial_value()
+            if overwrite or spec.name not in values:
+                values[spec.name] = spec.initial_value()
 
     def start_run(self):
         """Reset the variables declared with ``init_on_each_run``."""
+        values = self.values
         with self._lock:
             for spec in self.specs.values():
                 if spec.per_run:
-                    self.values[spec.name] = spec.initial_value()
+                    values[spec.name] = spec.initial_value()
 
     def reset(self):
         """Re-create every declared variable from its spec; drop undeclared ones."""
@@ -97,58 +126,78 @@ class Variables:
             self.values = {name: spec.initial_value() for name, spec in self.specs.items()}
 
     def has(self, name: str) -> bool:
-        return name in self.values
+        """Whether the variable ``name`` exists (False for a name that cannot be one)."""
+        try:
+            return name in self.values
+        except TypeError:   # an unhashable name
+            return False
 
     def get(self, name: str, default: Any = _NOTHING, where: str = '') -> Any:
+        """The value of ``name``; ``default`` when it does not exist, or :class:`UndefinedVariableError`."""
+        values = self.values
         with self._lock:
-            if name in self.values:
-                return self.values[name]
+            if name in values:
+                return values[name]
         if default is not _NOTHING:
             return default
-        raise UndefinedVariableError(
+        raise self.missing(name, where)
+
+    def missing(self, name: str, where: str = '') -> UndefinedVariableError:
+        """The error for reading ``name``, which does not exist (a ``KeyError``), with close names."""
+        return UndefinedVariableError(
             f"Variable {name!r} is not defined{where}." + suggestion_text(name, self.values)
             + f" Declare it with .init_variable({name!r}, default) before the step that reads it.",
             name=name)
 
     def set(self, name: str, value: Any, mode: str = 'w'):
+        """Store ``value`` in ``name`` with ``mode`` (creating the variable when missing)."""
         mode = normalize_mode(mode)
+        values = self.values
         with self._lock:
-            current = self.values.get(name)
-            self.values[name] = value if mode == 'w' else apply_mode(current, value, mode)
+            current = values.get(name)
+            values[name] = value if mode == 'w' else apply_mode(current, value, mode)
 
-    def delete(self, name: str):
+    def delete(self, name: str) -> bool:
+        """Delete ``name`` and its declaration; False when there was no such variable."""
+        values = self.values
         with self._lock:
-            if name not in self.values and name not in self.specs:
-                raise UndefinedVariableError(
-                    f'Cannot delete variable {name!r}: it is not defined.'
-                    + suggestion_text(name, self.values), name=name)
-            self.values.pop(name, None)
+            if name not in values and name not in self.specs:
+                return False
+            values.pop(name, None)
             self.specs.pop(name, None)
+            return True
 
     def delete_all(self):
+        """Delete every variable and declaration."""
         with self._lock:
-            self.values.clear()
+            self.values = {}
             self.specs.clear()
 
     def copy_fresh(self) -> Variables:
-        """A new store with the same specs and freshly initialised values."""
+        """A new store with the same specs, whose values are created from them at its first use."""
         fresh = Variables()
-        for spec in self.specs.values():
-            fresh.declare(spec)
+        with self._lock:
+            fresh.specs = dict(self.specs)
+        fresh._unborn = bool(fresh.specs)
         return fresh
 
     def __repr__(self):
         return f'Variables({sorted(self.values)})'
 
 
-
 class Locks:
     """Named locks of a pipeline (``init_lock``/``acquire_lock``/``release_lock``).
+
+    A pipeline derived from another (a chained call, ``<<``, ``+``) shares its
+    lock objects (:meth:`shared_copy`): a lock declared on a common base
+    guards the resource of every pipeline made from it, as in BatchFlow.
 
     Examples
     --------
     >>> locks = Locks()
     >>> locks.acquire('io'); locks.release('io')
+    >>> locks.shared_copy().get('io') is locks.get('io')
+    True
     """
 
     def __init__(self):
@@ -163,9 +212,20 @@ class Locks:
         for name in state['names']:
             self.create(name)
 
+    def __contains__(self, name) -> bool:
+        try:
+            return name in self._locks
+        except TypeError:   # an unhashable name
+            return False
+
     def create(self, name: str) -> threading.Lock:
+        """The lock ``name``, created when missing."""
         with self._guard:
             return self._locks.setdefault(name, threading.Lock())
+
+    def get(self, name: str) -> threading.Lock | None:
+        """The lock ``name``, or None."""
+        return self._locks.get(name)
 
     def acquire(self, name: str):
         self.create(name).acquire()
@@ -173,7 +233,6 @@ class Locks:
     def release(self, name: str):
         lock = self._locks.get(name)
         if lock is None or not lock.locked():
-            from ..exceptions import StepArgumentError
             raise StepArgumentError(f'Cannot release lock {name!r}: it is not held. '
                                     f'Add .acquire_lock({name!r}) before this step.', name=name)
         lock.release()
@@ -183,6 +242,28 @@ class Locks:
         for lock in list(self._locks.values()):
             if lock.locked():
                 lock.release()
+
+    def delete(self, name: str) -> bool:
+        """Forget the lock ``name`` (a later ``acquire_lock`` makes a new one); False if there was none."""
+        with self._guard:
+            return self._locks.pop(name, None) is not None
+
+    def clear(self):
+        """Forget every lock."""
+        with self._guard:
+            self._locks = {}
+
+    def shared_copy(self) -> Locks:
+        """A store of the same lock objects (new names added to either are not seen by the other)."""
+        copy = Locks()
+        with self._guard:
+            copy._locks = dict(self._locks)
+        return copy
+
+    def share(self, other: Locks):
+        """Hold the locks of ``other`` too (the same objects); a lock of this store keeps its name."""
+        with self._guard:
+            self._locks = {**other._locks, **self._locks}
 
     def names(self) -> list[str]:
         return sorted(self._locks)

@@ -315,8 +315,8 @@ def saved_model(my_dataset, tmp_path):
 def test_load_model_is_a_step_run_at_every_iteration(my_dataset, saved_model):
     trained, path = saved_model
     some_pipeline = my_dataset.p.init_variable('preds', init_on_each_run=list)
-    some_pipeline.load_model('my_model', CountingResNet, 'dynamic', path=path)
-    some_pipeline.predict_model('my_model', B.images, save_to=V('preds'), mode='e')
+    some_pipeline = some_pipeline.load_model('my_model', CountingResNet, 'dynamic', path=path)
+    some_pipeline = some_pipeline.predict_model('my_model', B.images, save_to=V('preds'), mode='e')
     assert CountingResNet.loads == []           # recording loads nothing
     some_pipeline.run(BATCH_SIZE, n_epochs=1)
     assert CountingResNet.loads == [str(path)] * 4

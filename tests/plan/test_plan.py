@@ -95,7 +95,7 @@ class TestCompile:
     def test_compile_is_cached_until_change(self, images_dataset):
         p = images_dataset.p.normalize()
         assert p.compile() is p.graph
-        p.scale()
+        p = p.scale()
         assert p.graph.number_of_nodes() == 2
 
     def test_plan_pickles(self, images_dataset):
