@@ -173,7 +173,7 @@ class ModelMixin:
         metrics_class : type or str
             A class of :mod:`dagflow.models.metrics` (``ClassificationMetrics``,
             ``SegmentationMetricsByPixels``, ``SegmentationMetricsByInstances``,
-            ``RegressionMetrics``) or a short name: ``'classification'``,
+            ``RegressionMetrics``) or a short name: ``'class'`` (or ``'classification'``),
             ``'segmentation'`` (or ``'mask'``), ``'instance'``, ``'regression'``.
         targets, predictions : named expression or array-like
             Evaluated per batch (``B('masks')``, ``V('inferred_masks')``).

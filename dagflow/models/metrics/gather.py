@@ -15,6 +15,7 @@ __all__ = ['METRICS_ALIASES', 'metrics_class_of', 'check_metrics_arguments', 'ma
 
 #: Short names accepted in place of a metrics class.
 METRICS_ALIASES = {
+    'class': ClassificationMetrics,            # BatchFlow's short name
     'classification': ClassificationMetrics,
     'segmentation': SegmentationMetricsByPixels,
     'mask': SegmentationMetricsByPixels,
@@ -30,12 +31,14 @@ def metrics_class_of(metrics_class) -> type:
     --------
     >>> metrics_class_of('classification').__name__
     'ClassificationMetrics'
+    >>> metrics_class_of('class').__name__      # BatchFlow's short name
+    'ClassificationMetrics'
     >>> metrics_class_of('clasification')
     Traceback (most recent call last):
     ...
     dagflow.models.metrics.base.MetricsError: Unknown metrics class 'clasification'. Did you mean \
-'classification'? Give a Metrics subclass (ClassificationMetrics, ...) or one of 'classification', \
-'segmentation', 'mask', 'instance', 'regression'.
+'classification'? Give a Metrics subclass (ClassificationMetrics, ...) or one of 'class', \
+'classification', 'segmentation', 'mask', 'instance', 'regression'.
     """
     if isinstance(metrics_class, type) and issubclass(metrics_class, Metrics):
         return metrics_class

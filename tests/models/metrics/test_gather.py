@@ -14,6 +14,7 @@ from dagflow.models.metrics import (
     SegmentationMetricsByInstances,
     SegmentationMetricsByPixels,
 )
+from dagflow.models.metrics.gather import metrics_class_of
 
 
 class MaskBatch(Batch):
@@ -183,6 +184,14 @@ class TestRecording:
     def test_bad_arguments_fail_when_recorded(self, kwargs, message):
         with pytest.raises(StepArgumentError, match=message):
             Pipeline().gather_metrics(ClassificationMetrics, **kwargs)
+
+    @pytest.mark.parametrize('name, cls', [('class', ClassificationMetrics), ('classification', ClassificationMetrics),
+                                           ('segmentation', SegmentationMetricsByPixels),
+                                           ('mask', SegmentationMetricsByPixels),
+                                           ('instance', SegmentationMetricsByInstances),
+                                           ('regression', RegressionMetrics)])
+    def test_batchflows_short_names_give_their_class(self, name, cls):
+        assert metrics_class_of(name) is cls
 
     def test_an_unknown_metrics_class_suggests_a_short_name(self):
         with pytest.raises(StepArgumentError, match=r"Unknown metrics class 'segmentaton'. Did you mean "
