@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
-    'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
+    'DagflowError', 'DatasetIndexError', 'IndexShapeError', 'UnknownIdError', 'EmptyBatchSequence', 'ComponentError',
     'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
     'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
     'attach_step_info',
@@ -65,6 +65,14 @@ def _rebuild(cls, message, data):
 
 class DatasetIndexError(DagflowError, ValueError):
     """An index or a split of it is malformed (duplicate ids, shares above 1, ...)."""
+
+
+class IndexShapeError(DatasetIndexError, TypeError):
+    """Ids that are not 1-d (a ``TypeError`` too, as BatchFlow raises)."""
+
+
+class UnknownIdError(DatasetIndexError, KeyError, IndexError):
+    """An item id that is not in the index (a ``KeyError``/``IndexError`` too, as BatchFlow raises)."""
 
 
 class EmptyBatchSequence(DagflowError, StopIteration):

@@ -9,7 +9,7 @@ Examples
 >>> ds.classes
 3
 >>> ds.split(0.5)
->>> ds.test.create_batch([4, 5]).data.tolist()
+>>> ds.train.create_batch([4, 5]).data.tolist()
 [40, 50]
 """
 from __future__ import annotations
@@ -22,8 +22,9 @@ import numpy as np
 
 from dagflow.data.batch import Batch
 from dagflow.data.components import as_components, data_length, take_items
-from dagflow.data.index import DatasetIndex, _get_fold
+from dagflow.data.index import DatasetIndex
 from dagflow.data.iteration import DEFAULT_EPOCHS
+from dagflow.data.split import get_fold
 from dagflow.exceptions import DatasetIndexError
 
 __all__ = ['Dataset']
@@ -225,7 +226,7 @@ class Dataset:
         match = _FOLD_NAME.fullmatch(name)
         if match is None:
             raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
-        return _get_fold(self, self.__dict__.get('_folds', ()), int(match.group(1)), name)
+        return get_fold(self, self.__dict__.get('_folds', ()), int(match.group(1)), name)
 
     def split(self, shares: float | Sequence[float] = 0.8, shuffle=False) -> None:
         """Split into sub-datasets ``.train``, ``.test`` and maybe ``.validation``.

@@ -166,7 +166,7 @@ class TestLoad:
     def test_src_of_a_split_is_aligned_with_the_whole_dataset(self):
         ds = Dataset(4, batch_class=LabelsBatch)
         ds.split(0.5)
-        batch = ds.test.create_batch([3]).load(src=np.array([0, 10, 20, 30]))
+        batch = ds.train.create_batch([3]).load(src=np.array([0, 10, 20, 30]))
         assert batch.labels.tolist() == [30]
 
     def test_tuple_src_fills_the_named_components_in_order(self):

@@ -61,7 +61,7 @@ class TestConstruction:
         ds.split(0.5)
         restored = pickle.loads(pickle.dumps(ds))
         assert restored.batch_class is PairBatch and restored.kind == 'toy'
-        assert restored.test.create_batch([3]).y.tolist() == [30]
+        assert restored.train.create_batch([3]).y.tolist() == [30]
 
 
 class TestBatches:
