@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'IndexShapeError', 'UnknownIdError', 'EmptyBatchSequence', 'ComponentError',
+    'ComponentExistsError',
     'ExpressionError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
     'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError', 'did_you_mean',
     'attach_step_info',
@@ -81,6 +82,10 @@ class EmptyBatchSequence(DagflowError, StopIteration):
 
 class ComponentError(DagflowError, AttributeError):
     """A component name that the batch class does not declare."""
+
+
+class ComponentExistsError(ComponentError, ValueError):
+    """``add_components`` of a name the batch already has (a ``ValueError`` too, as BatchFlow raises)."""
 
 
 class ExpressionError(DagflowError, ValueError):
