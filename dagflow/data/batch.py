@@ -20,13 +20,12 @@ from __future__ import annotations
 import copy as copy_module
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import MappingProxyType
 
 import numpy as np
 
 from dagflow.data import loading
 from dagflow.data.action import ActionInfo, action, actions_of
-from dagflow.data.components import as_components, concat_items, normalize_components, take_item
+from dagflow.data.components import ComponentsView, as_components, concat_items, normalize_components, take_item
 from dagflow.data.index import DatasetIndex
 from dagflow.data.item import BatchItem
 from dagflow.data.merge import merge_batches
@@ -183,8 +182,9 @@ class Batch:
 
     @property
     def data(self):
-        """Mapping of component -> data (read-only view), or the whole data if there are no components."""
-        return MappingProxyType(self._data) if self.components else self._data
+        """The components' data as a read-only mapping (``data['images']``, ``data.images``), or the whole
+        data if there are no components."""
+        return ComponentsView(self._data) if self.components else self._data
 
     @property
     def array_of_nones(self) -> np.ndarray:

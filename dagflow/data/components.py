@@ -31,8 +31,54 @@ import pandas as pd
 
 from dagflow.exceptions import ComponentError, DatasetIndexError, suggestion_text
 
-__all__ = ['normalize_components', 'as_components', 'by_id', 'labelled', 'data_length', 'take_items', 'take_item',
-           'concat_items']
+__all__ = ['ComponentsView', 'normalize_components', 'as_components', 'by_id', 'labelled', 'data_length',
+           'take_items', 'take_item', 'concat_items']
+
+
+class ComponentsView(Mapping):
+    """A read-only view of ``{component: values}``, also readable as attributes (``data.images``).
+
+    Examples
+    --------
+    >>> view = ComponentsView({'images': [1, 2]})
+    >>> view['images'], view.images, list(view)
+    ([1, 2], [1, 2], ['images'])
+    >>> view.labels
+    Traceback (most recent call last):
+    ...
+    AttributeError: no component 'labels' among ['images']
+    """
+
+    __slots__ = ('_data',)
+
+    def __init__(self, data: dict):
+        object.__setattr__(self, '_data', data)
+
+    def __getitem__(self, name):
+        return self._data[name]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, name: str):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(f'no component {name!r} among {list(self._data)}') from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f'the data view is read-only: assign batch.{name} = ... instead')
+
+    def __repr__(self) -> str:
+        return f'ComponentsView({self._data!r})'
+
+    def __reduce__(self):
+        return (ComponentsView, (self._data,))
 
 
 def normalize_components(components, owner: str = 'Batch') -> tuple[str, ...]:

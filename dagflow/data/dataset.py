@@ -18,12 +18,11 @@ import copy as copy_module
 import numbers
 import re
 from collections.abc import Iterator, Sequence
-from types import MappingProxyType
 
 import numpy as np
 
 from dagflow.data.batch import Batch
-from dagflow.data.components import as_components
+from dagflow.data.components import ComponentsView, as_components
 from dagflow.data.index import DatasetIndex
 from dagflow.data.iteration import DEFAULT_EPOCHS
 from dagflow.data.preloaded import Aligned, align_to_batch, check_preloaded, ids_are_rows, select
@@ -192,7 +191,7 @@ class Dataset:
         """The preloaded data of this dataset's items, in index order; None without preloaded data.
 
         With components, a read-only mapping ``{component: values}`` (also readable as
-        ``ds.<component>``); without, the data itself.  A dataset aligned with its own
+        ``ds.data.<component>`` and ``ds.<component>``); without, the data itself.  A dataset aligned with its own
         index by position gives the preloaded objects themselves.
 
         Examples
@@ -214,7 +213,7 @@ class Dataset:
             data = align_to_batch(self._items, ids, components=components)
         else:
             data = self.preloaded_items(ids)
-        return MappingProxyType(data) if components else data
+        return ComponentsView(data) if components else data
 
     def __repr__(self) -> str:
         parts = [f'index={self._index!r}', f'batch_class={self._batch_class.__name__}']

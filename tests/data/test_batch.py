@@ -46,6 +46,15 @@ class TestComponents:
         assert set(batch.data) == {'images', 'labels'}
         with pytest.raises(TypeError):
             batch.data['labels'] = None
+        with pytest.raises(AttributeError, match='read-only'):
+            batch.data.labels = None
+
+    def test_data_components_as_attributes(self):
+        batch = images_batch()
+        assert batch.data.labels is batch.labels
+        with pytest.raises(AttributeError, match="no component 'masks'"):
+            _ = batch.data.masks
+        assert pickle.loads(pickle.dumps(batch.data))['labels'].tolist() == [0, 10, 20]
 
     def test_missing_components_are_none(self):
         batch = ImagesBatch([0, 1], preloaded={'labels': np.zeros(2)})

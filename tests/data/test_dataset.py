@@ -234,7 +234,7 @@ class TestPreloadedByIdAsBatchFlowReadsIt:
     def test_data_and_component_attributes(self):
         preloaded = {'x': np.arange(4), 'y': np.arange(4) * 10}
         ds = Dataset(4, batch_class=PairBatch, preloaded=preloaded)
-        assert ds.x is preloaded['x'] and set(ds.data) == {'x', 'y'}
+        assert ds.x is preloaded['x'] and ds.data.y is preloaded['y'] and set(ds.data) == {'x', 'y'}
         ds.split(0.5)
         assert ds.train.y.tolist() == [20, 30] and ds.test.x.tolist() == [0, 1]
         assert Dataset(2).data is None
