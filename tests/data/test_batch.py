@@ -454,3 +454,10 @@ class TestBatchFlowActions:
         other.data[0].append(2)
         assert batch.data == [[1]] and other.data == [[1, 2]]
         assert batch.array_of_nones.tolist() == [None]
+
+    def test_actions_in_a_pipeline(self):
+        from dagflow.expr import B
+        ds = Dataset(4, batch_class=LabelsBatch, preloaded=np.arange(4))
+        pipeline = ds.p.do_nothing().add_components('masks').update(B('masks'), B.labels * 2)
+        batch = pipeline.next_batch(2)
+        assert batch.components == ('labels', 'masks') and batch.masks.tolist() == [0, 2]

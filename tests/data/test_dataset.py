@@ -290,6 +290,10 @@ class TestBatchFlowDatasetAPI:
         assert ds.create_batch([2, 0], pos=True).indices.tolist() == ['c', 'a']
         assert ds.create_batch(['b']).data.tolist() == [2]
 
+    def test_next_batch_may_change_its_size(self):
+        ds = pair_dataset(6)
+        assert [len(ds.next_batch(size)) for size in (1, 2, 3)] == [1, 2, 3]
+
     def test_gen_batch_notifier(self):
         totals = []
 
