@@ -20,9 +20,9 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
-    'DagflowError', 'DatasetIndexError', 'EmptyBatchSequence', 'ComponentError',
-    'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError', 'StepArgumentError',
-    'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError',
+    'DagflowError', 'DatasetIndexError', 'IndexShapeError', 'UnknownIdError', 'EmptyBatchSequence', 'ComponentError',
+    'ComponentExistsError', 'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError',
+    'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError',
     'UnknownModelError', 'ModelConfigWarning', 'did_you_mean',
     'attach_step_info',
 ]
@@ -68,12 +68,24 @@ class DatasetIndexError(DagflowError, ValueError):
     """An index or a split of it is malformed (duplicate ids, shares above 1, ...)."""
 
 
+class IndexShapeError(DatasetIndexError, TypeError):
+    """Ids that are not 1-d (a ``TypeError`` too, as BatchFlow raises)."""
+
+
+class UnknownIdError(DatasetIndexError, KeyError, IndexError):
+    """An item id that is not in the index (a ``KeyError``/``IndexError`` too, as BatchFlow raises)."""
+
+
 class EmptyBatchSequence(DagflowError, StopIteration):
     """``next_batch`` was called after the last batch of the run."""
 
 
 class ComponentError(DagflowError, AttributeError):
     """A component name that the batch class does not declare."""
+
+
+class ComponentExistsError(ComponentError, ValueError):
+    """``add_components`` of a name the batch already has (a ``ValueError`` too, as BatchFlow raises)."""
 
 
 class ExpressionError(DagflowError, ValueError):

@@ -17,8 +17,10 @@ Examples
 from dagflow.data.action import RESOURCE_KINDS, ActionInfo, action, actions_of, normalize_resources
 from dagflow.data.batch import Batch, BatchItem
 from dagflow.data.dataset import Dataset
-from dagflow.data.index import DatasetIndex, FilesIndex, split_sizes
+from dagflow.data.files import FilesIndex
+from dagflow.data.index import DatasetIndex
 from dagflow.data.iteration import DEFAULT_EPOCHS, check_iteration, iteration_count, resolve_length
+from dagflow.data.split import split_sizes
 
 __all__ = [
     'ActionInfo', 'Batch', 'BatchItem', 'DEFAULT_EPOCHS', 'Dataset', 'DatasetIndex', 'FilesIndex',

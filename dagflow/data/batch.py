@@ -13,29 +13,26 @@ Examples
 >>> batch.invert().images.sum(), batch[11].labels
 (np.float64(6.0), np.int64(1))
 >>> sorted(ImagesBatch.actions())
-['invert', 'load']
+['add_components', 'do_nothing', 'dump', 'invert', 'load', 'save']
 """
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable, Iterator, Sequence
-from types import MappingProxyType
+import copy as copy_module
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from dagflow.data import loading
 from dagflow.data.action import ActionInfo, action, actions_of
-from dagflow.data.components import (
-    as_components,
-    concat_items,
-    data_length,
-    normalize_components,
-    take_item,
-    take_items,
-)
+from dagflow.data.components import ComponentsView, as_components, concat_items, normalize_components, take_item
 from dagflow.data.index import DatasetIndex
+from dagflow.data.item import BatchItem
+from dagflow.data.merge import merge_batches
+from dagflow.data.preloaded import Aligned, align_to_batch, check_length
 from dagflow.exceptions import (
     ComponentError,
-    DatasetIndexError,
+    ComponentExistsError,
     ModelError,
     UnknownActionError,
     suggestion_text,
@@ -92,8 +89,10 @@ class Batch:
         The items of the batch.
     preloaded : optional
         The batch's data, aligned with ``index``: an ndarray (one component, or the
-        whole data if there are no components), a tuple (one entry per component),
-        a dict (component -> data) or a DataFrame (columns are components).
+        whole data if there are no components), a tuple (one entry per component; a
+        shorter one leaves the rest None), a dict (component -> data; other keys are
+        ignored with a warning) or a DataFrame (columns are components).  A dict
+        ``{id: value}`` and a pandas object indexed by the ids are read by id.
     dataset : Dataset, optional
         The dataset the batch comes from.
 
@@ -104,8 +103,6 @@ class Batch:
 
     Raises
     ------
-    ComponentError
-        When ``preloaded`` names an unknown component.
     DatasetIndexError
         When ``preloaded`` does not hold one entry per item.
 
@@ -132,14 +129,32 @@ class Batch:
         self._data = self._as_data(preloaded)
 
     def _as_data(self, source):
-        data = as_components(source, self.components)
+        if isinstance(source, Aligned):
+            data = source.data
+        else:
+            data = as_components(source, self.components)
+            if data is not None:
+                data = align_to_batch(data, self.indices, components=bool(self.components))
+                check_length(data, len(self._index), bool(self.components))
         if self.components:
             data = {name: (data or {}).get(name) for name in self.components}
-        length = data_length(data) if data is not None else None
-        if length is not None and length != len(self._index):
-            raise DatasetIndexError(f'The data holds {length} items, but the batch index has '
-                                    f'{len(self._index)}', lengths=(length, len(self._index)))
         return data
+
+    @classmethod
+    def from_data(cls, index=None, data=None) -> Batch:
+        """Return a batch holding ``data``; without ``index`` its ids are ``0 .. len(data)-1``.
+
+        Examples
+        --------
+        >>> Batch.from_data(data=np.array([5, 6])).indices.tolist()
+        [0, 1]
+        """
+        if index is None:
+            first = next((value for value in (data.values() if isinstance(data, Mapping) else
+                                              data if isinstance(data, tuple) else [data])
+                          if value is not None), None)
+            index = DatasetIndex(len(first))
+        return cls(index, preloaded=data)
 
     # --- items and data ---------------------------------------------------------------
     @property
@@ -167,8 +182,20 @@ class Batch:
 
     @property
     def data(self):
-        """Mapping of component -> data (read-only view), or the whole data if there are no components."""
-        return MappingProxyType(self._data) if self.components else self._data
+        """The components' data as a read-only mapping (``data['images']``, ``data.images``), or the whole
+        data if there are no components."""
+        return ComponentsView(self._data) if self.components else self._data
+
+    @property
+    def array_of_nones(self) -> np.ndarray:
+        """numpy.ndarray : an object array of ``None``, one per item.
+
+        Examples
+        --------
+        >>> Batch([1, 2]).array_of_nones.tolist()
+        [None, None]
+        """
+        return np.array([None] * len(self), dtype=object)
 
     def _get_component(self, name: str):
         self._check_component(name)
@@ -183,14 +210,49 @@ class Batch:
             raise ComponentError(f'{type(self).__name__} has no component {name!r}; its components are '
                                  f'{self.components}.' + suggestion_text(name, self.components), name=name)
 
+    def __getattr__(self, name: str):
+        # reached for names the class does not have (components added by add_components), and for
+        # a declared component this batch lacks (its descriptor raised): say which components there are
+        added = self.__dict__.get('components') if not name.startswith('_') else None
+        if (added is not None and name in added) or isinstance(getattr(type(self), name, None), _Component):
+            return self._get_component(name)
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+    def __setattr__(self, name: str, value) -> None:
+        added = self.__dict__.get('components')
+        if added is not None and name in added and name not in type(self).components:
+            self._set_component(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def get(self, item=None, component: str | None = None):
+        """Return the data, a component, an item or a component of an item (BatchFlow's accessor).
+
+        Examples
+        --------
+        >>> class LabelsBatch(Batch):
+        ...     components = 'labels'
+        >>> batch = LabelsBatch(['a', 'b'], preloaded=np.array([1, 2]))
+        >>> batch.get(component='labels').tolist(), batch.get('b', 'labels')
+        ([1, 2], np.int64(2))
+        """
+        if item is None:
+            return self.data if component is None else self._get_component(component)
+        return self[item] if component is None else getattr(self[item], component)
+
     def __getitem__(self, item_id):
         """Return the item with this id: a view of its components, or its part of the data."""
         if np.ndim(item_id) > 0:
             raise TypeError(f'batch[...] takes one item id, but got {item_id!r}')
+        if not self.components and isinstance(self._data, Mapping):
+            return self._data[item_id]
         position = self._index.get_pos(item_id)
         return BatchItem(self, position) if self.components else take_item(self._data, position)
 
     def __iter__(self) -> Iterator:
+        if not self.components and isinstance(self._data, Mapping):
+            yield from (self._data[item_id] for item_id in self.indices.tolist())
+            return
         for position in range(len(self)):
             yield BatchItem(self, position) if self.components else take_item(self._data, position)
 
@@ -199,6 +261,52 @@ class Batch:
         if self.components:
             parts.append(f'components={self.components!r}')
         return f'{type(self).__name__}({", ".join(parts)})'
+
+    def deepcopy(self) -> Batch:
+        """Return a copy of the batch with a deep copy of its data (the dataset and the run are shared).
+
+        Examples
+        --------
+        >>> batch = Batch([0], preloaded=[[1]])
+        >>> other = batch.deepcopy()
+        >>> other.data[0].append(2)
+        >>> batch.data, other.data
+        ([[1]], [[1, 2]])
+        """
+        new = copy_module.copy(self)
+        object.__setattr__(new, '_data', copy_module.deepcopy(self._data))
+        return new
+
+    def as_dataset(self, dataset=None, copy: bool = False):
+        """Return a dataset of this batch's items, preloaded with its data.
+
+        Parameters
+        ----------
+        dataset : Dataset or type, optional
+            A dataset whose class and attributes the new one takes, or a Dataset
+            class; the batch's own dataset by default.
+        copy : bool
+            Deep-copy the data into the batches the new dataset makes.
+
+        Raises
+        ------
+        ValueError
+            When there is no dataset to take the class from.
+
+        Examples
+        --------
+        >>> from dagflow.data.dataset import Dataset
+        >>> ds = Batch([4, 5], preloaded=np.array([40, 50])).as_dataset(Dataset)
+        >>> ds.create_batch([5]).data.tolist()
+        [50]
+        """
+        dataset = dataset if dataset is not None else self._dataset
+        if dataset is None:
+            raise ValueError('as_dataset needs a Dataset class or instance: the batch has no dataset')
+        cls, attributes = (dataset, {}) if isinstance(dataset, type) else (type(dataset), dataset.get_attrs())
+        index = DatasetIndex(self.indices)
+        data = dict(self._data) if self.components else self._data
+        return cls(index, type(self), preloaded=data, copy=copy, **attributes)
 
     # --- run context ------------------------------------------------------------------
     @property
@@ -246,8 +354,8 @@ class Batch:
 
         Examples
         --------
-        >>> list(Batch.actions())
-        ['load']
+        >>> sorted(Batch.actions())
+        ['add_components', 'do_nothing', 'dump', 'load', 'save']
         """
         return actions_of(cls)
 
@@ -275,19 +383,101 @@ class Batch:
         return found[name].action_info
 
     @action
-    def load(self, src=None, fmt: str | None = None, components: str | Sequence[str] | None = None):
+    def do_nothing(self, *args, **kwargs):
+        """Return the batch unchanged (a placeholder step, as in BatchFlow).
+
+        Examples
+        --------
+        >>> batch = Batch([0])
+        >>> batch.do_nothing(1, key=2) is batch
+        True
+        """
+        return self
+
+    @action
+    def add_components(self, components: str | Sequence[str], init=None):
+        """Add components to this batch (not to its class); return the batch.
+
+        Parameters
+        ----------
+        components : str or sequence of str
+            The new names.
+        init : optional
+            The data of the new component, or (with several names) a sequence with
+            the data of each; ``None`` leaves them empty.
+
+        Raises
+        ------
+        ComponentExistsError
+            When the batch already has a component or an attribute of that name
+            (a ``ValueError``, as in BatchFlow).
+        DatasetIndexError
+            When ``init`` does not hold one item per item of the batch.
+
+        Examples
+        --------
+        >>> batch = Batch([0, 1]).add_components(['masks', 'labels'], init=[None, np.array([3, 4])])
+        >>> batch.components, batch.masks, batch.labels.tolist()
+        (('masks', 'labels'), None, [3, 4])
+        >>> batch.masks = np.zeros(2)
+        >>> sorted(batch.data)
+        ['labels', 'masks']
+        """
+        names = normalize_components(components, type(self).__name__)
+        if isinstance(components, str):
+            values = (init,)
+        else:
+            values = (None,) * len(names) if init is None else tuple(init)
+        if len(values) != len(names):
+            raise ComponentError(f'add_components: {len(values)} initial values for the {len(names)} '
+                                 f'components {names}', name=names)
+        for name in names:
+            if name in self.components or hasattr(self, name):
+                raise ComponentExistsError(f'add_components: {type(self).__name__} already has '
+                                           f'{"a component" if name in self.components else "an attribute"} '
+                                           f'{name!r}', name=name)
+        data = dict(zip(names, values))
+        check_length(data, len(self), True)
+        if not self.components:
+            if self._data is not None:
+                warnings.warn(f'add_components{names}: the batch had data without components; it is dropped',
+                              UserWarning, stacklevel=2)
+            object.__setattr__(self, '_data', {})
+        object.__setattr__(self, 'components', self.components + names)
+        self._data.update(data)
+        return self
+
+    @action
+    def load(self, src=None, fmt: str | None = None, components: str | Sequence[str] | None = None,
+             dst: str | Sequence[str] | None = None, post: Callable | None = None, **kwargs):
         """Load component data for the batch's items; return the batch.
 
         Parameters
         ----------
-        src : ndarray, tuple, dict or DataFrame, optional
-            Data aligned with the dataset's data index (the whole dataset's items, see
-            :attr:`Dataset.data_index`), or with the batch itself when it has no dataset;
-            the rows of this batch's items are taken.  ``None``: the dataset's preloaded data.
-        fmt : None
-            Only in-memory sources are read here; subclasses may override ``load`` for files.
-        components : str or sequence of str, optional
-            The components to fill (default: all); a tuple ``src`` fills them in order.
+        src : optional
+            In-memory data (an ndarray, tuple, dict or DataFrame) aligned with the
+            dataset's data index (the whole dataset's items, see
+            :attr:`Dataset.data_index`), or with the batch itself when it has no dataset,
+            read by the rules of :mod:`dagflow.data.preloaded`; or, with ``fmt``, a file.
+            ``None``: the dataset's preloaded data.
+        fmt : {None, 'csv', 'feather', 'hdf5'}
+            A table file read with pandas (``**kwargs`` go to the reader, e.g.
+            ``index_col=0``); its rows are found by the ids.
+        components, dst : str or sequence of str, optional
+            The components to fill (default: all); ``components=`` is the guide's
+            spelling, ``dst=`` BatchFlow 0.10.1's.  Names the batch lacks are added
+            (see :meth:`add_components`).  A tuple ``src`` fills them in order; with
+            one name given as a str, ``src`` is that component's data as a whole.
+        post : callable, optional
+            With ``fmt``: ``post(frame, src=, fmt=, dst=, **kwargs)`` transforms the
+            table read before it is loaded.
+
+        Raises
+        ------
+        ValueError
+            For another format, or no data to load.
+        TypeError
+            When both ``components`` and ``dst`` are given and differ.
 
         Examples
         --------
@@ -297,51 +487,82 @@ class Batch:
         >>> batch = Dataset(3, batch_class=LabelsBatch).create_batch([2, 0])
         >>> batch.load(src=np.array([5, 6, 7])).labels.tolist()
         [7, 5]
+        >>> batch.load(src=np.ones(3), dst='masks').masks.tolist()
+        [1.0, 1.0]
         """
+        names, whole = loading.load_targets(self, components, dst)
         if fmt is not None:
-            raise ValueError(f'{type(self).__name__}.load reads in-memory sources only, but got '
-                             f'fmt={fmt!r}; override load to read other formats')
-        targets = self._load_targets(components)
-        if src is None:
-            return self._load_preloaded(targets)
-        align = self.dataset.data_index if self.dataset is not None else self._index
-        data = as_components(src, targets)
-        length = data_length(data)
-        if length != len(align):
-            raise DatasetIndexError(f'load(src=...) got {length} items, but the data index has '
-                                    f'{len(align)}', lengths=(length, len(align)))
-        self._store(take_items(data, align.get_pos(self.indices)))
-        return self
-
-    def _load_targets(self, components) -> tuple[str, ...]:
-        if components is None:
-            return self.components
-        names = normalize_components(components, type(self).__name__)
-        for name in names:
-            self._check_component(name)
-        return names
-
-    def _load_preloaded(self, targets: tuple[str, ...]):
-        if self.dataset is None or self.dataset.preloaded is None:
-            raise ValueError('load() without src reads the preloaded data of the batch\'s dataset, '
-                             'but this batch has no dataset with preloaded data; pass src=')
-        data = self.dataset.preloaded_items(self.indices)
-        self._store({name: data.get(name) for name in targets} if targets else data)
-        return self
-
-    def _store(self, data) -> None:
+            frame = loading.read_table(src, fmt, **kwargs)
+            if callable(post):
+                frame = post(frame, src=src, fmt=fmt, dst=dst, **kwargs)
+            return self.load(src=frame, components=names)
+        if kwargs or post is not None:
+            unexpected = [*kwargs, *(['post'] if post is not None else [])]
+            raise TypeError(f'load() got {unexpected} without fmt=: only file formats take more arguments')
+        data = loading.preloaded_of(self, names) if src is None else loading.items_of(self, src, names, whole)
         if self.components:
             self._data.update(data)
         else:
-            self._data = data
+            object.__setattr__(self, '_data', data)
+        return self
+
+    @action(use_lock='batch_dump')
+    def dump(self, dst=None, fmt: str | None = None, components: str | Sequence[str] | None = None, **kwargs):
+        """Write component data into an array (by item id) or a table file; return the batch.
+
+        In a pipeline it runs where the run's state lives (the driver), one batch after
+        another, so an array written in place is the caller's and a file is never
+        written by two batches at once.
+
+        Parameters
+        ----------
+        dst : array-like or str
+            Without ``fmt``: an array (or anything indexable) written as
+            ``dst[batch.indices] = component``.  With ``fmt``: a file name.
+        fmt : {None, 'csv', 'feather', 'hdf5'}
+            A table format written with pandas (``**kwargs`` go to the writer).
+        components : str or sequence of str, optional
+            The components to write (one without ``fmt``); all by default.
+
+        Examples
+        --------
+        >>> class LabelsBatch(Batch):
+        ...     components = 'labels'
+        >>> out = np.zeros(4)
+        >>> _ = LabelsBatch([3, 1], preloaded=np.array([7., 9.])).dump(out)
+        >>> out.tolist()
+        [0.0, 9.0, 0.0, 7.0]
+        """
+        loading.dump_data(self, dst, fmt, components, **kwargs)
+        return self
+
+    @action(use_lock='batch_dump')
+    def save(self, *args, **kwargs):
+        """Another name for :meth:`dump`."""
+        return self.dump(*args, **kwargs)
 
     # --- merging ----------------------------------------------------------------------
     @classmethod
-    def merge(cls, batches: Sequence[Batch], batch_size: int | None = None) -> tuple[Batch, Batch | None]:
+    def merge(cls, batches: Sequence[Batch], batch_size: int | None = None,
+              components: str | Sequence[str] | None = None,
+              batch_class: type | None = None) -> tuple[Batch, Batch | None]:
         """Join batches into one; with ``batch_size``, split it into ``(first batch_size items, rest)``.
 
-        The result has the class, dataset and context of the first batch and keeps the
-        items' ids (which may repeat if the same item came in several batches).
+        As BatchFlow documents, the merged batch's index is ``arange(new_size)`` (and
+        the rest's ``arange(len(rest))``): the items may come from several batches,
+        pipelines or datasets, so their ids may repeat or mean nothing together.
+        The result keeps the dataset and the run context of the first batch.
+
+        Parameters
+        ----------
+        batches : sequence of Batch
+            Batches of one class.
+        batch_size : int, optional
+            The size of the first batch returned.
+        components : str or sequence of str, optional
+            Only these components (default: all of the first batch's).
+        batch_class : type, optional
+            The class of the batches returned (default: the batches' class).
 
         Returns
         -------
@@ -351,69 +572,20 @@ class Batch:
 
         Examples
         --------
-        >>> merged, rest = Batch.merge([Batch([0, 1], preloaded=np.array([5, 6])),
-        ...                             Batch([2], preloaded=np.array([7]))], batch_size=2)
-        >>> merged.data.tolist(), rest.indices.tolist(), rest.data.tolist()
-        ([5, 6], [2], [7])
+        >>> merged, rest = Batch.merge([Batch([5, 6], preloaded=np.array([5, 6])),
+        ...                             Batch([7], preloaded=np.array([7]))], batch_size=2)
+        >>> merged.indices.tolist(), merged.data.tolist(), rest.indices.tolist(), rest.data.tolist()
+        ([0, 1], [5, 6], [0], [7])
         """
-        batches = list(batches)
-        if not batches:
-            raise ValueError('merge needs at least one batch, but got none')
-        if batch_size is not None and (not isinstance(batch_size, numbers.Integral)
-                                       or isinstance(batch_size, bool) or batch_size <= 0):
-            raise ValueError(f'merge: batch_size must be a positive int or None, but got {batch_size!r}')
-        kinds = {type(batch) for batch in batches}
-        if len(kinds) > 1:
-            raise TypeError(f'merge needs batches of one class, but got {sorted(k.__name__ for k in kinds)}')
-        index = DatasetIndex.concat(*(batch.index for batch in batches))
-        data = concat_items([batch._data for batch in batches])
-        cut = len(index) if batch_size is None else min(batch_size, len(index))
-        rest = _merged(batches[0], index, data, slice(cut, None)) if cut < len(index) else None
-        return _merged(batches[0], index, data, slice(0, cut)), rest
+        return merge_batches(cls, batches, batch_size, components, batch_class)
 
+    @classmethod
+    def merge_component(cls, component: str | None = None, data: Sequence | None = None):
+        """Join one component's data from several batches (override it for special data).
 
-def _merged(first: Batch, index: DatasetIndex, data, part: slice) -> Batch:
-    positions = np.arange(len(index))[part]
-    batch = type(first)(index._derive(index.indices[positions]), preloaded=take_items(data, positions),
-                        dataset=first.dataset)
-    batch.context = first.context
-    return batch
-
-
-class BatchItem:
-    """One item of a batch: its components read and assigned as attributes.
-
-    Examples
-    --------
-    >>> class LabelsBatch(Batch):
-    ...     components = 'labels'
-    >>> batch = LabelsBatch(['a', 'b'], preloaded=np.array([0, 1]))
-    >>> item = batch['b']
-    >>> item.labels
-    np.int64(1)
-    >>> item.labels = 7
-    >>> batch.labels.tolist(), item
-    ([0, 7], BatchItem(LabelsBatch, id='b'))
-    """
-
-    __slots__ = ('_batch', '_position')
-
-    def __init__(self, batch: Batch, position: int):
-        object.__setattr__(self, '_batch', batch)
-        object.__setattr__(self, '_position', position)
-
-    def __getattr__(self, name: str):
-        if name.startswith('_'):
-            raise AttributeError(name)
-        return take_item(self._batch._get_component(name), self._position)
-
-    def __setattr__(self, name: str, value) -> None:
-        values = self._batch._get_component(name)
-        if values is None:
-            raise ComponentError(f'Cannot set {name!r} of one item: the component holds no data yet',
-                                 name=name)
-        values[self._position] = value
-
-    def __repr__(self) -> str:
-        item_id = self._batch.indices[self._position].item()
-        return f'BatchItem({type(self._batch).__name__}, id={item_id!r})'
+        Examples
+        --------
+        >>> Batch.merge_component('labels', [np.array([1]), np.array([2, 3])]).tolist()
+        [1, 2, 3]
+        """
+        return concat_items(list(data), component or 'data')

@@ -4,9 +4,12 @@ A batch class with components keeps its data as ``{component: values}``; a class
 without components keeps whatever object it was given.  A source may be
 
 * an ndarray (or any sequence) - one component, or the whole data;
-* a tuple - one entry per component, in order;
-* a dict - keys are components;
+* a tuple - one entry per component, in order (a shorter tuple leaves the rest None);
+* a dict - keys are components (other keys are ignored, with a warning);
 * a pandas DataFrame - columns are components, or the whole frame.
+
+Where each item is found in a component's values is the business of
+:mod:`dagflow.data.preloaded`.
 
 Examples
 --------
@@ -20,15 +23,62 @@ Examples
 from __future__ import annotations
 
 import keyword
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from dagflow.exceptions import ComponentError, DatasetIndexError, suggestion_text
 
-__all__ = ['normalize_components', 'as_components', 'data_length', 'take_items', 'take_item',
-           'concat_items']
+__all__ = ['ComponentsView', 'normalize_components', 'as_components', 'by_id', 'labelled', 'data_length',
+           'take_items', 'take_item', 'concat_items']
+
+
+class ComponentsView(Mapping):
+    """A read-only view of ``{component: values}``, also readable as attributes (``data.images``).
+
+    Examples
+    --------
+    >>> view = ComponentsView({'images': [1, 2]})
+    >>> view['images'], view.images, list(view)
+    ([1, 2], [1, 2], ['images'])
+    >>> view.labels
+    Traceback (most recent call last):
+    ...
+    AttributeError: no component 'labels' among ['images']
+    """
+
+    __slots__ = ('_data',)
+
+    def __init__(self, data: dict):
+        object.__setattr__(self, '_data', data)
+
+    def __getitem__(self, name):
+        return self._data[name]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, name: str):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(f'no component {name!r} among {list(self._data)}') from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f'the data view is read-only: assign batch.{name} = ... instead')
+
+    def __repr__(self) -> str:
+        return f'ComponentsView({self._data!r})'
+
+    def __reduce__(self):
+        return (ComponentsView, (self._data,))
 
 
 def normalize_components(components, owner: str = 'Batch') -> tuple[str, ...]:
@@ -60,20 +110,28 @@ def normalize_components(components, owner: str = 'Batch') -> tuple[str, ...]:
 def as_components(source, components: Sequence[str]):
     """Map a source onto components: return ``{component: values}``, or ``source`` if there are none.
 
-    A dict or a DataFrame may fill only some of the components.
+    A dict, a DataFrame or a tuple may fill only some of the components (a tuple fills
+    the first ones); as in BatchFlow, dict keys that are not components are ignored,
+    with a warning that names them.
 
     Raises
     ------
     ComponentError
-        When a dict key is not a component, a tuple has the wrong length, a single
-        array is given for several components, or a frame has none of the components.
+        When a tuple is longer than the components, a single array is given for
+        several components, or a frame has none of the components.
 
     Examples
     --------
-    >>> as_components({'imgaes': [1]}, ('images', 'labels'))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    dagflow.exceptions.ComponentError: Unknown component 'imgaes' in the data; ... Did you mean 'images'?
+    >>> as_components(([1], [2]), ('images', 'labels', 'masks'))
+    {'images': [1], 'labels': [2], 'masks': None}
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter('always')
+    ...     as_components({'imgaes': [1], 'labels': [2]}, ('images', 'labels'))
+    {'labels': [2]}
+    >>> print(caught[0].message)
+    The data has keys that are not components, ignored: ['imgaes']; components are ('images', 'labels'). \
+Did you mean 'images'?
     """
     components = tuple(components)
     if not components or source is None:
@@ -83,11 +141,11 @@ def as_components(source, components: Sequence[str]):
     if isinstance(source, pd.DataFrame):
         return _from_frame(source, components)
     if isinstance(source, tuple):
-        if len(source) != len(components):
+        if len(source) > len(components):
             raise ComponentError(f'A tuple of {len(source)} items cannot fill the {len(components)} '
-                                 f'components {components}; give one item per component, in order',
+                                 f'components {components}; give at most one item per component, in order',
                                  name=components)
-        return dict(zip(components, source))
+        return dict(zip(components, source + (None,) * (len(components) - len(source))))
     if len(components) != 1:
         raise ComponentError(f'A single {type(source).__name__} cannot fill the {len(components)} '
                              f'components {components}; give a tuple, a dict or components=',
@@ -96,23 +154,50 @@ def as_components(source, components: Sequence[str]):
 
 
 def _from_dict(source: dict, components: tuple[str, ...]) -> dict:
-    for key in source:
-        if key not in components:
-            raise ComponentError(f'Unknown component {key!r} in the data; components are {components}.'
-                                 + suggestion_text(str(key), components), name=key)
-    return dict(source)
+    extra = [key for key in source if key not in components]
+    if extra:
+        warnings.warn(f'The data has keys that are not components, ignored: {extra[:5]}; components are '
+                      f'{components}.' + suggestion_text(str(extra[0]), components), UserWarning, stacklevel=4)
+    return {key: value for key, value in source.items() if key in components}
 
 
 def _from_frame(frame: pd.DataFrame, components: tuple[str, ...]) -> dict:
-    found = {name: frame[name].to_numpy() for name in components if name in frame.columns}
+    found = {name: frame[name] for name in components if name in frame.columns}
     if not found:
         raise ComponentError(f'The DataFrame has none of the components {components} among its '
                              f'columns {list(frame.columns)}', name=components)
     return found
 
 
+def labelled(value) -> bool:
+    """Return whether ``value`` is a pandas object indexed by labels (anything but the default ``0 .. n-1``).
+
+    Examples
+    --------
+    >>> labelled(pd.Series([1], index=['a'])), labelled(pd.DataFrame({'x': [1]}))
+    (True, False)
+    """
+    if not isinstance(value, (pd.DataFrame, pd.Series)):
+        return False
+    index = value.index
+    return not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1)
+
+
+def by_id(value) -> bool:
+    """Return whether ``value`` is read by id (a dict, or a pandas object indexed by labels).
+
+    Examples
+    --------
+    >>> by_id({'a': 1}), by_id(pd.Series([1], index=['a'])), by_id(pd.Series([1])), by_id(np.zeros(1))
+    (True, True, False, False)
+    """
+    return isinstance(value, Mapping) or labelled(value)
+
+
 def data_length(data) -> int | None:
-    """Return the number of items in component data (``None`` when it holds nothing).
+    """Return the number of items in component data aligned by position (``None`` when it holds none).
+
+    Values read by id (see :func:`by_id`) are not counted.
 
     Raises
     ------
@@ -126,7 +211,7 @@ def data_length(data) -> int | None:
     """
     parts = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, tuple) \
         else [('data', data)]
-    lengths = {key: len(value) for key, value in parts if value is not None}
+    lengths = {key: len(value) for key, value in parts if value is not None and not by_id(value)}
     if len(set(lengths.values())) > 1:
         raise DatasetIndexError(f'Data parts hold different numbers of items: {lengths}', lengths=lengths)
     return next(iter(lengths.values()), None)

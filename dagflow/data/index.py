@@ -7,105 +7,32 @@ Examples
 [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
 >>> index.split(0.8)
 >>> index.train.indices.tolist(), index.test.indices.tolist()
-([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])
+([2, 3, 4, 5, 6, 7, 8, 9], [0, 1])
 """
 from __future__ import annotations
 
-import glob
 import numbers
-import os
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from dagflow.data.ids import check_ids, check_unique, freeze, lookup_fails
 from dagflow.data.iteration import (
     DEFAULT_EPOCHS,
-    batch_positions,
+    PositionStream,
+    bar_of,
+    check_batch_size,
     iteration_count,
     make_order,
 )
-from dagflow.exceptions import DatasetIndexError, EmptyBatchSequence, RunArgumentError, suggestion_text
+from dagflow.data.split import fold_parts, get_fold, split_parts, split_sizes
+from dagflow.exceptions import DatasetIndexError, EmptyBatchSequence, RunArgumentError, UnknownIdError, suggestion_text
 
-__all__ = ['DatasetIndex', 'FilesIndex', 'split_sizes']
+__all__ = ['DatasetIndex']
 
 _FOLD_NAME = re.compile(r'cv(\d+)')
 _SUBSETS = ('train', 'test', 'validation')
-
-
-def _freeze(ids: np.ndarray) -> np.ndarray:
-    ids.flags.writeable = False
-    return ids
-
-
-def _as_ids(index) -> np.ndarray:
-    """Return a read-only 1-d array of ids from an int, an index or an array-like."""
-    if isinstance(index, DatasetIndex):
-        return index.indices
-    if isinstance(index, numbers.Integral) and not isinstance(index, bool):
-        if index < 0:
-            raise DatasetIndexError(f'An index size must be non-negative, but got {index}', value=index)
-        return _freeze(np.arange(index))
-    ids = np.array(index)
-    if ids.ndim != 1:
-        raise DatasetIndexError(f'An index must be an int or a 1-d array of ids, but got {index!r}',
-                                value=index)
-    return _freeze(ids)
-
-
-def _check_unique(ids: np.ndarray) -> None:
-    if len(np.unique(ids)) == len(ids):
-        return
-    repeated = [item for item, count in Counter(ids.tolist()).items() if count > 1]
-    raise DatasetIndexError(f'Index ids must be unique, but these repeat: {repeated[:5]}'
-                            + (f' and {len(repeated) - 5} more' if len(repeated) > 5 else ''),
-                            duplicates=repeated)
-
-
-def _check_shares(shares) -> list[float]:
-    values = [shares] if isinstance(shares, numbers.Real) else list(np.ravel(shares))
-    ok = (1 <= len(values) <= 3 and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
-                                        for v in values))
-    if not ok or any(v < 0 for v in values) or sum(values) > 1 + 1e-9:
-        raise DatasetIndexError('shares must be a float or 1 to 3 non-negative floats summing to at most 1, '
-                                f'but got {shares!r}', shares=shares)
-    return [float(v) for v in values]
-
-
-def split_sizes(size: int, shares) -> tuple[int, int, int]:
-    """Return the numbers of train, test and validation items of a split.
-
-    ``shares`` is a float ``f`` (train ``f``, test ``1 - f``) or 1 to 3 floats
-    ``[train, test, validation]``; as in BatchFlow, what the train and test shares
-    leave becomes the validation share, so every item lands in one subset.  A positive
-    share gets at least one item; the train subset takes what rounding leaves.
-
-    Examples
-    --------
-    >>> split_sizes(10, 0.8)
-    (8, 2, 0)
-    >>> split_sizes(10, [0.6, 0.3])
-    (6, 3, 1)
-    >>> split_sizes(3, [0.9, 0.05, 0.05])
-    (1, 1, 1)
-    """
-    values = _check_shares(shares)
-    train = values[0]
-    test = values[1] if len(values) > 1 else 1 - train
-    rest = 1 - train - test
-    fracs = [train, test, rest if rest > 1e-9 else 0.0]
-    wanted = sum(f > 0 for f in fracs)
-    if size < wanted:
-        raise DatasetIndexError(f'An index of {size} items cannot be split into {wanted} subsets '
-                                f'(shares={shares!r})', shares=shares, size=size)
-    sizes = [max(1, round(f * size)) if f > 0 else 0 for f in fracs]
-    sizes[0] = size - sizes[1] - sizes[2]
-    while fracs[0] > 0 and sizes[0] < 1:
-        largest = 1 if sizes[1] >= sizes[2] else 2
-        sizes[largest] -= 1
-        sizes[0] += 1
-    return sizes[0], sizes[1], sizes[2]
 
 
 class DatasetIndex:
@@ -113,13 +40,17 @@ class DatasetIndex:
 
     Parameters
     ----------
-    index : int, array-like or DatasetIndex
-        ``n`` for ids ``0 .. n-1``; a 1-d array-like of unique ids; or an index to copy.
+    index : int, array-like, callable or DatasetIndex
+        ``n`` for ids ``0 .. n-1``; a 1-d array-like of unique ids (a scalar is one
+        id); a callable returning one of these; or an index to copy.  The
+        arguments go to :meth:`build_index`, which subclasses may redefine.
 
     Raises
     ------
     DatasetIndexError
-        When ids repeat or the array is not 1-d.
+        When ids repeat or there are none (a ``ValueError``).
+    IndexShapeError
+        When the ids are not 1-d (a ``TypeError``).
 
     Examples
     --------
@@ -128,6 +59,8 @@ class DatasetIndex:
     >>> index = DatasetIndex(['a', 'b', 'c'])
     >>> len(index), index.get_pos('b'), index.get_pos(['c', 'a']).tolist()
     (3, 1, [2, 0])
+    >>> DatasetIndex(lambda: [5, 7]).index.tolist()
+    [5, 7]
     >>> DatasetIndex([1, 2, 1])
     Traceback (most recent call last):
     ...
@@ -136,12 +69,49 @@ class DatasetIndex:
 
     __slots__ = ('_indices', '_pos', '_iteration', '_subsets', '_folds')
 
-    def __init__(self, index: int | Sequence | np.ndarray | DatasetIndex):
-        ids = _as_ids(index)
-        _check_unique(ids)
-        self._setup(ids)
-        if isinstance(self, type(index)):
-            index._inherit(self)
+    def __init__(self, *args, **kwargs):
+        source = args[0] if args else kwargs.get('index')
+        self._setup(check_ids(self.build_index(*args, **kwargs), source))
+        if isinstance(source, DatasetIndex) and isinstance(self, type(source)):
+            source._inherit(self)
+
+    @staticmethod
+    def build_index(index) -> np.ndarray:
+        """Return the ids an index is built from (the constructor's arguments go here).
+
+        Redefine it in a subclass to build the ids from other arguments; the result
+        is checked (1-d, not empty, unique) by the constructor.
+
+        Parameters
+        ----------
+        index : int, array-like, callable or DatasetIndex
+            See :class:`DatasetIndex`.
+
+        Examples
+        --------
+        >>> DatasetIndex.build_index(3).tolist(), DatasetIndex.build_index(lambda: ['a']).tolist()
+        ([0, 1, 2], ['a'])
+        """
+        if callable(index) and not isinstance(index, DatasetIndex):
+            index = index()
+        if isinstance(index, DatasetIndex):
+            return index.indices
+        if isinstance(index, numbers.Integral) and not isinstance(index, (bool, np.bool_)):
+            if index < 0:
+                raise DatasetIndexError(f'An index size must be non-negative, but got {index}', value=index)
+            return np.arange(index)
+        return np.asarray(index)
+
+    @classmethod
+    def from_index(cls, *args, **kwargs) -> DatasetIndex:
+        """Return ``cls(*args, **kwargs)`` (BatchFlow's name for the constructor).
+
+        Examples
+        --------
+        >>> DatasetIndex.from_index([3, 4])
+        DatasetIndex([3, 4])
+        """
+        return cls(*args, **kwargs)
 
     def _setup(self, ids: np.ndarray) -> None:
         self._indices = ids
@@ -151,7 +121,10 @@ class DatasetIndex:
         self._folds = ()
 
     def _inherit(self, other: DatasetIndex) -> None:
-        """Copy into ``other`` what a subset keeps of this index (nothing here; paths in FilesIndex)."""
+        """Copy into ``other`` what a subset keeps: a subclass's own attributes (and paths in FilesIndex)."""
+        extra = getattr(self, '__dict__', None)
+        if extra:
+            other.__dict__.update(extra)
 
     def _join(self, other: DatasetIndex, indices: Sequence[DatasetIndex]) -> None:
         """Copy into ``other`` what a join of ``indices`` keeps (nothing here; paths in FilesIndex)."""
@@ -167,15 +140,28 @@ class DatasetIndex:
         """
         same_kind = len({type(index) for index in indices}) == 1
         new = object.__new__(type(indices[0]) if same_kind else DatasetIndex)
-        new._setup(_freeze(np.concatenate([index.indices for index in indices])))
+        new._setup(freeze(np.concatenate([index.indices for index in indices])))
         if same_kind:
             indices[0]._join(new, indices)
         return new
 
+    def __add__(self, other) -> DatasetIndex:
+        """Return the ids of this index followed by ``other``'s (an index or ids); they must not repeat.
+
+        Examples
+        --------
+        >>> DatasetIndex([1, 2]) + [3]
+        DatasetIndex([1, 2, 3])
+        """
+        other = other if isinstance(other, DatasetIndex) else DatasetIndex(other)
+        joined = self.concat(self, other)
+        check_unique(joined.indices)
+        return joined
+
     def _derive(self, ids: np.ndarray) -> DatasetIndex:
         """Make an index of the same kind over ``ids`` without checks (ids may repeat in batches)."""
         new = object.__new__(type(self))
-        new._setup(_freeze(ids))
+        new._setup(freeze(ids))
         self._inherit(new)
         return new
 
@@ -183,6 +169,11 @@ class DatasetIndex:
     @property
     def indices(self) -> np.ndarray:
         """numpy.ndarray : the ids, read-only."""
+        return self._indices
+
+    @property
+    def index(self) -> np.ndarray:
+        """numpy.ndarray : the ids, read-only (BatchFlow's ``index.index``; the same as :attr:`indices`)."""
         return self._indices
 
     @property
@@ -218,7 +209,9 @@ class DatasetIndex:
 
     def __getstate__(self) -> dict:
         names = {name for cls in type(self).__mro__ for name in getattr(cls, '__slots__', ())}
-        return {name: getattr(self, name) for name in names - {'_pos', '_iteration'}}
+        state = {name: getattr(self, name) for name in names - {'_pos', '_iteration'}}
+        state.update(getattr(self, '__dict__', {}))
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self._pos = None
@@ -234,23 +227,44 @@ class DatasetIndex:
             self._pos = dict(zip(self._indices[::-1].tolist(), range(size - 1, -1, -1)))
         return self._pos
 
-    def get_pos(self, ids):
-        """Return the position of an id, or an array of positions of several ids.
-
-        Raises
-        ------
-        DatasetIndexError
-            When an id is not in the index.
+    def build_pos(self) -> dict:
+        """Return a new dict ``{id: position}``.
 
         Examples
         --------
-        >>> DatasetIndex([10, 20, 30]).get_pos([30, 10]).tolist()
-        [2, 0]
-        >>> DatasetIndex([10, 20, 30]).get_pos(40)
+        >>> DatasetIndex(['a', 'b']).build_pos()
+        {'a': 0, 'b': 1}
+        """
+        positions = self._positions()
+        return {item: positions[item] for item in self._indices.tolist()}
+
+    def get_pos(self, ids):
+        """Return the position of an id, an array of positions of several ids, or a slice of positions.
+
+        Parameters
+        ----------
+        ids : id, sequence of ids, DatasetIndex or slice
+            A slice of ids (``slice('b', None)``) gives the slice of their positions.
+
+        Raises
+        ------
+        UnknownIdError
+            When an id is not in the index (a ``KeyError`` too, as in BatchFlow).
+
+        Examples
+        --------
+        >>> index = DatasetIndex([10, 20, 30])
+        >>> index.get_pos([30, 10]).tolist(), index.get_pos(slice(20, None))
+        ([2, 0], slice(1, None, None))
+        >>> index.get_pos(40)
         Traceback (most recent call last):
         ...
-        dagflow.exceptions.DatasetIndexError: Unknown ids [40]: not in the index DatasetIndex([10, 20, 30])
+        dagflow.exceptions.UnknownIdError: Unknown ids [40]: not in the index DatasetIndex([10, 20, 30])
         """
+        if isinstance(ids, slice):
+            start = None if ids.start is None else self.get_pos(ids.start)
+            stop = None if ids.stop is None else self.get_pos(ids.stop)
+            return slice(start, stop, ids.step)
         positions = self._positions()
         many = isinstance(ids, DatasetIndex) or np.ndim(ids) > 0
         if isinstance(ids, DatasetIndex):
@@ -260,23 +274,85 @@ class DatasetIndex:
         try:
             found = [positions[item] for item in wanted]
         except (KeyError, TypeError):
-            unknown = [item for item in wanted if _lookup_fails(positions, item)]
-            raise DatasetIndexError(f'Unknown ids {unknown[:5]}: not in the index {self!r}',
-                                    ids=unknown) from None
+            unknown = [item for item in wanted if lookup_fails(positions, item)]
+            raise UnknownIdError(f'Unknown ids {unknown[:5]}: not in the index {self!r}', ids=unknown) from None
         return np.array(found, dtype=np.intp) if many else found[0]
+
+    def subset_by_pos(self, pos) -> np.ndarray:
+        """Return the ids at positions ``pos`` (an int, a slice or an array of positions).
+
+        Examples
+        --------
+        >>> DatasetIndex([5, 6, 7]).subset_by_pos([2, 0]).tolist()
+        [7, 5]
+        """
+        return self._indices[pos]
 
     def create_subset(self, ids) -> DatasetIndex:
         """Return an index of the same kind with some of this index's ids.
+
+        Raises
+        ------
+        UnknownIdError
+            When an id is not in this index.
 
         Examples
         --------
         >>> DatasetIndex(5).create_subset([4, 2])
         DatasetIndex([4, 2])
         """
-        ids = _as_ids(ids)
-        _check_unique(ids)
+        ids = check_ids(DatasetIndex.build_index(ids), ids)
         self.get_pos(ids)
         return self._derive(ids)
+
+    def create_batch(self, index, pos: bool = True, as_array: bool = False, *args, **kwargs):
+        """Return the batch of these items: an index of the same kind (or, with ``as_array``, the ids).
+
+        Parameters
+        ----------
+        index : int, slice, sequence, numpy.ndarray or DatasetIndex
+            Positions of items in this index (``pos=True``, the default, as in
+            BatchFlow), or their ids (``pos=False``).
+        pos : bool
+            Whether ``index`` holds positions or ids.
+        as_array : bool
+            Return the ids as an array instead of an index.
+
+        Raises
+        ------
+        UnknownIdError
+            With ``pos=False``, when an id is not in this index.
+
+        Examples
+        --------
+        >>> index = DatasetIndex([5, 6, 7])
+        >>> index.create_batch([2, 0]), index.create_batch([7, 5], pos=False)
+        (DatasetIndex([7, 5]), DatasetIndex([7, 5]))
+        >>> index.create_batch(slice(1, None), as_array=True).tolist()
+        [6, 7]
+        """
+        _ = args, kwargs
+        items = index.indices if isinstance(index, DatasetIndex) else index
+        ids = self.subset_by_pos(items) if pos else self._indices[self.get_pos(np.atleast_1d(items))]
+        ids = np.atleast_1d(ids)
+        return ids if as_array else self._derive(ids)
+
+    def shuffle(self, shuffle) -> np.ndarray:
+        """Return the positions of the items in the order ``shuffle`` gives (one epoch's order).
+
+        Parameters
+        ----------
+        shuffle : bool, int, SeedSequence, Generator, RandomState or callable
+            As in :meth:`gen_batch`; ``False`` gives ``0 .. len-1``.
+
+        Examples
+        --------
+        >>> DatasetIndex([5, 6, 7]).shuffle(False).tolist()
+        [0, 1, 2]
+        >>> sorted(DatasetIndex([5, 6, 7]).shuffle(1).tolist())
+        [0, 1, 2]
+        """
+        return make_order(shuffle, self._indices, self.get_pos)()
 
     @property
     def train(self) -> DatasetIndex | None:
@@ -293,11 +369,28 @@ class DatasetIndex:
         """DatasetIndex or None : the validation subset made by :meth:`split`."""
         return self._subsets.get('validation')
 
+    @property
+    def is_split(self) -> bool:
+        """bool : whether the index has train, test or validation subsets."""
+        return bool(self._subsets)
+
     def __getattr__(self, name: str):
         match = _FOLD_NAME.fullmatch(name)
         if match is None or name.startswith('_'):
             raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
-        return _get_fold(self, self._folds, int(match.group(1)), name)
+        return get_fold(self, self._folds, int(match.group(1)), name)
+
+    def calc_split(self, shares: float | Sequence[float] = 0.8) -> tuple[int, int, int]:
+        """Return the numbers of train, test and validation items :meth:`split` makes.
+
+        See :func:`~dagflow.data.split.split_sizes`.
+
+        Examples
+        --------
+        >>> DatasetIndex(10).calc_split([0.6, 0.3])
+        (6, 3, 1)
+        """
+        return split_sizes(len(self), shares)
 
     def split(self, shares: float | Sequence[float] = 0.8, shuffle=False) -> None:
         """Split into ``.train``, ``.test`` and (when shares leave room) ``.validation``.
@@ -305,23 +398,21 @@ class DatasetIndex:
         Parameters
         ----------
         shares : float or sequence of 1 to 3 floats
-            See :func:`split_sizes`.  Train takes the first items of the order, then
-            test, then validation.
+            See :func:`~dagflow.data.split.split_sizes`.  As in BatchFlow,
+            validation takes the first items of the order, then test, then train.
         shuffle : bool, int, Generator, RandomState or callable
-            The order of items before splitting, as in :meth:`gen_batch`.
+            The order of items before splitting, as in :meth:`shuffle`.
 
         Examples
         --------
         >>> index = DatasetIndex(10)
         >>> index.split([0.5, 0.3])
-        >>> [len(index.train), len(index.test), len(index.validation)]
-        [5, 3, 2]
+        >>> [index.train.indices.tolist(), index.test.indices.tolist(), index.validation.indices.tolist()]
+        [[5, 6, 7, 8, 9], [2, 3, 4], [0, 1]]
         """
-        sizes = split_sizes(len(self), shares)
-        order = make_order(shuffle, self._indices, self.get_pos)()
-        bounds = np.cumsum((0,) + sizes)
-        self._subsets = {name: self._derive(self._indices[order[start:stop]])
-                         for name, start, stop in zip(_SUBSETS, bounds[:-1], bounds[1:]) if stop > start}
+        parts = split_parts(self.shuffle(shuffle), shares)
+        self._subsets = {name: self._derive(self._indices[part])
+                         for name, part in zip(_SUBSETS, parts) if len(part)}
 
     def cv_split(self, n_splits: int = 5, shuffle=False) -> None:
         """Make cross-validation folds ``.cv0``, ``.cv1`` ...; fold ``i`` tests on the ``i``-th part.
@@ -338,12 +429,7 @@ class DatasetIndex:
         >>> index.cv2.train.indices.tolist()
         [0, 1, 2, 3, 4, 5, 6]
         """
-        n_ok = isinstance(n_splits, numbers.Integral) and not isinstance(n_splits, bool)
-        if not n_ok or not 2 <= n_splits <= len(self):
-            raise DatasetIndexError(f'n_splits must be an int from 2 to the index size {len(self)}, '
-                                    f'but got {n_splits!r}', n_splits=n_splits, size=len(self))
-        order = make_order(shuffle, self._indices, self.get_pos)()
-        parts = np.array_split(order, n_splits)
+        parts = fold_parts(self.shuffle(shuffle), n_splits)
         self._folds = tuple(self._make_fold(parts, i) for i in range(n_splits))
 
     def _make_fold(self, parts: list[np.ndarray], i: int) -> DatasetIndex:
@@ -355,7 +441,8 @@ class DatasetIndex:
 
     # --- batches --------------------------------------------------------------------
     def gen_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
-                  n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False) -> Iterator[DatasetIndex]:
+                  n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False, *,
+                  notifier=None) -> Iterator[DatasetIndex]:
         """Return an iterator over batches of ids, each an index of the same kind.
 
         Arguments are checked at once, not at the first batch.
@@ -364,10 +451,11 @@ class DatasetIndex:
         ----------
         batch_size : int
             Number of items in a batch (the last batch of a run may hold fewer).
-        shuffle : bool, int, numpy.random.Generator, numpy.random.RandomState or callable
-            ``False``: index order; ``True``: a fresh random generator; an int: a seed;
-            a generator or random state: used as is; a callable: ``shuffle(ids) -> ids``.
-            Every epoch is reshuffled with the same generator.
+        shuffle : bool, int, SeedSequence, Generator, RandomState or callable
+            ``False``: index order; ``True``: a fresh random generator; an int: a seed
+            (the orders equal BatchFlow's for the same seed); a generator or random
+            state: drawn from; a callable: ``shuffle(ids) -> ids``.  Each epoch
+            permutes the previous epoch's order.
         n_iters : int, optional
             Number of batches; batches flow across epoch boundaries.
         n_epochs : int or None
@@ -377,6 +465,8 @@ class DatasetIndex:
             Drop each epoch's last incomplete batch, so no batch spans two epochs.
         bar : bool or callable
             Show a ``tqdm.auto.tqdm`` progress bar (or call ``bar(iterable, total=...)``).
+        notifier : bool, str, dict or callable, optional
+            BatchFlow's name for ``bar``: any of its notifier settings shows a bar.
 
         Raises
         ------
@@ -397,48 +487,70 @@ class DatasetIndex:
         >>> [b.indices.tolist() for b in index.gen_batch(3, n_iters=3, drop_last=True)]
         [[0, 1, 2], [0, 1, 2], [0, 1, 2]]
         """
+        sizes = [batch_size]
+        return self._batches(self._stream(batch_size, shuffle, n_iters, n_epochs, drop_last), sizes,
+                             bar_of(bar, notifier), (batch_size, n_iters, n_epochs, drop_last))
+
+    def _stream(self, batch_size, shuffle, n_iters, n_epochs, drop_last) -> PositionStream:
         next_order = make_order(shuffle, self._indices, self.get_pos)
-        positions = batch_positions(len(self), batch_size, n_iters=n_iters, n_epochs=n_epochs,
-                                    drop_last=drop_last, next_order=next_order)
-        batches = (self._derive(self._indices[pos]) for pos in positions)
+        return PositionStream(len(self), batch_size, n_iters=n_iters, n_epochs=n_epochs,
+                              drop_last=drop_last, next_order=next_order)
+
+    def _batches(self, stream: PositionStream, sizes: list, bar, counts: tuple) -> Iterator[DatasetIndex]:
+        """Batches of ``stream``, each of the size ``sizes[0]`` holds when it is asked for."""
+        def batches():
+            while (positions := stream.next(sizes[0])) is not None:
+                yield self._derive(self._indices[positions])
+
         if not bar:
-            return batches
-        total = iteration_count(len(self), batch_size, n_iters, n_epochs, drop_last)
+            return batches()
+        total = iteration_count(len(self), *counts)
         if callable(bar):
-            return bar(batches, total=total)
+            return bar(batches(), total=total)
         from tqdm.auto import tqdm
-        return tqdm(batches, total=total)
+        return tqdm(batches(), total=total)
 
     def next_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
-                   n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False) -> DatasetIndex:
+                   n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False, *,
+                   notifier=None) -> DatasetIndex:
         """Return the next batch of a stateful iteration (same arguments as :meth:`gen_batch`).
+
+        The batch size may change from call to call, as in BatchFlow; the other
+        arguments must stay those the iteration started with.
 
         Raises
         ------
         EmptyBatchSequence
-            When the iteration is over; :meth:`reset` starts it again.
+            When the iteration is over (a ``StopIteration``); :meth:`reset` starts it again.
         RunArgumentError
-            When called with arguments other than those the iteration started with.
+            When called with arguments other than ``batch_size`` that differ from
+            those the iteration started with.
 
         Examples
         --------
-        >>> index = DatasetIndex(3)
-        >>> index.next_batch(2), index.next_batch(2)
-        (DatasetIndex([0, 1]), DatasetIndex([2]))
+        >>> index = DatasetIndex(5)
+        >>> index.next_batch(2), index.next_batch(3)
+        (DatasetIndex([0, 1]), DatasetIndex([2, 3, 4]))
         >>> index.next_batch(2)
         Traceback (most recent call last):
         ...
         dagflow.exceptions.EmptyBatchSequence: No batches left; call reset('iter') to start again
         """
-        args = (batch_size, shuffle, n_iters, n_epochs, drop_last, bar)
+        bar = bar_of(bar, notifier)
+        settings = (shuffle, n_iters, n_epochs, drop_last, bar)
         if self._iteration is None:
-            self._iteration = (args, self.gen_batch(*args))
-        elif self._iteration[0] != args:
-            raise RunArgumentError(f'next_batch{args} differs from the running iteration '
-                                   f'next_batch{self._iteration[0]}; call reset(\'iter\') first',
-                                   name='next_batch', value=args)
+            sizes = [batch_size]
+            stream = self._stream(batch_size, shuffle, n_iters, n_epochs, drop_last)
+            self._iteration = (settings, sizes, self._batches(stream, sizes, bar,
+                                                              (batch_size, n_iters, n_epochs, drop_last)))
+        elif self._iteration[0] != settings:
+            raise RunArgumentError(f'next_batch(shuffle, n_iters, n_epochs, drop_last, bar)={settings} differs '
+                                   f'from the running iteration\'s {self._iteration[0]}; call reset(\'iter\') '
+                                   'first', name='next_batch', value=settings)
+        check_batch_size(len(self), batch_size, drop_last)
+        self._iteration[1][0] = batch_size
         try:
-            return next(self._iteration[1])
+            return next(self._iteration[2])
         except StopIteration:
             raise EmptyBatchSequence("No batches left; call reset('iter') to start again") from None
 
@@ -462,120 +574,3 @@ class DatasetIndex:
     def reset_iter(self) -> None:
         """Restart :meth:`next_batch`; the same as ``reset('iter')``."""
         self.reset('iter')
-
-
-def _lookup_fails(positions: dict, item) -> bool:
-    try:
-        return item not in positions
-    except TypeError:
-        return True
-
-
-def _get_fold(owner, folds: tuple, i: int, name: str):
-    """Return fold ``i`` of ``owner`` or raise an AttributeError that says how to make it."""
-    if i < len(folds):
-        return folds[i]
-    if not folds:
-        hint = 'call cv_split() first'
-    else:
-        hint = f'cv_split() made {len(folds)} folds, cv0 to cv{len(folds) - 1}'
-    raise AttributeError(f'{type(owner).__name__!r} object has no attribute {name!r}: {hint}')
-
-
-class FilesIndex(DatasetIndex):
-    """An index of files (or directories) found by glob patterns; the ids are basenames.
-
-    Parameters
-    ----------
-    path : str, sequence of str or FilesIndex
-        One or several glob patterns (``**`` recurses), or a FilesIndex to copy.
-    no_ext : bool
-        Drop the last extension from ids (``'img.png'`` -> ``'img'``).
-    sort : bool
-        Sort ids; otherwise they follow the patterns and the order ``glob`` returns.
-    dirs : bool
-        Index directories instead of files.
-
-    Raises
-    ------
-    DatasetIndexError
-        When a pattern matches nothing, or two matches share an id.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> for name in ('b.txt', 'a.txt'):
-    ...     _ = (folder / name).write_text('x')
-    >>> index = FilesIndex(str(folder / '*.txt'), no_ext=True, sort=True)
-    >>> index
-    FilesIndex(['a', 'b'])
-    >>> index.get_fullpath('a') == str(folder / 'a.txt')
-    True
-    """
-
-    __slots__ = ('_paths', '_dirs')
-
-    def __init__(self, path: str | Sequence[str] | FilesIndex, *, no_ext: bool = False,
-                 sort: bool = False, dirs: bool = False):
-        if isinstance(path, FilesIndex):
-            super().__init__(path)
-            return
-        found = _find_paths([path] if isinstance(path, str) else list(path), dirs, no_ext)
-        if sort:
-            found.sort()
-        _check_unique_keys(found)
-        self._setup(_freeze(np.array([key for key, _ in found])))
-        self._paths = dict(found)
-        self._dirs = dirs
-
-    def _inherit(self, other: DatasetIndex) -> None:
-        other._paths = {key: self._paths[key] for key in other.indices.tolist()}
-        other._dirs = self._dirs
-
-    def _join(self, other: DatasetIndex, indices: Sequence[DatasetIndex]) -> None:
-        other._paths = {key: path for index in indices for key, path in index._paths.items()}
-        other._dirs = self._dirs
-
-    def _same_extras(self, other: DatasetIndex) -> bool:
-        return self._paths == other._paths and self._dirs == other._dirs
-
-    @property
-    def dirs(self) -> bool:
-        """bool : whether the ids name directories rather than files."""
-        return self._dirs
-
-    def get_fullpath(self, item_id: str) -> str:
-        """Return the path of the file (or directory) with this id."""
-        try:
-            return self._paths[item_id]
-        except KeyError:
-            raise DatasetIndexError(f'Unknown id {item_id!r}: not in {self!r}.'
-                                    + suggestion_text(str(item_id), self._paths), ids=[item_id]) from None
-
-
-def _find_paths(patterns: list[str], dirs: bool, no_ext: bool) -> list[tuple[str, str]]:
-    """Return ``(id, path)`` for every match of every pattern."""
-    is_wanted = os.path.isdir if dirs else os.path.isfile
-    found = []
-    for pattern in patterns:
-        matches = [path for path in glob.glob(pattern, recursive=True) if is_wanted(path)]
-        if not matches:
-            kind = 'directories' if dirs else 'files'
-            raise DatasetIndexError(f'No {kind} match the pattern {pattern!r}', pattern=pattern)
-        found.extend((_path_key(path, no_ext), path) for path in matches)
-    return found
-
-
-def _check_unique_keys(found: list[tuple[str, str]]) -> None:
-    counts = Counter(key for key, _ in found)
-    repeated = sorted(key for key, count in counts.items() if count > 1)
-    if repeated:
-        paths = [path for key, path in found if key == repeated[0]]
-        raise DatasetIndexError(f'Files share the ids {repeated[:5]} (e.g. {paths}); ids are basenames, '
-                                'so they must be unique across the patterns', duplicates=repeated)
-
-
-def _path_key(path: str, no_ext: bool) -> str:
-    name = os.path.basename(os.path.normpath(path))
-    return os.path.splitext(name)[0] if no_ext else name

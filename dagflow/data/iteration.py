@@ -31,7 +31,7 @@ import numpy as np
 from dagflow.exceptions import RunArgumentError
 
 __all__ = ['DEFAULT_EPOCHS', 'resolve_length', 'check_iteration', 'iteration_count',
-           'make_order', 'batch_positions']
+           'check_batch_size', 'make_order', 'batch_positions', 'PositionStream', 'bar_of']
 
 
 class _DefaultEpochs:
@@ -106,9 +106,7 @@ def check_iteration(size: int, batch_size: int, n_iters: int | None = None,
     ...
     dagflow.exceptions.RunArgumentError: batch_size must be a positive int, but got 0
     """
-    if not _is_int(batch_size) or batch_size <= 0:
-        raise RunArgumentError(f'batch_size must be a positive int, but got {batch_size!r}',
-                               name='batch_size', value=batch_size)
+    check_batch_size(size, batch_size, drop_last)
     if n_iters is not None and n_epochs is not None and n_epochs is not DEFAULT_EPOCHS:
         raise RunArgumentError(f'Give n_iters or n_epochs, not both (got n_iters={n_iters!r}, '
                                f'n_epochs={n_epochs!r})', name='n_iters', value=(n_iters, n_epochs))
@@ -117,11 +115,27 @@ def check_iteration(size: int, batch_size: int, n_iters: int | None = None,
     _check_count('n_epochs', n_epochs)
     if size == 0 and n_epochs is None:
         raise RunArgumentError('Cannot make batches from an empty index', name='size', value=size)
+    return n_iters, n_epochs
+
+
+def check_batch_size(size: int, batch_size: int, drop_last: bool = False) -> None:
+    """Raise a RunArgumentError unless ``batch_size`` can make batches of an index of ``size`` items.
+
+    Examples
+    --------
+    >>> check_batch_size(3, 5, drop_last=True)
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.RunArgumentError: batch_size=5 is larger than the index (3 items) and drop_last=True, \
+so no batch could ever be made
+    """
+    if not _is_int(batch_size) or batch_size <= 0:
+        raise RunArgumentError(f'batch_size must be a positive int, but got {batch_size!r}',
+                               name='batch_size', value=batch_size)
     if drop_last and batch_size > size:
         raise RunArgumentError(f'batch_size={batch_size} is larger than the index ({size} items) '
                                'and drop_last=True, so no batch could ever be made',
                                name='batch_size', value=batch_size)
-    return n_iters, n_epochs
 
 
 def iteration_count(size: int, batch_size: int, n_iters: int | None = None,
@@ -153,16 +167,26 @@ def make_order(shuffle, ids: np.ndarray, get_pos: Callable[[np.ndarray], np.ndar
                ) -> Callable[[], np.ndarray]:
     """Return a function that gives the positions of one epoch, in the order to visit them.
 
+    As in BatchFlow, each epoch permutes the previous epoch's order: an int seed
+    makes a fresh ``numpy.random.Generator(SFC64(seed))`` for every epoch (so the
+    orders equal BatchFlow's for the same seed), a generator or a random state is
+    used as it is and goes on drawing.
+
     Parameters
     ----------
-    shuffle : bool, int, numpy.random.Generator, numpy.random.RandomState or callable
-        ``False``: in order; ``True``: a fresh ``np.random.default_rng()``; an int:
-        a seed; a generator or a random state: used as is; a callable:
-        ``shuffle(ids) -> permuted ids``.  Each call reshuffles with the same generator.
+    shuffle : bool, int, SeedSequence, Generator, BitGenerator, RandomState or callable
+        ``False``/``None``: in order; ``True``: a generator with fresh entropy; an int
+        or a ``SeedSequence``: a seed; a generator, a bit generator or a random
+        state: drawn from; a callable: ``shuffle(ids) -> permuted ids``.
     ids : numpy.ndarray
         The ids of the index, in index order.
     get_pos : callable, optional
         Maps ids to their positions; needed only for a callable ``shuffle``.
+
+    Raises
+    ------
+    RunArgumentError
+        For any other ``shuffle``.
 
     Examples
     --------
@@ -170,20 +194,46 @@ def make_order(shuffle, ids: np.ndarray, get_pos: Callable[[np.ndarray], np.ndar
     >>> first, second = next_order(), next_order()
     >>> sorted(first.tolist()), first.tolist() == make_order(7, np.arange(5))().tolist()
     ([0, 1, 2, 3, 4], True)
+    >>> second.tolist() == first[first].tolist()  # the same permutation, applied again
+    True
     """
     size = len(ids)
     if shuffle is False or shuffle is None:
         return lambda: np.arange(size)
-    if isinstance(shuffle, (bool, np.bool_)) and shuffle:
-        shuffle = np.random.default_rng()
-    elif _is_int(shuffle):
-        shuffle = np.random.default_rng(int(shuffle))
+    new_generator = _generator_maker(shuffle)
+    if new_generator is None:
+        if callable(shuffle):
+            return lambda: _custom_order(shuffle, ids, get_pos)
+        raise RunArgumentError('shuffle must be a bool, an int seed, a SeedSequence, a numpy Generator, '
+                               f'BitGenerator or RandomState, or a callable, but got {shuffle!r}',
+                               name='shuffle', value=shuffle)
+    order = np.arange(size)
+
+    def next_order() -> np.ndarray:
+        nonlocal order
+        order = new_generator().permutation(order)
+        return order
+
+    return next_order
+
+
+def _generator_maker(shuffle) -> Callable[[], np.random.Generator | np.random.RandomState] | None:
+    """Return what gives each epoch's generator (BatchFlow's ``make_rng`` rules), or None."""
+    if isinstance(shuffle, (bool, np.bool_)):
+        generator = np.random.default_rng(np.random.SFC64())
+        return lambda: generator
+    if _is_int(shuffle) or isinstance(shuffle, np.random.SeedSequence):
+        if _is_int(shuffle) and shuffle < 0:
+            raise RunArgumentError(f'A shuffle seed must be non-negative, but got {shuffle!r}',
+                                   name='shuffle', value=shuffle)
+        seed = int(shuffle) if _is_int(shuffle) else shuffle
+        return lambda: np.random.Generator(np.random.SFC64(seed))
+    if isinstance(shuffle, np.random.BitGenerator):
+        generator = np.random.default_rng(shuffle)
+        return lambda: generator
     if isinstance(shuffle, (np.random.Generator, np.random.RandomState)):
-        return lambda: shuffle.permutation(size)
-    if callable(shuffle):
-        return lambda: _custom_order(shuffle, ids, get_pos)
-    raise RunArgumentError('shuffle must be a bool, an int seed, a numpy Generator or RandomState, '
-                           f'or a callable, but got {shuffle!r}', name='shuffle', value=shuffle)
+        return lambda: shuffle
+    return None
 
 
 def _custom_order(shuffle, ids, get_pos) -> np.ndarray:
@@ -217,38 +267,82 @@ def batch_positions(size: int, batch_size: int, shuffle=False, n_iters: int | No
     >>> [b.tolist() for b in batch_positions(5, 2, n_iters=4, drop_last=True)]
     [[0, 1], [2, 3], [0, 1], [2, 3]]
     """
-    n_iters, n_epochs = check_iteration(size, batch_size, n_iters, n_epochs, drop_last)
-    if next_order is None:
-        next_order = make_order(shuffle, np.arange(size))
-    if drop_last:
-        return _epoch_batches(size, batch_size, next_order, n_iters, n_epochs)
-    return _flowing_batches(batch_size, next_order, n_iters, n_epochs)
+    stream = PositionStream(size, batch_size, shuffle, n_iters, n_epochs, drop_last, next_order=next_order)
+    return _cut(stream, batch_size)
 
 
-def _epoch_batches(size, batch_size, next_order, n_iters, n_epochs):
-    made, epoch = 0, 0
-    while n_iters != made and n_epochs != epoch:
-        order = next_order()
-        epoch += 1
-        for start in range(0, size // batch_size * batch_size, batch_size):
-            yield order[start:start + batch_size]
-            made += 1
-            if made == n_iters:
-                return
+def _cut(stream: PositionStream, batch_size: int) -> Iterator[np.ndarray]:
+    while (positions := stream.next(batch_size)) is not None:
+        yield positions
 
 
-def _flowing_batches(batch_size, next_order, n_iters, n_epochs):
-    buffer = np.empty(0, dtype=np.intp)
-    made, epoch = 0, 0
-    while n_iters != made:
-        if len(buffer) >= batch_size:
-            batch, buffer = buffer[:batch_size], buffer[batch_size:]
-            made += 1
-            yield batch
-        elif n_epochs == epoch:
-            if len(buffer):
-                yield buffer
-            return
-        else:
-            buffer = np.concatenate([buffer, next_order()])
-            epoch += 1
+class PositionStream:
+    """The batches of an iteration, one at a time; the batch size may change between batches.
+
+    Parameters are those of :func:`batch_positions`; ``batch_size`` is the first
+    batch's size, checked with the others at once.  :meth:`next` takes the size of
+    each batch, as BatchFlow's ``next_batch`` does.
+
+    Examples
+    --------
+    >>> stream = PositionStream(10, 3, n_epochs=1)
+    >>> [stream.next(3).tolist(), stream.next(4).tolist(), stream.next(5).tolist(), stream.next(5)]
+    [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9], None]
+    """
+
+    __slots__ = ('size', 'n_iters', 'n_epochs', 'drop_last', '_next_order', '_buffer', '_made', '_epoch')
+
+    def __init__(self, size: int, batch_size: int, shuffle=False, n_iters: int | None = None,
+                 n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, *,
+                 next_order: Callable[[], np.ndarray] | None = None):
+        self.n_iters, self.n_epochs = check_iteration(size, batch_size, n_iters, n_epochs, drop_last)
+        self.size, self.drop_last = size, drop_last
+        self._next_order = make_order(shuffle, np.arange(size)) if next_order is None else next_order
+        self._buffer = np.empty(0, dtype=np.intp)
+        self._made = 0
+        self._epoch = 0
+
+    def next(self, batch_size: int) -> np.ndarray | None:
+        """Return the positions of the next batch of ``batch_size`` items, or None when the iteration is over.
+
+        Raises
+        ------
+        RunArgumentError
+            On a bad batch size (or one larger than the index with ``drop_last``).
+        """
+        check_batch_size(self.size, batch_size, self.drop_last)
+        if self._made == self.n_iters:
+            return None
+        while len(self._buffer) < batch_size:
+            if self._epoch == self.n_epochs:
+                if self.drop_last or not len(self._buffer):
+                    return None
+                batch, self._buffer = self._buffer, self._buffer[:0]
+                self._made += 1
+                return batch
+            order = self._next_order()
+            # with drop_last an epoch's incomplete remainder is dropped, so no batch spans two epochs
+            self._buffer = order if self.drop_last else np.concatenate([self._buffer, order])
+            self._epoch += 1
+        batch, self._buffer = self._buffer[:batch_size], self._buffer[batch_size:]
+        self._made += 1
+        return batch
+
+
+def bar_of(bar, notifier):
+    """Return the progress bar asked for by ``bar=`` (dagflow) or ``notifier=`` (BatchFlow).
+
+    A BatchFlow notifier (a str such as ``'t'`` or ``'n'``, a dict of options, or
+    ``True``) shows a ``tqdm.auto`` bar; a callable is used as ``bar(iterable, total=...)``.
+
+    Examples
+    --------
+    >>> bar_of(False, 'n'), bar_of(True, None), bar_of(False, None)
+    (True, True, False)
+    """
+    if notifier is None or notifier is False:
+        return bar
+    if bar:
+        raise RunArgumentError(f'Give bar= or notifier=, not both (got bar={bar!r}, notifier={notifier!r})',
+                               name='notifier', value=notifier)
+    return notifier if callable(notifier) else True

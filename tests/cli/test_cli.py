@@ -268,7 +268,7 @@ class TestCheck:
         assert main(['check', 'typo.py:pipeline']) == 1
         out = capsys.readouterr().out
         assert out.startswith("typo.py:11: UnknownActionError: Unknown action 'sclae'")
-        assert "Did you mean 'scale'?" in out and 'could not be loaded (1 problem)' in out
+        assert "Did you mean 'scale'" in out and 'could not be loaded (1 problem)' in out
 
 
 class TestGraph:

@@ -51,10 +51,16 @@ class TestAsComponents:
         data = as_components(frame, COMPS)
         assert list(data) == ['images'] and data['images'].tolist() == [1, 2]
 
-    def test_unknown_dict_key(self):
-        with pytest.raises(ComponentError, match="Unknown component 'label'.*Did you mean 'labels'") as info:
-            as_components({'label': [1]}, COMPS)
-        assert info.value.name == 'label'
+    def test_extra_dict_keys_are_ignored_with_a_warning(self):
+        with pytest.warns(UserWarning, match=r"not components, ignored: \['label'\].*Did you mean 'labels'"):
+            assert as_components({'label': [1], 'images': [2]}, COMPS) == {'images': [2]}
+
+    def test_short_tuple_leaves_the_rest_none(self):
+        assert as_components(([1],), COMPS) == {'images': [1], 'labels': None}
+
+    def test_frame_columns_keep_their_labels(self):
+        frame = pd.DataFrame({'images': [1, 2]}, index=['a', 'b'])
+        assert as_components(frame, COMPS)['images'].index.tolist() == ['a', 'b']
 
     def test_tuple_length(self):
         with pytest.raises(ComponentError, match=r'A tuple of 3 items cannot fill the 2 components'):

@@ -5,8 +5,15 @@ import pickle
 import numpy as np
 import pytest
 
-from dagflow.data.index import DatasetIndex, FilesIndex, split_sizes
-from dagflow.exceptions import DatasetIndexError, EmptyBatchSequence, RunArgumentError
+from dagflow.data.index import DatasetIndex
+from dagflow.data.split import split_sizes
+from dagflow.exceptions import (
+    DatasetIndexError,
+    EmptyBatchSequence,
+    IndexShapeError,
+    RunArgumentError,
+    UnknownIdError,
+)
 
 
 def ids_of(batches):
@@ -39,9 +46,41 @@ class TestConstruction:
             DatasetIndex([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7])
         assert info.value.duplicates == [1, 2, 3, 4, 5, 6]
 
-    def test_not_one_dimensional(self):
-        with pytest.raises(DatasetIndexError, match='1-d array of ids'):
+    def test_not_one_dimensional_is_a_type_error(self):
+        with pytest.raises(IndexShapeError, match=r'must be 1-dimensional, but got ids of shape \(2, 2\)'):
             DatasetIndex(np.zeros((2, 2)))
+        with pytest.raises(TypeError):
+            DatasetIndex([[1, 2]])
+
+    @pytest.mark.parametrize('ids', [0, [], np.array([])])
+    def test_empty_is_a_value_error(self, ids):
+        with pytest.raises(DatasetIndexError, match='cannot be empty') as info:
+            DatasetIndex(ids)
+        assert isinstance(info.value, ValueError)
+
+    def test_a_scalar_is_one_id(self):
+        assert DatasetIndex('abc').indices.tolist() == ['abc']
+        assert DatasetIndex(np.array(5)).indices.tolist() == [5]
+
+    def test_from_a_callable(self):
+        assert DatasetIndex(lambda: ['x', 'y']).indices.tolist() == ['x', 'y']
+        assert DatasetIndex(lambda: 3).indices.tolist() == [0, 1, 2]
+        with pytest.raises(DatasetIndexError, match='cannot be empty'):
+            DatasetIndex(list)
+
+    def test_index_is_the_ids(self):
+        index = DatasetIndex(['b', 'a'])
+        assert index.index is index.indices and index.index.tolist() == ['b', 'a']
+
+    def test_from_index_and_build_index(self):
+        assert DatasetIndex.from_index(['a']) == DatasetIndex(['a'])
+        assert DatasetIndex.build_index(3).tolist() == [0, 1, 2]
+
+    def test_add_joins_unique_ids(self):
+        assert (DatasetIndex([1, 2]) + DatasetIndex([3])).indices.tolist() == [1, 2, 3]
+        assert (DatasetIndex([1, 2]) + [5]).indices.tolist() == [1, 2, 5]
+        with pytest.raises(DatasetIndexError, match=r'these repeat: \[2\]'):
+            _ = DatasetIndex([1, 2]) + [2]
 
     def test_negative_size(self):
         with pytest.raises(DatasetIndexError, match='non-negative, but got -1'):
@@ -73,9 +112,47 @@ class TestPositionsAndSubsets:
         assert index.get_pos(DatasetIndex([20])).tolist() == [1]
 
     def test_get_pos_names_unknown_ids(self):
-        with pytest.raises(DatasetIndexError, match=r"Unknown ids \['x'\]") as info:
+        with pytest.raises(UnknownIdError, match=r"Unknown ids \['x'\]") as info:
             DatasetIndex([10, 20]).get_pos([10, 'x'])
         assert info.value.ids == ['x']
+        assert isinstance(info.value, KeyError) and isinstance(info.value, DatasetIndexError)
+
+    def test_get_pos_of_a_slice_of_ids(self):
+        index = DatasetIndex(['a', 'b', 'c', 'd'])
+        assert index.get_pos(slice('b', 'd')) == slice(1, 3, None)
+        assert index.get_pos(slice(None, 'c', 2)) == slice(None, 2, 2)
+
+    def test_build_pos_and_subset_by_pos(self):
+        index = DatasetIndex(['x', 'y', 'z'])
+        assert index.build_pos() == {'x': 0, 'y': 1, 'z': 2}
+        assert index.subset_by_pos([2, 0]).tolist() == ['z', 'x']
+        assert index.subset_by_pos(slice(1, None)).tolist() == ['y', 'z']
+
+    def test_create_batch_takes_positions_by_default(self):
+        index = DatasetIndex([5, 6, 7])
+        batch = index.create_batch([2, 0])
+        assert type(batch) is DatasetIndex and batch.indices.tolist() == [7, 5]
+        assert index.create_batch(np.array([1])).indices.tolist() == [6]
+        assert index.create_batch(1).indices.tolist() == [6]
+
+    def test_create_batch_of_ids(self):
+        index = DatasetIndex([5, 6, 7])
+        assert index.create_batch([7, 5], pos=False).indices.tolist() == [7, 5]
+        assert index.create_batch(DatasetIndex([6]), pos=False).indices.tolist() == [6]
+        with pytest.raises(UnknownIdError, match=r'Unknown ids \[9\]'):
+            index.create_batch([9], pos=False)
+
+    def test_create_batch_as_array(self):
+        ids = DatasetIndex(['a', 'b', 'c']).create_batch(slice(0, 2), as_array=True)
+        assert isinstance(ids, np.ndarray) and ids.tolist() == ['a', 'b']
+
+    def test_shuffle_gives_an_order_of_positions(self):
+        index = DatasetIndex(['a', 'b', 'c', 'd', 'e', 'f'])
+        assert index.shuffle(False).tolist() == [0, 1, 2, 3, 4, 5]
+        # the order BatchFlow 0.10.1 gives for the same seed
+        assert index.shuffle(11).tolist() == [1, 5, 3, 0, 4, 2]
+        assert index.shuffle(lambda ids: ids[::-1]).tolist() == [5, 4, 3, 2, 1, 0]
+        assert sorted(index.shuffle(True).tolist()) == [0, 1, 2, 3, 4, 5]
 
     def test_create_subset(self):
         subset = DatasetIndex(['a', 'b', 'c']).create_subset(['c', 'a'])
@@ -92,10 +169,31 @@ class TestPositionsAndSubsets:
 class TestSplit:
     def test_float_share(self):
         index = DatasetIndex(10)
+        assert not index.is_split
         index.split(0.7)
-        assert index.train.indices.tolist() == list(range(7))
-        assert index.test.indices.tolist() == [7, 8, 9]
-        assert index.validation is None
+        # as in BatchFlow: validation first, then test, then train, in the order of the items
+        assert index.test.indices.tolist() == [0, 1, 2]
+        assert index.train.indices.tolist() == list(range(3, 10))
+        assert index.validation is None and index.is_split
+
+    def test_layout_of_three_subsets(self):
+        index = DatasetIndex(10)
+        index.split([0.5, 0.3, 0.2])
+        assert index.validation.indices.tolist() == [0, 1]
+        assert index.test.indices.tolist() == [2, 3, 4]
+        assert index.train.indices.tolist() == [5, 6, 7, 8, 9]
+
+    def test_seeded_split_equals_batchflows(self):
+        index = DatasetIndex(10)
+        index.split(0.8, shuffle=3)
+        # the subsets BatchFlow 0.10.1 makes with shuffle=3
+        assert index.train.indices.tolist() == [2, 7, 0, 8, 1, 4, 6, 5]
+        assert index.test.indices.tolist() == [3, 9]
+
+    def test_calc_split(self):
+        assert DatasetIndex(10).calc_split() == (8, 2, 0)
+        assert DatasetIndex(10).calc_split([0.6, 0.3]) == (6, 3, 1)
+        assert DatasetIndex(10).calc_split([0.5, 0.3, 0.2]) == (5, 3, 2)
 
     def test_two_shares_leave_the_rest_to_validation(self):
         index = DatasetIndex(10)
@@ -116,7 +214,7 @@ class TestSplit:
     def test_callable_shuffle(self):
         index = DatasetIndex(4)
         index.split(0.5, shuffle=lambda ids: ids[::-1])
-        assert index.train.indices.tolist() == [3, 2]
+        assert index.test.indices.tolist() == [3, 2] and index.train.indices.tolist() == [1, 0]
 
     @pytest.mark.parametrize('shares', [1.5, [0.8, 0.4], [-0.1, 0.5], [0.2, 0.2, 0.2, 0.2], 'half'])
     def test_bad_shares_are_named(self, shares):
@@ -132,6 +230,12 @@ class TestSplit:
         assert split_sizes(10, [0.5, 0.3, 0.2]) == (5, 3, 2)
         assert split_sizes(2, [0.1, 0.9]) == (1, 1, 0)
         assert sum(split_sizes(7, [0.33, 0.33, 0.34])) == 7
+
+    @pytest.mark.parametrize(('size', 'shares', 'sizes'), [
+        (3, [0.0, 0.5], (0, 1, 2)), (7, [0.0, 0.5], (0, 3, 4)), (10, [0.0, 0.3, 0.7], (0, 3, 7)),
+        (10, [0.5, 0.0], (5, 0, 5)), (3, 0.1, (1, 2, 0))])
+    def test_zero_shares_get_nothing_and_positive_shares_something(self, size, shares, sizes):
+        assert split_sizes(size, shares) == sizes
 
 
 class TestCrossValidation:
@@ -192,6 +296,15 @@ class TestGenBatch:
         assert all(sorted(epoch) == list('abcdef') for epoch in first)
         assert len({tuple(epoch) for epoch in first}) > 1
 
+    def test_seeded_epochs_equal_batchflows(self):
+        # the batches BatchFlow 0.10.1 makes with shuffle=7: each epoch permutes the previous order
+        index = DatasetIndex(5)
+        assert ids_of(index.gen_batch(5, shuffle=7, n_epochs=3)) == [[1, 0, 2, 4, 3], [0, 1, 2, 3, 4],
+                                                                    [1, 0, 2, 4, 3]]
+        assert ids_of(index.gen_batch(2, shuffle=7, n_epochs=2)) == [[1, 0], [2, 4], [3, 0], [1, 2], [3, 4]]
+        assert ids_of(index.gen_batch(2, shuffle=7, n_epochs=2, drop_last=True)) == [[1, 0], [2, 4], [0, 1],
+                                                                                     [2, 3]]
+
     def test_generator_shuffle_continues_its_state(self):
         generator = np.random.default_rng(0)
         index = DatasetIndex(8)
@@ -246,7 +359,39 @@ class TestNextBatch:
         index = DatasetIndex(3)
         index.next_batch(2)
         with pytest.raises(RunArgumentError, match=r"differs from the running iteration.*reset\('iter'\)"):
+            index.next_batch(2, shuffle=True)
+
+    def test_batch_size_may_change_between_calls(self):
+        index = DatasetIndex(10)
+        sizes = [3, 4, 5]
+        assert [index.next_batch(size).indices.tolist() for size in sizes] == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9]]
+        with pytest.raises(EmptyBatchSequence):
             index.next_batch(1)
+        index.reset('iter')
+        batches = [index.next_batch(size, n_epochs=None).indices.tolist() for size in sizes]
+        assert batches == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9, 0, 1]]
+
+    def test_changed_batch_size_is_still_checked(self):
+        index = DatasetIndex(4)
+        index.next_batch(2, drop_last=True)
+        with pytest.raises(RunArgumentError, match='batch_size=5 is larger than the index'):
+            index.next_batch(5, drop_last=True)
+        with pytest.raises(RunArgumentError, match='positive int, but got 0'):
+            index.next_batch(0, drop_last=True)
+
+    def test_notifier_is_bar(self):
+        seen = []
+
+        def bar(iterable, total):
+            seen.append(total)
+            return iterable
+
+        index = DatasetIndex(4)
+        assert ids_of(index.gen_batch(2, notifier=bar)) == [[0, 1], [2, 3]]
+        assert index.next_batch(3, notifier=bar).indices.tolist() == [0, 1, 2]
+        assert seen == [2, 2]
+        with pytest.raises(RunArgumentError, match='Give bar= or notifier=, not both'):
+            index.gen_batch(2, bar=True, notifier='n')
 
     def test_unknown_reset(self):
         with pytest.raises(RunArgumentError, match="Cannot reset 'itre'.*Did you mean 'iter'"):
@@ -259,61 +404,29 @@ class TestNextBatch:
         assert restored.next_batch(2).indices.tolist() == [0, 1]
 
 
-class TestFilesIndex:
-    @pytest.fixture
-    def folder(self, tmp_path):
-        for name in ('b.txt', 'a.txt', 'c.csv'):
-            (tmp_path / name).write_text(name)
-        (tmp_path / 'sub').mkdir()
-        (tmp_path / 'sub' / 'd.txt').write_text('d')
-        return tmp_path
+class TestCustomIndex:
+    """A subclass as BatchFlow's index guide writes it: its constructor passes everything on."""
 
-    def test_files(self, folder):
-        index = FilesIndex(str(folder / '*.txt'), sort=True)
-        assert index.indices.tolist() == ['a.txt', 'b.txt']
-        assert index.get_fullpath('b.txt') == str(folder / 'b.txt')
-        assert not index.dirs
+    class EvenIndex(DatasetIndex):
+        def __init__(self, index, step, *args, **kwargs):
+            self.step = step
+            super().__init__(index, step, *args, **kwargs)
 
-    def test_no_ext_and_several_patterns(self, folder):
-        index = FilesIndex([str(folder / '*.csv'), str(folder / '**' / 'd.*')], no_ext=True)
-        assert index.indices.tolist() == ['c', 'd']
-        assert index.get_fullpath('d') == str(folder / 'sub' / 'd.txt')
+        def build_index(self, index, step):
+            return np.arange(0, index * step, step)
 
-    def test_dirs(self, folder):
-        index = FilesIndex(str(folder / '*'), dirs=True)
-        assert index.indices.tolist() == ['sub'] and index.dirs
+    def test_build_index_makes_the_ids(self):
+        index = self.EvenIndex(4, 2)
+        assert index.indices.tolist() == [0, 2, 4, 6] and index.step == 2
 
-    def test_no_match(self, folder):
-        pattern = str(folder / '*.png')
-        with pytest.raises(DatasetIndexError, match=r'No files match the pattern .*\*\.png'):
-            FilesIndex(pattern)
-
-    def test_duplicate_basenames(self, folder):
-        with pytest.raises(DatasetIndexError, match=r"Files share the ids \['d'\]"):
-            FilesIndex([str(folder / 'sub' / '*'), str(folder / 'sub' / '*')], no_ext=True)
-
-    def test_unknown_id(self, folder):
-        with pytest.raises(DatasetIndexError, match="Unknown id 'a.tx'.*Did you mean 'a.txt'"):
-            FilesIndex(str(folder / '*.txt')).get_fullpath('a.tx')
-
-    def test_subsets_batches_copies_and_pickles_keep_paths(self, folder):
-        index = FilesIndex(str(folder / '*.txt'), sort=True)
-        batch = next(index.gen_batch(1, shuffle=lambda ids: ids[::-1]))
-        assert isinstance(batch, FilesIndex)
-        assert batch.get_fullpath('b.txt') == str(folder / 'b.txt')
+    def test_subsets_and_batches_keep_the_kind_and_attributes(self):
+        index = self.EvenIndex(4, 3)
         index.split(0.5)
-        assert index.test.get_fullpath('b.txt') == str(folder / 'b.txt')
-        assert FilesIndex(index) == index
-        assert pickle.loads(pickle.dumps(index)) == index
-        joined = DatasetIndex.concat(index.train, index.test)
-        assert joined.get_fullpath('a.txt') == str(folder / 'a.txt')
+        batch = next(index.gen_batch(2))
+        for part in (index.train, batch, index.create_subset([3])):
+            assert type(part) is self.EvenIndex and part.step == 3
+        assert pickle.loads(pickle.dumps(index.train)).step == 3
 
-    def test_plain_copy_of_files_index(self, folder):
-        index = FilesIndex(str(folder / '*.txt'), sort=True)
-        assert DatasetIndex(index) == DatasetIndex(['a.txt', 'b.txt'])
-
-
-def test_concat_of_mixed_kinds_is_a_dataset_index(tmp_path):
-    (tmp_path / 'a').write_text('a')
-    joined = DatasetIndex.concat(FilesIndex(str(tmp_path / '*')), DatasetIndex(['b']))
-    assert type(joined) is DatasetIndex and joined.indices.tolist() == ['a', 'b']
+    def test_built_ids_are_checked(self):
+        with pytest.raises(DatasetIndexError, match='cannot be empty'):
+            self.EvenIndex(0, 2)
