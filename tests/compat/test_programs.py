@@ -77,11 +77,15 @@ def test_metrics_gathered_in_a_pipeline_equal_the_one_shot_figures():
     assert results['labels_accuracy'] == pytest.approx(0.9)
     assert results['mae'] == pytest.approx(0.07538120579630263)
     assert results['r2'] == pytest.approx(0.9992804527611551)
-    # the same figures from scikit-learn, where the definitions agree
+    # the same figures from scikit-learn, where the definitions agree (BatchFlow's macro F1 is the harmonic
+    # mean of the macro recall and the macro precision, not scikit-learn's mean of the per-class F1)
     sklearn_metrics = pytest.importorskip('sklearn.metrics')
     predicted = program.model.predict(program.features).argmax(axis=1)
-    assert results['gathered']['f1_score'] == pytest.approx(
-        sklearn_metrics.f1_score(program.labels, predicted, average='macro'))
+    recall = sklearn_metrics.recall_score(program.labels, predicted, average='macro')
+    precision = sklearn_metrics.precision_score(program.labels, predicted, average='macro')
+    assert results['gathered']['recall'] == pytest.approx(recall)
+    assert results['gathered']['f1_score'] == pytest.approx(2 * recall * precision / (recall + precision))
+    assert results['micro_precision'] == pytest.approx(sklearn_metrics.accuracy_score(program.labels, predicted))
     assert results['r2'] == pytest.approx(
         sklearn_metrics.r2_score(program.values, np.array(program.evaluation.v('predicted_values'))))
 

@@ -10,8 +10,7 @@ import os
 import tempfile
 
 import numpy as np
-
-from batchflow import Batch, Dataset, DatasetIndex, FilesIndex, action, B, V
+from batchflow import B, Batch, Dataset, DatasetIndex, FilesIndex, V, action
 
 
 class NumbersBatch(Batch):

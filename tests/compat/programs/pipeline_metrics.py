@@ -7,8 +7,7 @@ same figures are computed one-shot from the whole arrays.  Only the imports name
 the library.
 """
 import numpy as np
-
-from batchflow import Batch, Dataset, Pipeline, action, B, V
+from batchflow import B, Batch, Dataset, V, action
 from batchflow.models import BaseModel
 from batchflow.models.metrics import ClassificationMetrics, RegressionMetrics
 

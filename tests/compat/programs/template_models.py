@@ -9,8 +9,7 @@ import os
 import tempfile
 
 import numpy as np
-
-from batchflow import Batch, Dataset, DatasetIndex, Pipeline, action, B, C, F, V
+from batchflow import B, Batch, C, Dataset, DatasetIndex, F, Pipeline, V, action
 from batchflow.models import BaseModel
 
 
