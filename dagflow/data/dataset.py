@@ -307,14 +307,16 @@ class Dataset:
         return (self.create_batch(index) for index in batches)
 
     def next_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
-                   n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False, *, notifier=None) -> Batch:
+                   n_epochs: int | None = None, drop_last: bool = False, bar=False, *, notifier=None) -> Batch:
         """Return the next batch of a stateful iteration; see :meth:`DatasetIndex.next_batch`.
+
+        Endless unless ``n_iters`` or ``n_epochs`` is given, as BatchFlow's is.
 
         Examples
         --------
         >>> ds = Dataset(3)
         >>> ds.next_batch(2).indices.tolist(), ds.next_batch(2).indices.tolist()
-        ([0, 1], [2])
+        ([0, 1], [2, 0])
         """
         return self.create_batch(self._index.next_batch(batch_size, shuffle, n_iters, n_epochs,
                                                         drop_last, bar, notifier=notifier))

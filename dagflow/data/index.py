@@ -511,12 +511,15 @@ class DatasetIndex:
         return tqdm(batches(), total=total)
 
     def next_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
-                   n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False, *,
+                   n_epochs: int | None = None, drop_last: bool = False, bar=False, *,
                    notifier=None) -> DatasetIndex:
         """Return the next batch of a stateful iteration (same arguments as :meth:`gen_batch`).
 
         The batch size may change from call to call, as in BatchFlow; the other
-        arguments must stay those the iteration started with.
+        arguments must stay those the iteration started with.  Unlike
+        :meth:`gen_batch`, the iteration is endless unless ``n_iters`` or
+        ``n_epochs`` is given, as BatchFlow's ``next_batch`` is (and
+        ``Pipeline.next_batch``).
 
         Raises
         ------
@@ -529,9 +532,9 @@ class DatasetIndex:
         Examples
         --------
         >>> index = DatasetIndex(5)
-        >>> index.next_batch(2), index.next_batch(3)
+        >>> index.next_batch(2, n_epochs=1), index.next_batch(3, n_epochs=1)
         (DatasetIndex([0, 1]), DatasetIndex([2, 3, 4]))
-        >>> index.next_batch(2)
+        >>> index.next_batch(2, n_epochs=1)
         Traceback (most recent call last):
         ...
         dagflow.exceptions.EmptyBatchSequence: No batches left; call reset('iter') to start again

@@ -112,12 +112,14 @@ class TestBatches:
 
     def test_next_batch_and_reset(self):
         ds = pair_dataset(3)
-        assert ds.next_batch(2).x.tolist() == [0, 1]
-        assert ds.next_batch(2).x.tolist() == [2]
+        assert ds.next_batch(2, n_epochs=1).x.tolist() == [0, 1]
+        assert ds.next_batch(2, n_epochs=1).x.tolist() == [2]
         with pytest.raises(EmptyBatchSequence):
-            ds.next_batch(2)
+            ds.next_batch(2, n_epochs=1)
         ds.reset('iter')
         assert ds.next_batch(2).x.tolist() == [0, 1]
+        assert ds.next_batch(2).x.tolist() == [2, 0]        # endless by default, as BatchFlow's
+        ds.reset('iter')
         ds.reset_iter()
         assert ds.next_batch(2, n_iters=1).x.tolist() == [0, 1]
 

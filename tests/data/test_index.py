@@ -338,22 +338,30 @@ class TestGenBatch:
 class TestNextBatch:
     def test_stateful_iteration_and_reset(self):
         index = DatasetIndex(3)
-        assert index.next_batch(2).indices.tolist() == [0, 1]
-        assert index.next_batch(2).indices.tolist() == [2]
+        assert index.next_batch(2, n_epochs=1).indices.tolist() == [0, 1]
+        assert index.next_batch(2, n_epochs=1).indices.tolist() == [2]
         with pytest.raises(EmptyBatchSequence, match='No batches left'):
-            index.next_batch(2)
+            index.next_batch(2, n_epochs=1)
         with pytest.raises(EmptyBatchSequence):
-            index.next_batch(2)
+            index.next_batch(2, n_epochs=1)
         index.reset('iter')
-        assert index.next_batch(2).indices.tolist() == [0, 1]
+        assert index.next_batch(2, n_epochs=1).indices.tolist() == [0, 1]
         index.reset_iter()
-        assert index.next_batch(2).indices.tolist() == [0, 1]
+        assert index.next_batch(2, n_epochs=1).indices.tolist() == [0, 1]
+
+    def test_endless_unless_told_otherwise_as_batchflows(self):
+        index = DatasetIndex(3)
+        assert [index.next_batch(2).indices.tolist() for _ in range(4)] == [[0, 1], [2, 0], [1, 2], [0, 1]]
+        index.reset('iter')
+        assert [index.next_batch(2, n_iters=2).indices.tolist() for _ in range(2)] == [[0, 1], [2, 0]]
+        with pytest.raises(EmptyBatchSequence):
+            index.next_batch(2, n_iters=2)
 
     def test_empty_batch_sequence_is_a_stop_iteration(self):
         index = DatasetIndex(1)
-        index.next_batch(1)
+        index.next_batch(1, n_epochs=1)
         with pytest.raises(StopIteration):
-            index.next_batch(1)
+            index.next_batch(1, n_epochs=1)
 
     def test_changed_arguments(self):
         index = DatasetIndex(3)
@@ -364,11 +372,12 @@ class TestNextBatch:
     def test_batch_size_may_change_between_calls(self):
         index = DatasetIndex(10)
         sizes = [3, 4, 5]
-        assert [index.next_batch(size).indices.tolist() for size in sizes] == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9]]
+        batches = [index.next_batch(size, n_epochs=1).indices.tolist() for size in sizes]
+        assert batches == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9]]
         with pytest.raises(EmptyBatchSequence):
-            index.next_batch(1)
+            index.next_batch(1, n_epochs=1)
         index.reset('iter')
-        batches = [index.next_batch(size, n_epochs=None).indices.tolist() for size in sizes]
+        batches = [index.next_batch(size).indices.tolist() for size in sizes]
         assert batches == [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9, 0, 1]]
 
     def test_changed_batch_size_is_still_checked(self):
@@ -388,7 +397,7 @@ class TestNextBatch:
 
         index = DatasetIndex(4)
         assert ids_of(index.gen_batch(2, notifier=bar)) == [[0, 1], [2, 3]]
-        assert index.next_batch(3, notifier=bar).indices.tolist() == [0, 1, 2]
+        assert index.next_batch(3, n_epochs=1, notifier=bar).indices.tolist() == [0, 1, 2]
         assert seen == [2, 2]
         with pytest.raises(RunArgumentError, match='Give bar= or notifier=, not both'):
             index.gen_batch(2, bar=True, notifier='n')
