@@ -133,7 +133,7 @@ def legend_html(scene: Scene) -> str:
             fill = style.fill if scene.scale is None else '#ffffff'
             rows.append(f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{style.border}" WIDTH="28"> </TD>'
                         f'<TD ALIGN="LEFT">{html_escape(legend)}</TD>')
-    samples = {'solid': '———▶', 'dashed': '– – ▶', 'dotted': '·····▶'}
+    samples = {'solid': '———►', 'dashed': '– – ►', 'dotted': '·····►'}  # ► (not ▶): graphviz-pure's fonts have it
     for kind, style in EDGE_STYLES.items():
         if kind in edge_kinds:
             color = '#c0392b' if kind in (EdgeKind.STATE, EdgeKind.CARRIED) else '#333333'
