@@ -131,13 +131,15 @@ def legend_html(scene: Scene) -> str:
         if kind in node_kinds and kind is not NodeKind.EMPTY:
             legend = style.legend(colored=scene.scale is None)
             fill = style.fill if scene.scale is None else '#ffffff'
-            rows.append(f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{style.border}" WIDTH="28"> </TD>'
+            rows.append(f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{style.border}" WIDTH="44"> </TD>'
                         f'<TD ALIGN="LEFT">{html_escape(legend)}</TD>')
-    samples = {'solid': '———▶', 'dashed': '– – ▶', 'dotted': '·····▶'}
+    # ► (not ▶): graphviz-pure's fonts have it. It (as Graphviz without cairo) takes a non-ASCII letter to be as
+    # wide as a space, so a sample starts at the left of a column made wide enough (the boxes' WIDTH) to hold it.
+    samples = {'solid': '———►', 'dashed': '– – ►', 'dotted': '·····►'}
     for kind, style in EDGE_STYLES.items():
         if kind in edge_kinds:
             color = '#c0392b' if kind in (EdgeKind.STATE, EdgeKind.CARRIED) else '#333333'
-            rows.append(f'<TD><FONT COLOR="{color}">{samples[style.line]}</FONT></TD>'
+            rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{color}">{samples[style.line]}</FONT></TD>'
                         f'<TD ALIGN="LEFT">{html_escape(style.legend)}</TD>')
     rows += [f'<TD> </TD><TD ALIGN="LEFT">{html_escape(note)}</TD>' for note in (scene.notes if scene.legend else ())]
     if scene.legend and scene.scale is not None:

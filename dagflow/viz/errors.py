@@ -17,4 +17,8 @@ class VizError(DagflowError, ValueError):
 
 
 class GraphvizNotFoundWarning(UserWarning):
-    """Graphviz's ``dot`` program is missing, so a picture was drawn with matplotlib instead."""
+    """No Graphviz program could draw a picture, so it was drawn with matplotlib instead.
+
+    Graphviz's ``dot`` and graphviz-pure were both missing, or the one found
+    failed, or a PDF was asked of graphviz-pure (which writes SVG and PNG only).
+    """

@@ -42,8 +42,9 @@ class VisualMixin:
         steps orange 3-D boxes; the batch flows along solid black arrows,
         state orders steps along coloured arrows labelled with the variable or
         model, and dashed arrows reach into the next batch.  Uses Graphviz's
-        ``dot`` when installed, else matplotlib (and says once how to get
-        Graphviz).
+        ``dot`` when installed, else graphviz-pure (``pip install
+        'dagflow[graphviz]'``, SVG and PNG), else matplotlib (and says once
+        how to get Graphviz).
 
         Parameters
         ----------

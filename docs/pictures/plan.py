@@ -2,7 +2,8 @@
 graph, and the timeline of a run with prefetch (the actions sleep a little, as loading and training would).
 
 Run: PYTHONPATH=. python docs/pictures/plan.py  ->  docs/pictures/plan.svg, plan.png, plan_fallback.png,
-plan_lowered.png, timeline.png, plan_timed.png (without Graphviz's `dot` all are drawn with matplotlib).
+plan_lowered.png, timeline.png, plan_timed.png (with Graphviz's `dot`, else graphviz-pure, else all are drawn
+with matplotlib).
 """
 import inspect
 import pathlib

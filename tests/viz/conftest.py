@@ -1,9 +1,14 @@
-"""A realistic training pipeline to draw, profiles made by hand, and matplotlib without a display."""
+"""A realistic training pipeline to draw, profiles made by hand, matplotlib without a display, and fixtures that
+choose the renderer: each Graphviz program there is, or none."""
+import os
+import shutil
+
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 
+import dagflow.viz.render as render_module
 from dagflow import B, Batch, Dataset, R, V, action
 from dagflow.models import BaseModel
 
@@ -109,3 +114,64 @@ def _close_figures():
     yield
     import matplotlib.pyplot as plt
     plt.close('all')
+
+
+def _installed(pip_renderer: bool):
+    """Graphviz's own ``dot`` (``pip_renderer=False``) or graphviz-pure: $DAGFLOW_DOT if it names that one, else
+    the program found as dagflow looks for it; None when it is not installed."""
+    named = os.environ.get('DAGFLOW_DOT')
+    if named and render_module.is_pip_renderer(named) == pip_renderer:
+        return named
+    return render_module.find_pip_renderer() if pip_renderer else shutil.which('dot')
+
+
+RENDERERS = {'dot': _installed(pip_renderer=False), 'graphviz-pure': _installed(pip_renderer=True)}
+WHERE = {'dot': "Graphviz's dot is not installed (apt-get install graphviz, or set DAGFLOW_DOT to its path)",
+         'graphviz-pure': "graphviz-pure is not installed (pip install 'dagflow[graphviz]')"}
+
+
+def _use(monkeypatch, name: str) -> str:
+    program = RENDERERS[name]
+    if program is None:
+        pytest.skip(WHERE[name])
+    monkeypatch.setenv('DAGFLOW_DOT', program)
+    monkeypatch.setattr(render_module, '_hinted', set())
+    return program
+
+
+@pytest.fixture(params=sorted(RENDERERS))
+def graphviz(request, monkeypatch):
+    """Each Graphviz program in turn, Graphviz's ``dot`` and graphviz-pure, as the one dagflow runs (its path);
+    skipped where it is not installed."""
+    return _use(monkeypatch, request.param)
+
+
+@pytest.fixture
+def graphviz_dot(monkeypatch):
+    """Graphviz's own ``dot`` as the program dagflow runs (its path); skipped where it is not installed."""
+    return _use(monkeypatch, 'dot')
+
+
+@pytest.fixture
+def no_graphviz(monkeypatch):
+    """As on a machine with neither Graphviz's dot nor graphviz-pure; no hint has been given yet."""
+    monkeypatch.setattr(render_module, 'find_dot', lambda: None)
+    monkeypatch.setattr(render_module, '_hinted', set())
+
+
+@pytest.fixture
+def programs(tmp_path, monkeypatch):
+    """``programs(folder, *names)`` makes stand-in programs (they fail when run) in ``tmp_path/folder`` and returns
+    the folder; ``DAGFLOW_DOT`` is unset, and nothing is found beside this Python unless a test says so."""
+    monkeypatch.delenv('DAGFLOW_DOT', raising=False)
+    monkeypatch.setattr(render_module, '_script_folders', lambda: [])
+    monkeypatch.setattr(render_module, '_hinted', set())
+
+    def make(folder, *names):
+        where = tmp_path / folder
+        where.mkdir(exist_ok=True)
+        for name in names:
+            (where / name).write_text('#!/bin/sh\necho "stand-in $0 was run" >&2\nexit 3\n')
+            (where / name).chmod(0o755)
+        return where
+    return make

@@ -1,5 +1,4 @@
 """The picture of the lowered Dask graph: lanes, fused pure tasks, the state chain and window edges."""
-import shutil
 import subprocess
 
 import pytest
@@ -50,9 +49,8 @@ def test_bad_arguments(training, bad):
         lowered_scene(training.compile(), **bad)
 
 
-@pytest.mark.skipif(shutil.which('dot') is None, reason="Graphviz's dot is not installed")
 @pytest.mark.parametrize('prefetch', [None, 1])
-def test_graphviz_keeps_every_lane_in_one_row_in_batch_order(dataset, prefetch):
+def test_graphviz_keeps_every_lane_in_one_row_in_batch_order(dataset, prefetch, graphviz):
     """Left to right, each batch's tasks share one row, and the rows go batch 0, 1, 2 from the top."""
     pipeline = (dataset.p
                 .init_variable('loss', [])
@@ -63,7 +61,7 @@ def test_graphviz_keeps_every_lane_in_one_row_in_batch_order(dataset, prefetch):
                 .train_model('cnn', B.images, B.labels, save_to=V('loss', mode='a'))
                 .update(V('n'), V('n') + 1))
     dot_text = scene_to_dot(lowered_scene(pipeline.compile(), n_batches=3, prefetch=prefetch))
-    plain = subprocess.run(['dot', '-Tplain'], input=dot_text, capture_output=True, text=True, check=True).stdout
+    plain = subprocess.run([graphviz, '-Tplain'], input=dot_text, capture_output=True, text=True, check=True).stdout
     rows = {}
     for line in plain.splitlines():
         if line.startswith('node '):

@@ -1,16 +1,11 @@
 """The DOT text: nodes, edge styles, labels, clusters, escaping; and that Graphviz reads it."""
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-
-import pytest
 
 from dagflow import C
 from dagflow.viz import plan_to_dot
 from dagflow.viz.dot import html_escape, quote
-
-needs_dot = pytest.mark.skipif(shutil.which('dot') is None, reason="Graphviz's dot is not installed")
 
 
 def statement(text, head):
@@ -83,11 +78,12 @@ def test_html_escape_and_quote():
     assert quote('say "hi"\\ now\n') == '"say \\"hi\\"\\\\ now\\n"'
 
 
-@needs_dot
-def test_graphviz_reads_the_text_and_draws_the_labels_as_written(training):
-    done = subprocess.run(['dot', '-Tsvg'], input=plan_to_dot(training.compile()).encode(), capture_output=True,
+def test_graphviz_reads_the_text_and_draws_the_labels_as_written(training, graphviz):
+    done = subprocess.run([graphviz, '-Tsvg'], input=plan_to_dot(training.compile()).encode(), capture_output=True,
                           check=True)
-    assert b'Warning' not in done.stderr and b'Error' not in done.stderr
+    # graphviz-pure, like Graphviz without cairo, estimates the width of a non-ASCII letter (·, —) and says so
+    said = [line for line in done.stderr.decode().splitlines() if 'width of non-ASCII character' not in line]
+    assert not [line for line in said if 'Warning' in line or 'Error' in line], said
     root = ET.fromstring(done.stdout)
     texts = [t.text for t in root.iter('{http://www.w3.org/2000/svg}text')]
     assert "'start \"run\" <now> & go'" in texts
