@@ -1,15 +1,17 @@
-"""Draw the lowered graph of a small pipeline for docs/architecture.md (needs Graphviz's `dot`).
+"""Draw the lowered graph of a small pipeline for docs/architecture.md (needs Graphviz's `dot` or graphviz-pure).
 
 Run: PYTHONPATH=. python docs/pictures/lowered_graph.py  ->  docs/pictures/lowered_graph.png
 """
 import pathlib
 import subprocess
+import sys
 
 import numpy as np
 
 from dagflow import B, Batch, Dataset, R, V, action
 from dagflow.engine.lower import batch_tasks, fuse_groups
 from dagflow.models import BaseModel
+from dagflow.viz.render import find_dot
 
 
 class Images(Batch):
@@ -62,5 +64,8 @@ for k in range(4):
                 lines.append(f'{source} -> {target} [style=dashed, color=firebrick, label="state"];')
 lines.append('}')
 out = pathlib.Path(__file__).with_suffix('.png')
-subprocess.run(['dot', '-Tpng', '-Gdpi=90', '-o', str(out)], input='\n'.join(lines), text=True, check=True)
+program = find_dot()
+if program is None:
+    sys.exit("lowered_graph.py needs Graphviz's dot or graphviz-pure (pip install 'dagflow[graphviz]')")
+subprocess.run([program, '-Tpng', '-Gdpi=90', '-o', str(out)], input='\n'.join(lines), text=True, check=True)
 print(out)
