@@ -25,6 +25,7 @@ from .exceptions import (
     DagflowError,
     EmptyBatchSequence,
     SkipBatchException,
+    StopPipeline,
 )
 from .expr import PP, B, C, D, F, I, L, NamedExpression, P, R, V, W, eval_expr, save_data_to
 from .pipeline import Pipeline
@@ -33,6 +34,7 @@ __version__ = '0.1.0'
 
 __all__ = [
     'B', 'Batch', 'C', 'Config', 'D', 'DagflowError', 'Dataset', 'DatasetIndex', 'EmptyBatchSequence', 'F',
-    'FilesIndex', 'I', 'L', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'V', 'W', 'action',
+    'FilesIndex', 'I', 'L', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'StopPipeline', 'V', 'W',
+    'action',
     'NamedExpression', 'eval_expr', 'save_data_to',
 ]

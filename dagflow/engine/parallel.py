@@ -14,8 +14,11 @@ their results dropped), the earlier batches still finish and are yielded, and
 then the original exception (annotated with its step and batch by
 :func:`~dagflow.engine.serial.run_steps`) is raised.  So the batches that came
 out, and every state step the serial loop would have run before the failure,
-are exactly those of the serial run; state steps of later batches that had
-already finished when the failure happened are kept, not rolled back.
+are exactly those of the serial run.  No step of a later batch that writes
+state can have run: the first such step of batch ``k + 1`` waits for the
+whole of batch ``k`` (:func:`~dagflow.engine.lower.fuse_groups`).
+:class:`~dagflow.exceptions.StopPipeline` ends the run the same way, except
+that the stream then simply ends (and ``after`` runs) instead of raising.
 ``KeyboardInterrupt`` stops the run without letting earlier batches finish:
 queued tasks are cancelled, and the tasks already running are waited for
 (a thread cannot be killed), so it returns as soon as the running steps end.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Iterable, Iterator
 
+from ..exceptions import StopPipeline
 from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
 from .serial import _rebatch, _segments, run_section
@@ -49,7 +53,9 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     or ``'processes'``.  Yields the finished batches in order, exactly as
     :func:`~dagflow.engine.serial.execute_plan` would.
     """
-    run_section(plan, 'before', pipeline, seed, debug=debug)
+    if run_section(plan, 'before', pipeline, seed, debug=debug):   # stopped: no batch, then after
+        run_section(plan, 'after', pipeline, seed, debug=debug)
+        return
     lanes = _make_lanes(scheduler, plan, pipeline, prefetch)
     segments = []
     try:
@@ -71,7 +77,11 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
 
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None) -> Iterator:
-    """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order."""
+    """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order.
+
+    A batch whose step raised :class:`~dagflow.exceptions.StopPipeline` ends the stream after the
+    batches before it; any other exception is raised there.
+    """
     groups, token = fuse_groups(plan, nodes), new_token()
     if not groups:
         yield from stream
@@ -81,7 +91,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
     progress: dict[int, int] = {}      # batch number -> groups done
     running: dict[cf.Future, int] = {}
     order: list[int] = []              # batch numbers in admission order, not yet yielded
-    failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task
+    failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task (or StopPipeline)
     upstream: list[Exception] = []     # an error of the stream feeding this segment
     exhausted = False
 
@@ -90,7 +100,10 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             return False
         previous = order[order.index(k) - 1] if order.index(k) else None
         done_before = progress.get(previous, last) if previous is not None else last
-        return all(done_before > i for i in groups[progress[k]].after)
+        group = groups[progress[k]]
+        if group.settles and done_before < last:   # it changes state: the previous batch must be through
+            return False
+        return all(done_before > i for i in group.after)
 
     try:
         while True:
@@ -114,6 +127,8 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             while order and (order[0] in failed or progress[order[0]] == last):
                 k = order.pop(0)
                 if k in failed:
+                    if isinstance(failed[k], StopPipeline):
+                        return                  # stopped: the stream ends after the batches before k
                     raise failed[k]
                 progress.pop(k)
                 payload = lanes.fetch(payloads.pop(k))
