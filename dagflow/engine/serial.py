@@ -157,10 +157,18 @@ def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug):
 
 
 def _rebatch(stream, step):
-    """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller)."""
+    """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller).
+
+    Items of ``stream`` that are not ``(number, batch)`` pairs (the parallel
+    engine's ``HOLD``) are passed on as they come.
+    """
     size = step.args[0] if step.args else step.kwargs['batch_size']
     pending = None
-    for _, batch in stream:
+    for item in stream:
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        batch = item[1]
         pending = batch if pending is None else type(batch).merge([pending, batch])[0]
         while len(pending) >= size:
             ready, pending = type(pending).merge([pending], batch_size=size)

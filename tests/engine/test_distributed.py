@@ -58,6 +58,16 @@ def test_a_stop_on_the_cluster_ends_where_the_serial_run_ends(client, where):
     assert_same_stop(collect(stopping_pipeline(dataset, where), prefetch=2, scheduler=client), reference)
 
 
+def test_a_stop_around_a_rebatch_on_the_cluster(client):
+    from .test_parallel import interleaved
+    from .test_stop import StopBatch, rebatched
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+    for where in ('before', 'after'):
+        assert rebatched(dataset, where, prefetch=2, scheduler=client) == rebatched(dataset, where)
+    assert interleaved(dataset, prefetch=2, scheduler=client) == interleaved(dataset)
+
+
 def test_a_scheduler_address(client, dataset):
     reference = run_and_collect(full_pipeline(dataset))
     assert_same(run_and_collect(full_pipeline(dataset), prefetch=1, scheduler=client.scheduler.address),

@@ -123,6 +123,24 @@ def test_rebatch_and_skip_match_the_serial_run(dataset):
     assert threaded.v('sizes') == serial.v('sizes') and len(serial.v('sizes')) == 18
 
 
+def interleaved(dataset, **run_args):
+    """State on every side of two rebatches: what each step sees depends on how the serial loop interleaves them."""
+    p = (dataset.p.init_variables({'n': 0, 'm': 0, 'seen': [], 'sizes': []})
+         .jitter(R('uniform', 0, 1)).update(V('n'), V('n') + 1)
+         .rebatch(20).update(V('m'), V('m') + 1).update(V('seen', mode='a'), (V('n'), V('m'))).shift(1.0)
+         .rebatch(7).update(V('sizes', mode='a'), (B.size, V('n'), V('m'), B.x.sum())))
+    p.run(8, n_epochs=1, seed=2, **run_args)
+    return p.v('seen'), p.v('sizes')
+
+
+@pytest.mark.parametrize('prefetch, scheduler', [(1, 'threads'), (3, 'threads'), (2, 'processes')])
+def test_state_on_both_sides_of_a_rebatch_keeps_the_serial_interleaving(dataset, prefetch, scheduler):
+    reference = interleaved(dataset)
+    assert reference[0][:3] == [(3, 1), (5, 2), (8, 3)]      # each rebatch asks for more only when it needs it
+    for _ in range(3):
+        assert interleaved(dataset, prefetch=prefetch, scheduler=scheduler) == reference
+
+
 def test_skip_skips_only_that_batch(dataset):
     p = dataset.p.skip_at(3)
     batches = list(p.gen_batch(8, n_epochs=1, prefetch=2))

@@ -145,6 +145,25 @@ def test_a_stop_after_a_rebatch_ends_the_run(dataset):
     assert p.run(8, n_epochs=1).v('sizes') == [5, 5, 5]
 
 
+def rebatched(dataset, where, **run_args):
+    """A counter before a rebatch and a stop before or after it: the counter shows how far the run went."""
+    p = dataset.p.init_variables({'n': 0, 'sizes': []}).jitter(0.1).update(V('n'), V('n') + 1)
+    p = p.stop_at(4).rebatch(5) if where == 'before' else p.rebatch(5).stop_at(3)
+    p = p.update(V('sizes', mode='a'), (B.size, V('n')))
+    p.run(8, n_epochs=1, seed=3, **run_args)
+    return p.v('n'), p.v('sizes')
+
+
+@pytest.mark.parametrize('where', ['before', 'after'])
+@pytest.mark.parametrize('prefetch, scheduler', [(0, 'sync'), (1, 'threads'), (3, 'threads'), (2, 'processes')])
+def test_a_stop_around_a_rebatch_ends_where_the_serial_run_ends(dataset, where, prefetch, scheduler):
+    n, sizes = rebatched(dataset, where, prefetch=prefetch, scheduler=scheduler)
+    if where == 'before':    # batches 0-3 (32 items) gathered, batch 4 counted, then the rest goes on
+        assert n == 5 and sizes == [(5, 1), (5, 2), (5, 2), (5, 3), (5, 4), (5, 4), (2, 5)]
+    else:                    # merged batches 0-2 done; the 4th stopped: 20 items asked for, 3 batches counted
+        assert n == 3 and sizes == [(5, 1), (5, 2), (5, 2)]
+
+
 # ---------------------------------------------------------------- every scheduler gives the serial run
 @pytest.mark.parametrize('where', WHERE)
 @pytest.mark.parametrize('prefetch', [1, 4])
