@@ -58,6 +58,8 @@ for k in range(4):
                 lines.append(f'{source} -> {target};')
             elif group.index == 0 and dep[1] == k - 2:
                 lines.append(f'{source} -> {target} [style=dotted, color=gray50, label="window"];')
+            elif group.settles and dep == (f'{groups[-1].name}-tok', k - 1) and groups[-1].index not in group.after:
+                lines.append(f'{source} -> {target} [style=dashed, color=firebrick, label="previous batch"];')
             else:
                 lines.append(f'{source} -> {target} [style=dashed, color=firebrick, label="state"];')
 lines.append('}')
