@@ -100,8 +100,9 @@ def test_run_returns_the_pipeline_and_no_error_reaches_the_user(dataset):
     assert issubclass(StopPipeline, DagflowError)
 
 
-def test_next_batch_ends_where_the_run_stopped(dataset):
-    p = dataset.p.stop_at(2).run(8, n_epochs=1, lazy=True)
+@pytest.mark.parametrize('prefetch', [0, 2])
+def test_next_batch_ends_where_the_run_stopped(dataset, prefetch):
+    p = dataset.p.stop_at(2).run(8, n_epochs=1, prefetch=prefetch, lazy=True)
     assert [p.next_batch().indices[0] for _ in range(2)] == [0, 8]
     with pytest.raises(EmptyBatchSequence):
         p.next_batch()
