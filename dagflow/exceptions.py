@@ -22,7 +22,8 @@ from collections.abc import Iterable
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'IndexShapeError', 'UnknownIdError', 'EmptyBatchSequence', 'ComponentError',
     'ComponentExistsError', 'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError',
-    'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'ModelError',
+    'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'StopPipeline',
+    'ModelError',
     'UnknownModelError', 'ModelConfigWarning', 'did_you_mean',
     'attach_step_info',
 ]
@@ -135,6 +136,35 @@ class SkipBatchException(DagflowError):
     ...         if self.size < 4:
     ...             raise SkipBatchException('too small')
     ...         return self
+    """
+
+
+class StopPipeline(DagflowError):
+    """Raise inside any step to end the run gracefully after the current batch.
+
+    The batch stops at the step that raised; no later batch is processed, the
+    ``after`` section runs as at the end of the data, ``run()`` returns the
+    pipeline and ``gen_batch()`` simply ends, with the variables and models
+    as the completed steps left them.  On every scheduler the result is the
+    serial run's: work done ahead for later batches is dropped, and no step of
+    a later batch that changes variables or models has run (see
+    ``docs/architecture.md``).  Raised in ``before``, it skips the batches;
+    in ``after``, it ends that section.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dagflow import Batch, Dataset, StopPipeline, V, action
+    >>> class EarlyStop(Batch):
+    ...     @action
+    ...     def stop_after(self, n):
+    ...         if self.pipeline.v('seen') >= n:
+    ...             raise StopPipeline(f'{n} batches are enough')
+    ...         return self
+    >>> p = (Dataset(10, batch_class=EarlyStop).p
+    ...      .init_variable('seen', 0).update(V('seen'), V('seen') + 1).stop_after(3))
+    >>> p.run(batch_size=2, n_epochs=1).v('seen')
+    3
     """
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from dagflow.exceptions import RunArgumentError
+from dagflow.seeds import make_rng
 
 __all__ = ['DEFAULT_EPOCHS', 'resolve_length', 'check_iteration', 'iteration_count',
            'check_batch_size', 'make_order', 'batch_positions', 'PositionStream', 'bar_of']
@@ -218,21 +219,16 @@ def make_order(shuffle, ids: np.ndarray, get_pos: Callable[[np.ndarray], np.ndar
 
 
 def _generator_maker(shuffle) -> Callable[[], np.random.Generator | np.random.RandomState] | None:
-    """Return what gives each epoch's generator (BatchFlow's ``make_rng`` rules), or None."""
-    if isinstance(shuffle, (bool, np.bool_)):
-        generator = np.random.default_rng(np.random.SFC64())
-        return lambda: generator
+    """Return what gives each epoch's generator (:func:`~dagflow.seeds.make_rng`), or None."""
     if _is_int(shuffle) or isinstance(shuffle, np.random.SeedSequence):
         if _is_int(shuffle) and shuffle < 0:
             raise RunArgumentError(f'A shuffle seed must be non-negative, but got {shuffle!r}',
                                    name='shuffle', value=shuffle)
         seed = int(shuffle) if _is_int(shuffle) else shuffle
-        return lambda: np.random.Generator(np.random.SFC64(seed))
-    if isinstance(shuffle, np.random.BitGenerator):
-        generator = np.random.default_rng(shuffle)
+        return lambda: make_rng(seed)   # a fresh generator every epoch, as BatchFlow's
+    if isinstance(shuffle, (bool, np.bool_, np.random.BitGenerator, np.random.Generator, np.random.RandomState)):
+        generator = make_rng(shuffle)
         return lambda: generator
-    if isinstance(shuffle, (np.random.Generator, np.random.RandomState)):
-        return lambda: shuffle
     return None
 
 

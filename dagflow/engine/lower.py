@@ -9,6 +9,11 @@ group of its own.  The task of group *g* of batch *k* depends on
 * carried state edges: for a plan edge ``u -> v`` that crosses to the next
   batch, the group of ``u`` in batch *k-1* (edges inside one batch are already
   implied by the batch chain, because they point forward);
+* the previous batch: the first group that writes state (a variable, a
+  model, a lock, the output) waits for the last group of batch *k-1*, so a
+  batch changes nothing before every earlier batch is through: when a step
+  of batch *k-1* raises or stops the run (``StopPipeline``), no later batch
+  has changed the state, exactly as in the serial loop;
 * the window edge: group 0 of batch *k* waits for the last group of batch
   *k - prefetch - 1*, so at most ``prefetch + 1`` batches are in flight.
 
@@ -39,13 +44,14 @@ from dataclasses import dataclass
 
 import dask.threaded
 
-from ..exceptions import SkipBatchException
+from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
+from ..plan.effects import Access
 from .serial import batch_random, run_section, run_steps
 from .steps import with_batch
 
-__all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'fuse_groups', 'batch_tasks', 'lower_run', 'run_group',
-           'to_dask_graph']
+__all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks', 'graph_task',
+           'lower_run', 'run_group', 'to_dask_graph']
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,10 @@ class Group:
         Action names joined by ``+``: the key prefix the dashboard shows.
     after : tuple of int
         Groups of the *previous* batch this group waits for (carried state edges).
+    settles : bool
+        True for the first group that writes state: it also waits for the whole
+        previous batch (its last group), so no batch changes the state while an
+        earlier one may still fail or stop the run.
     """
 
     index: int
@@ -72,6 +82,7 @@ class Group:
     pure: bool
     name: str
     after: tuple = ()
+    settles: bool = False
 
 
 @dataclass
@@ -86,17 +97,26 @@ class Payload:
     records: list | None = None   # profile records made on a Dask worker, gathered in the driver
 
 
-class _Skipped:
-    """The payload of a batch that a step skipped (``SkipBatchException``)."""
+class _Marker:
+    """A payload that stands for no batch; it pickles as the module constant of its name."""
+
+    __slots__ = ('name',)
+
+    def __init__(self, name: str):
+        self.name = name
 
     def __repr__(self):
-        return 'SKIPPED'
+        return self.name
 
     def __reduce__(self):
-        return 'SKIPPED'
+        return self.name
 
 
-SKIPPED = _Skipped()
+SKIPPED = _Marker('SKIPPED')
+"""The payload of a batch that a step skipped (``SkipBatchException``)."""
+
+STOPPED = _Marker('STOPPED')
+"""In a Dask graph (:func:`to_dask_graph`): the payload of a batch at or after one whose step stopped the run."""
 
 
 def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
@@ -110,6 +130,8 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
         else:
             groups.append([pure, [node]])
     where = {node: i for i, (_, members) in enumerate(groups) for node in members}
+    writers = [i for i, (_, members) in enumerate(groups) if any(
+        effect.access is Access.WRITE for node in members for effect in plan.nodes[node]['effects'])]
     result, seen = [], set()
     for i, (pure, members) in enumerate(groups):
         after = sorted({where[u] for v in members for u, _, data in plan.in_edges(v, data=True)
@@ -118,7 +140,7 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
         if name in seen:  # keys must differ: a repeated action gets its step position
             name = f'{name}[{members[0][1]}]'
         seen.add(name)
-        result.append(Group(i, tuple(members), pure, name, tuple(after)))
+        result.append(Group(i, tuple(members), pure, name, tuple(after), settles=bool(writers) and i == writers[0]))
     return result
 
 
@@ -130,10 +152,12 @@ def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
 
     Examples
     --------
-    >>> g = [Group(0, (('main', 0),), True, 'load'), Group(1, (('main', 1),), False, 'train', after=(1,))]
+    >>> g = [Group(0, (('main', 0),), False, 'count', after=(0,), settles=True), Group(1, (('main', 1),), True, 'load'),
+    ...      Group(2, (('main', 2),), False, 'train', after=(2,))]
     >>> for key, group, deps in batch_tasks(g, 2, 'ab', prefetch=0):
     ...     print(key, deps)
-    ('load-ab', 2) [('batch-ab', 2), ('train-ab', 1)]
+    ('count-ab', 2) [('batch-ab', 2), ('count-ab', 1), ('train-ab', 1)]
+    ('load-ab', 2) [('count-ab', 2)]
     ('train-ab', 2) [('load-ab', 2), ('train-ab', 1)]
     """
     tasks = []
@@ -142,6 +166,8 @@ def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
         deps = [previous]
         if k > 0:
             deps += [task_key(groups[i], token, k - 1) for i in group.after]
+            if group.settles:
+                deps.append(task_key(groups[-1], token, k - 1))
         if group.index == 0 and prefetch is not None and k - prefetch - 1 >= 0:
             deps.append(task_key(groups[-1], token, k - prefetch - 1))
         tasks.append((task_key(group, token, k), group, list(dict.fromkeys(deps))))
@@ -178,6 +204,23 @@ def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None
     return payload
 
 
+def graph_task(plan, group: Group, pipeline, payload, *order):
+    """:func:`run_group` as a task of a Dask graph: a stop becomes the payload :data:`STOPPED`.
+
+    A batch whose own payload or whose previous batch (among the ordering
+    dependencies ``order``) is stopped is stopped too, so the stop passes on
+    to every later batch through the edges of the graph, and a later batch
+    never reaches a step that writes state (its first one waits for the
+    whole previous batch, see :func:`fuse_groups`).
+    """
+    if payload is STOPPED or any(dependency is STOPPED for dependency in order):
+        return STOPPED
+    try:
+        return run_group(plan, group, pipeline, payload)
+    except StopPipeline:
+        return STOPPED
+
+
 def make_payload(batch, number: int, seed: int, total: int | None = None, segment: int = 0) -> Payload:
     """The payload of batch ``number``: the batch and the generator the serial run would give it."""
     return Payload(batch, batch_random(seed, 0, segment, number), number, total, segment)
@@ -210,7 +253,7 @@ def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int
     for k, batch in zip(itertools.count(), batches):
         graph[('batch-' + token, k)] = make_payload(batch, k, seed, total)
         for key, group, deps in batch_tasks(groups, k, token, prefetch):
-            graph[key] = (run_group, plan, group, pipeline, *deps)
+            graph[key] = (graph_task, plan, group, pipeline, *deps)
         outputs.append(key if groups else ('batch-' + token, k))
     return graph, outputs
 
@@ -220,8 +263,8 @@ class LoweredRun:
 
     ``dask.compute(run)`` runs the ``before`` section, every batch, then the
     ``after`` section, and returns the finished batches in order (skipped ones
-    left out).  ``graph`` is the plain task dict, ``keys`` the final task of
-    every batch.
+    left out; a ``StopPipeline`` ends the list where the serial run ends).
+    ``graph`` is the plain task dict, ``keys`` the final task of every batch.
     """
 
     def __init__(self, graph: dict, keys: list, after_key):
@@ -257,14 +300,20 @@ class LoweredRun:
 
 
 def _finished_batches(results):
-    return [payload.batch for payload in results[:-1] if payload is not SKIPPED]
+    finished = []
+    for payload in results[:-1]:
+        if payload is STOPPED:
+            break
+        if payload is not SKIPPED:
+            finished.append(payload.batch)
+    return finished
 
 
 def _run_section_task(plan, pipeline, section: str, seed: int, *_order):
     if section == 'before' and hasattr(getattr(pipeline, 'variables', None), 'start_run'):
         pipeline.variables.start_run()
-    run_section(plan, section, pipeline, seed)
-    return section
+    stopped = run_section(plan, section, pipeline, seed)
+    return STOPPED if stopped and section == 'before' else section
 
 
 def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
@@ -281,5 +330,5 @@ def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | N
     return LoweredRun(graph, keys, after)
 
 
-def _after_before(payload, _before):
-    return payload
+def _after_before(payload, before):
+    return STOPPED if before is STOPPED else payload

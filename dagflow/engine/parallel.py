@@ -14,8 +14,19 @@ their results dropped), the earlier batches still finish and are yielded, and
 then the original exception (annotated with its step and batch by
 :func:`~dagflow.engine.serial.run_steps`) is raised.  So the batches that came
 out, and every state step the serial loop would have run before the failure,
-are exactly those of the serial run; state steps of later batches that had
-already finished when the failure happened are kept, not rolled back.
+are exactly those of the serial run.  No step of a later batch that writes
+state can have run: the first such step of batch ``k + 1`` waits for the
+whole of batch ``k`` (:func:`~dagflow.engine.lower.fuse_groups`).
+:class:`~dagflow.exceptions.StopPipeline` ends the run the same way, except
+that the stream then simply ends (and ``after`` runs) instead of raising.
+With ``rebatch``, each segment of the main steps streams on its own, and the
+serial loop interleaves them: a segment asks the one before it for a batch
+only after it has finished its own.  When a segment before a ``rebatch`` has
+state steps, the parallel run keeps that interleaving for them: their state
+steps run only for the batch that the ``rebatch`` asked for, and a segment
+lets the ``rebatch`` before it ask for more (:class:`Gate`) only when it has
+finished every batch it took (and, if it feeds another ``rebatch``, passed
+them all on); pure steps still run ahead on every side.
 ``KeyboardInterrupt`` stops the run without letting earlier batches finish:
 queued tasks are cancelled, and the tasks already running are waited for
 (a thread cannot be killed), so it returns as soon as the running steps end.
@@ -25,11 +36,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Iterable, Iterator
 
+from ..exceptions import StopPipeline
 from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
 from .serial import _rebatch, _segments, run_section
 
-__all__ = ['execute_parallel', 'stream_segment']
+__all__ = ['Gate', 'HOLD', 'execute_parallel', 'stream_segment']
 
 
 _LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
@@ -49,17 +61,25 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     or ``'processes'``.  Yields the finished batches in order, exactly as
     :func:`~dagflow.engine.serial.execute_plan` would.
     """
-    run_section(plan, 'before', pipeline, seed, debug=debug)
+    if run_section(plan, 'before', pipeline, seed, debug=debug):   # stopped: no batch, then after
+        run_section(plan, 'after', pipeline, seed, debug=debug)
+        return
     lanes = _make_lanes(scheduler, plan, pipeline, prefetch)
-    segments = []
+    parts = _segments(plan)
+    # state steps before a rebatch: keep the serial interleaving of the segments for them
+    interleave = any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
+    segments, gate = [], None
     try:
         stream = enumerate(batches)
-        for segment, (nodes, rebatch) in enumerate(_segments(plan)):
+        for segment, (nodes, rebatch) in enumerate(parts):
             stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
-                                    prefetch=prefetch, total=total if segment == 0 else None, debug=debug)
+                                    prefetch=prefetch, total=total if segment == 0 else None, debug=debug,
+                                    head_only=interleave and rebatch is not None, gate=gate)
             segments.append(stream)
             if rebatch is not None:
-                stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
+                gate = Gate() if interleave else None
+                stream = _numbered(_rebatch(stream if gate is None else gate.hold(stream),
+                                            plan.nodes[rebatch]['step']))
         for _, batch in stream:
             yield batch
     finally:
@@ -69,9 +89,61 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     run_section(plan, 'after', pipeline, seed, debug=debug)
 
 
+class _Hold:
+    def __repr__(self):
+        return 'HOLD'
+
+
+HOLD = _Hold()
+"""What a held stream gives instead of a batch: take no batch now, come back later."""
+
+
+class Gate:
+    """Between a ``rebatch`` and the segment after it: whether the rebatch may ask the segment before it.
+
+    The segment after the rebatch sets :attr:`busy` (it has a batch not
+    finished yet); :meth:`hold` wraps the stream feeding the rebatch so that
+    it gives :data:`HOLD` instead of asking for a batch while :attr:`busy`.
+    """
+
+    def __init__(self):
+        self.busy = lambda: False
+
+    def hold(self, stream) -> Iterator:
+        """``stream``, giving :data:`HOLD` before each batch while the gate is busy."""
+        stream = iter(stream)
+        while True:
+            while self.busy():
+                yield HOLD
+            try:
+                item = next(stream)
+            except StopIteration:
+                return
+            yield item
+
+
+def _numbered(items) -> Iterator:
+    """``enumerate(items)``, passing :data:`HOLD` on without a number."""
+    number = 0
+    for item in items:
+        if item is HOLD:
+            yield item
+            continue
+        yield number, item
+        number += 1
+
+
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
-                   total: int | None, debug: list | None) -> Iterator:
-    """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order."""
+                   total: int | None, debug: list | None, head_only: bool = False,
+                   gate: Gate | None = None) -> Iterator:
+    """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order.
+
+    A batch whose step raised :class:`~dagflow.exceptions.StopPipeline` ends the stream after the
+    batches before it; any other exception is raised there.  With ``head_only``, state steps run
+    only for the first batch not yet yielded (the one a ``rebatch`` after it asked for); with
+    ``gate``, the segment tells the rebatch before it whether it has a batch not finished yet.
+    ``stream`` may give :data:`HOLD`: no batch now.
+    """
     groups, token = fuse_groups(plan, nodes), new_token()
     if not groups:
         yield from stream
@@ -81,7 +153,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
     progress: dict[int, int] = {}      # batch number -> groups done
     running: dict[cf.Future, int] = {}
     order: list[int] = []              # batch numbers in admission order, not yet yielded
-    failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task
+    failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task (or StopPipeline)
     upstream: list[Exception] = []     # an error of the stream feeding this segment
     exhausted = False
 
@@ -90,13 +162,25 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             return False
         previous = order[order.index(k) - 1] if order.index(k) else None
         done_before = progress.get(previous, last) if previous is not None else last
-        return all(done_before > i for i in groups[progress[k]].after)
+        group = groups[progress[k]]
+        if group.settles and done_before < last:   # it changes state: the previous batch must be through
+            return False
+        if head_only and not group.pure and k != order[0]:
+            return False
+        return all(done_before > i for i in group.after)
 
+    if gate is not None and head_only:   # what it passes on is another segment's work: yield it all first
+        gate.busy = lambda: bool(failed or order)
+    elif gate is not None:
+        gate.busy = lambda: bool(failed) or any(progress[k] < last for k in order)
     try:
         while True:
             while not exhausted and not failed and len(order) <= prefetch:
                 try:
-                    k, batch = next(stream)
+                    item = next(stream)
+                    if item is HOLD:
+                        break
+                    k, batch = item
                 except StopIteration:
                     exhausted = True
                     break
@@ -114,6 +198,8 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             while order and (order[0] in failed or progress[order[0]] == last):
                 k = order.pop(0)
                 if k in failed:
+                    if isinstance(failed[k], StopPipeline):
+                        return                  # stopped: the stream ends after the batches before k
                     raise failed[k]
                 progress.pop(k)
                 payload = lanes.fetch(payloads.pop(k))

@@ -2,7 +2,9 @@
 
 It walks the plan: ``before`` once, the ``main`` steps for every batch in
 order, ``after`` once when the stream ends.  ``rebatch`` steps split ``main``
-into segments chained as generators.
+into segments chained as generators.  A step raising
+:class:`~dagflow.exceptions.StopPipeline` ends the stream there: the batch
+goes no further, no later batch is made, and ``after`` runs as at the end.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from contextvars import ContextVar
 
 import numpy as np
 
-from ..exceptions import SkipBatchException, attach_step_info
+from ..exceptions import SkipBatchException, StopPipeline, attach_step_info
 from ..expr import Context, IterationInfo
 from ..pipeline.api import Joined
 from ..pipeline.guard import RUNNING, StepGuard
@@ -47,7 +49,7 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
         token = RUNNING.set(StepGuard(ctx.pipeline, label, allowed, ctx.batch))
         try:
             result = run_step(step, ctx, joined)
-        except SkipBatchException:
+        except (SkipBatchException, StopPipeline):
             raise
         except Exception as exc:
             attach_step_info(exc, step=label, batch=batch_number, source=step.source)
@@ -70,13 +72,20 @@ def _guard_info(node, data) -> tuple[str, frozenset]:
     return f"{node[0]}[{node[1]}] {data['step'].name!r}", frozenset(e.resource for e in data['effects'])
 
 
-def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None):
-    """Run the ``before`` or ``after`` section once, with no batch."""
+def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None) -> bool:
+    """Run the ``before`` or ``after`` section once, with no batch; return whether a step stopped the run.
+
+    A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.
+    """
     nodes = plan.section_nodes(section)
     if nodes:
         key = 0 if section == 'before' else 1
         ctx = Context(pipeline=pipeline, dataset=pipeline.dataset, random=batch_random(seed, 1, key))
-        run_steps(plan, nodes, ctx, debug=debug)
+        try:
+            run_steps(plan, nodes, ctx, debug=debug)
+        except StopPipeline:
+            return True
+    return False
 
 
 def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None,
@@ -98,8 +107,8 @@ def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | N
     debug : list, optional
         Receives one record per executed step.
     """
-    run_section(plan, 'before', pipeline, seed, debug=debug)
-    stream = enumerate(batches)
+    stopped = run_section(plan, 'before', pipeline, seed, debug=debug)
+    stream = enumerate(() if stopped else batches)
     for segment, (nodes, rebatch) in enumerate(_segments(plan)):
         stream = _run_segment(plan, nodes, stream, pipeline, seed, segment,
                               total if segment == 0 else None, debug)
@@ -126,7 +135,8 @@ def process_batch(plan, nodes, pipeline, batch, *, seed: int, number: int = 0, t
                   segment: int = 0, debug: list | None = None):
     """Run the steps at ``nodes`` on batch number ``number``; return the resulting batch.
 
-    Raises :class:`SkipBatchException` when an action skips the batch.
+    Raises :class:`SkipBatchException` when an action skips the batch, and
+    :class:`StopPipeline` when a step stops the run.
     """
     ctx = Context(batch=batch, pipeline=pipeline, dataset=pipeline.dataset,
                   iteration=IterationInfo(number, total), random=batch_random(seed, 0, segment, number))
@@ -141,14 +151,24 @@ def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug):
                                   segment=segment, debug=debug)
         except SkipBatchException:
             continue
+        except StopPipeline:
+            return    # the stream ends here; a rebatch after it passes on what it gathered, as at the end
         yield number, batch
 
 
 def _rebatch(stream, step):
-    """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller)."""
+    """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller).
+
+    Items of ``stream`` that are not ``(number, batch)`` pairs (the parallel
+    engine's ``HOLD``) are passed on as they come.
+    """
     size = step.args[0] if step.args else step.kwargs['batch_size']
     pending = None
-    for _, batch in stream:
+    for item in stream:
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        batch = item[1]
         pending = batch if pending is None else type(batch).merge([pending, batch])[0]
         while len(pending) >= size:
             ready, pending = type(pending).merge([pending], batch_size=size)

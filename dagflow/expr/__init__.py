@@ -20,14 +20,14 @@ from dagflow.expr.listwise import L
 from dagflow.expr.modes import MODES, apply_mode, normalize_mode
 from dagflow.expr.named import IF, NO_DEFAULT, PP, B, C, D, F, I, Lambda, M, P, V, W
 from dagflow.expr.random_draws import R
-from dagflow.expr.saving import initial_value_of, save_data_to
+from dagflow.expr.saving import initial_value_of, read_data_from, save_data_to
 from dagflow.expr.walk import structural_key, walk
 
 __all__ = [
     'B', 'V', 'C', 'D', 'F', 'L', 'Lambda', 'M', 'IF', 'R', 'W', 'I', 'P', 'PP', 'NO_DEFAULT',
     'Expression', 'NamedExpression', 'Node', 'is_expression', 'eval_expr',
     'Context', 'IterationInfo', 'make_context',
-    'evaluate', 'assign', 'ASSIGNABLE', 'save_data_to', 'initial_value_of',
+    'evaluate', 'assign', 'ASSIGNABLE', 'save_data_to', 'read_data_from', 'initial_value_of',
     'MODES', 'normalize_mode', 'apply_mode',
     'walk', 'structural_key',
 ]

@@ -1,4 +1,4 @@
-"""Values in and out of named expressions outside a step: ``save_data_to`` and variables' initial values.
+"""Values in and out of named expressions outside a step: ``save_data_to``, ``read_data_from``, initial values.
 
 Examples
 --------
@@ -9,6 +9,8 @@ Examples
 >>> save_data_to([0.5, [1, 2]], [B('loss'), total], batch=batch)
 >>> batch.loss, total
 (0.5, array([1., 2.]))
+>>> read_data_from([B('loss'), total], batch=batch)
+[0.5, array([1., 2.])]
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dagflow.expr.context import Context, make_context
 from dagflow.expr.evaluate import evaluate
 from dagflow.expr.walk import walk
 
-__all__ = ['save_data_to', 'initial_value_of']
+__all__ = ['save_data_to', 'read_data_from', 'initial_value_of']
 
 
 def save_data_to(data, dst, *, batch=None, pipeline=None, context: Context | None = None) -> None:
@@ -85,6 +87,47 @@ def save_data_to(data, dst, *, batch=None, pipeline=None, context: Context | Non
                               f'per location', dst=dst)
     for position, (location, value) in enumerate(zip(dst, values)):
         _store(dst, position, location, value, context)
+
+
+def read_data_from(src, *, batch=None, pipeline=None, context: Context | None = None):
+    """Read the values at ``src``, as BatchFlow's ``read_data_from`` does (the counterpart of :func:`save_data_to`).
+
+    Parameters
+    ----------
+    src : named expression, array or any value, or a list or tuple of them
+        A named expression is evaluated (``B``, ``V``, ``C``, ``L``, ``F``,
+        their items and arithmetic); anything else is returned as it is.  A
+        list or tuple gives a list or tuple of the values, element by element
+        (an element that is itself a list is returned as it is, as BatchFlow's).
+    batch, pipeline, context : optional
+        What the expressions refer to (as for ``expr.get``).
+
+    Returns
+    -------
+    object
+        The value, or a list or tuple of values, as ``src`` is.
+
+    Raises
+    ------
+    ExpressionError, UndefinedVariableError
+        As evaluating the expressions does: a ``B`` without a batch, a
+        variable that does not exist (a ``KeyError``), ...
+
+    Examples
+    --------
+    >>> from dagflow.expr import V
+    >>> class Pipeline:
+    ...     def get_variable(self, name):
+    ...         return {'loss': 0.25, 'step': 3}[name]
+    >>> read_data_from((V('loss'), V('step') + 1, 'as is'), pipeline=Pipeline())
+    (0.25, 4, 'as is')
+    >>> read_data_from(V('loss'), pipeline=Pipeline())
+    0.25
+    """
+    context = make_context(batch, pipeline, context)
+    if not isinstance(src, (list, tuple)):
+        return evaluate(src, context) if isinstance(src, Expression) else src
+    return type(src)(evaluate(item, context) if isinstance(item, Expression) else item for item in src)
 
 
 def _store(container, key, location, value, context):

@@ -79,8 +79,10 @@ def lowered_scene(plan, n_batches: int = 3, prefetch: int | None = None, rankdir
                     resources = _carried_resources(plan, state_keys[dep], group)
                     color = colors.get(resources[0], '#c0392b') if resources else '#c0392b'
                     scene.edges.append(Edge(ids[dep], ids[key], EdgeKind.CARRIED, ', '.join(resources), color))
-                else:
+                elif group.index == 0 and prefetch is not None and dep[1] == k - prefetch - 1:
                     scene.edges.append(Edge(ids[dep], ids[key], EdgeKind.WINDOW, 'window', '#7f8c8d'))
+                else:   # the first step that writes state waits for the whole previous batch
+                    scene.edges.append(Edge(ids[dep], ids[key], EdgeKind.CARRIED, 'previous batch', '#c0392b'))
     return scene
 
 

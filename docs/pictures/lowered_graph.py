@@ -46,7 +46,7 @@ lines = ['digraph lowered {', 'rankdir=LR; node [shape=box, style="rounded,fille
 for k in range(4):
     lines.append(f'subgraph cluster_{k} {{ label="batch {k}"; color=gray80;')
     lines.append(f'"batch-{k}" [label="batch {k}", fillcolor=gray90];')
-    for key, group, deps in batch_tasks(groups, k, 'tok', prefetch=1):
+    for key, group, _deps in batch_tasks(groups, k, 'tok', prefetch=1):
         color = '#cfe8ff' if group.pure else '#ffd9a8'
         lines.append(f'"{key[0]}-{k}" [label="{group.name}\\n({"pure, fused" if group.pure else "state"})", '
                      f'fillcolor="{color}"];')
@@ -60,6 +60,8 @@ for k in range(4):
                 lines.append(f'{source} -> {target};')
             elif group.index == 0 and dep[1] == k - 2:
                 lines.append(f'{source} -> {target} [style=dotted, color=gray50, label="window"];')
+            elif group.settles and dep == (f'{groups[-1].name}-tok', k - 1) and groups[-1].index not in group.after:
+                lines.append(f'{source} -> {target} [style=dashed, color=firebrick, label="previous batch"];')
             else:
                 lines.append(f'{source} -> {target} [style=dashed, color=firebrick, label="state"];')
 lines.append('}')

@@ -47,6 +47,27 @@ def test_an_error_on_a_worker_surfaces_with_its_type_step_and_batch(client, data
     dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=2, scheduler=client)   # the client is still usable
 
 
+@pytest.mark.parametrize('where', ['first', 'middle', 'state', 'end'])
+def test_a_stop_on_the_cluster_ends_where_the_serial_run_ends(client, where):
+    from .test_stop import StopBatch, collect, stopping_pipeline
+    from .test_stop import assert_same as assert_same_stop
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 2))
+    dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+    reference = collect(stopping_pipeline(dataset, where))
+    assert_same_stop(collect(stopping_pipeline(dataset, where), prefetch=2, scheduler=client), reference)
+
+
+def test_a_stop_around_a_rebatch_on_the_cluster(client):
+    from .test_parallel import interleaved
+    from .test_stop import StopBatch, rebatched
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+    for where in ('before', 'after'):
+        assert rebatched(dataset, where, prefetch=2, scheduler=client) == rebatched(dataset, where)
+    assert interleaved(dataset, prefetch=2, scheduler=client) == interleaved(dataset)
+
+
 def test_a_scheduler_address(client, dataset):
     reference = run_and_collect(full_pipeline(dataset))
     assert_same(run_and_collect(full_pipeline(dataset), prefetch=1, scheduler=client.scheduler.address),

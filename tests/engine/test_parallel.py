@@ -123,6 +123,24 @@ def test_rebatch_and_skip_match_the_serial_run(dataset):
     assert threaded.v('sizes') == serial.v('sizes') and len(serial.v('sizes')) == 18
 
 
+def interleaved(dataset, **run_args):
+    """State on every side of two rebatches: what each step sees depends on how the serial loop interleaves them."""
+    p = (dataset.p.init_variables({'n': 0, 'm': 0, 'seen': [], 'sizes': []})
+         .jitter(R('uniform', 0, 1)).update(V('n'), V('n') + 1)
+         .rebatch(20).update(V('m'), V('m') + 1).update(V('seen', mode='a'), (V('n'), V('m'))).shift(1.0)
+         .rebatch(7).update(V('sizes', mode='a'), (B.size, V('n'), V('m'), B.x.sum())))
+    p.run(8, n_epochs=1, seed=2, **run_args)
+    return p.v('seen'), p.v('sizes')
+
+
+@pytest.mark.parametrize('prefetch, scheduler', [(1, 'threads'), (3, 'threads'), (2, 'processes')])
+def test_state_on_both_sides_of_a_rebatch_keeps_the_serial_interleaving(dataset, prefetch, scheduler):
+    reference = interleaved(dataset)
+    assert reference[0][:3] == [(3, 1), (5, 2), (8, 3)]      # each rebatch asks for more only when it needs it
+    for _ in range(3):
+        assert interleaved(dataset, prefetch=prefetch, scheduler=scheduler) == reference
+
+
 def test_skip_skips_only_that_batch(dataset):
     p = dataset.p.skip_at(3)
     batches = list(p.gen_batch(8, n_epochs=1, prefetch=2))
@@ -168,7 +186,7 @@ def test_an_error_surfaces_with_its_type_step_and_batch_and_the_pool_is_gone(dat
         p.run(8, n_epochs=2, prefetch=3)
     assert info.value.dagflow_batch == 5 and "'fail_at'" in info.value.dagflow_step
     assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
-    assert p.v('n') >= 6                       # batches 0-5 counted at least, as in the serial run
+    assert p.v('n') == 6                       # batches 0-5 counted, as in the serial run, and no later one
     p.reset('variables', 'models')
     assert p.v('n') == 0
 
@@ -205,12 +223,12 @@ def test_a_failed_run_keeps_everything_before_the_failed_batch(dataset, where, p
     for _ in range(3):
         result = collect_until_failure(failing_pipeline(dataset, where), prefetch=prefetch, scheduler=scheduler)
         assert_same_batches(result, reference)             # batches 0-4 came out, exactly those
-        # every state step of batches 0-5 up to the failure ran, as in the serial run; state steps of later
-        # batches that were already done when batch 5 failed are kept, not rolled back
-        assert result['n'] >= reference['n']
-        assert result['loss'][:len(reference['loss'])] == reference['loss']
-        np.testing.assert_array_equal(result['predictions'][:len(reference['predictions'])],
-                                      reference['predictions'])
+        # every state step of batches 0-5 up to the failure ran, as in the serial run, and no state step of a
+        # later batch: the first one of a batch waits for the whole previous batch
+        assert result['n'] == reference['n']
+        assert result['loss'] == reference['loss']
+        np.testing.assert_array_equal(result['predictions'], reference['predictions'])
+        np.testing.assert_array_equal(result['w'], reference['w'])
 
 
 def test_a_failed_run_can_be_run_again(dataset):
@@ -241,6 +259,19 @@ def test_pure_steps_are_fused_and_state_steps_stand_alone(dataset):
         ('train_in_batch', False), ('predict_model', False)]
     # the counter waits for itself; training for the last loss write and the last use of the model
     assert [g.after for g in groups] == [(), (1,), (2, 5), (), (), (5,)]
+
+
+def test_the_first_state_change_of_a_batch_waits_for_the_whole_previous_batch(dataset):
+    groups = fuse_groups(full_pipeline(dataset).compile())
+    assert [g.settles for g in groups] == [False, True, False, False, False, False]      # update: the first write
+    p = (dataset.p.init_variables({'n': 0, 'offset': 1.0})
+         .shift(V('offset')).jitter(0.1).update(V('n'), V('n') + 1).jitter(0.1))
+    groups = fuse_groups(p.compile())
+    assert [(g.name, g.pure, g.settles) for g in groups] == [
+        ('shift', False, False), ('jitter', True, False), ('update', False, True), ('jitter[3]', True, False)]
+    deps = {key[0]: keys for key, _, keys in batch_tasks(groups, 1, 'tok', prefetch=None)}
+    assert deps['shift-tok'] == [('batch-tok', 1)]               # it only reads: it may run ahead
+    assert deps['update-tok'] == [('jitter-tok', 1), ('update-tok', 0), ('jitter[3]-tok', 0)]
 
 
 def test_repeated_names_get_their_position(dataset):

@@ -5,7 +5,7 @@ import pytest
 
 import dagflow
 from dagflow.exceptions import ExpressionError
-from dagflow.expr import B, Context, F, L, R, V, W, initial_value_of, save_data_to
+from dagflow.expr import B, C, Context, F, L, R, V, W, initial_value_of, read_data_from, save_data_to
 
 
 class TestSaveDataTo:
@@ -52,6 +52,55 @@ class TestSaveDataTo:
             save_data_to([1], (None,))
         with pytest.raises(ExpressionError, match=r'mismatch|Cannot write'):
             save_data_to(np.ones(3), np.zeros(2))
+
+
+class TestReadDataFrom:
+    def test_exported_from_dagflow(self):
+        assert dagflow.read_data_from is read_data_from
+
+    def test_one_expression_gives_its_value(self, batch, pipeline):
+        assert read_data_from(V('n'), pipeline=pipeline) == 3
+        np.testing.assert_array_equal(read_data_from(B('images')[0], batch=batch), [0, 1, 2])
+
+    def test_a_value_that_is_no_expression_is_returned_as_it_is(self):
+        array = np.ones(2)
+        assert read_data_from(array) is array
+        value = {'n': V('n')}
+        assert read_data_from(value) is value      # a dict is one value, not read (as BatchFlow's)
+
+    def test_a_list_or_tuple_gives_the_same_container_of_values(self, batch, pipeline):
+        array = np.zeros(2)
+        assert read_data_from([V('n'), array, 'x'], pipeline=pipeline)[::2] == [3, 'x']
+        assert read_data_from([V('n'), array], pipeline=pipeline)[1] is array
+        read = read_data_from((V('n') + 1, C('model/lr'), B.size), batch=batch)
+        assert read == (4, 0.1, 4) and isinstance(read, tuple)
+
+    def test_nested_lists_are_returned_as_they_are(self, pipeline):
+        inner = [V('n')]
+        assert read_data_from([inner, V('n')], pipeline=pipeline) == [inner, 3]
+
+    def test_the_counterpart_of_save_data_to(self, batch, pipeline):
+        locations = [V('loss'), B('note')]
+        save_data_to([0.5, 'hello'], locations, batch=batch)
+        assert read_data_from(locations, batch=batch) == [0.5, 'hello']
+
+    def test_in_an_action_of_a_run(self):
+        class Reading(dagflow.Batch):
+            components = ('x',)
+
+            @dagflow.action(reads='var:offset')    # dagflow orders what it is told the action reads
+            def read(self):
+                self.x = self.x + read_data_from(V('offset'), batch=self)
+                return self
+        dataset = dagflow.Dataset(4, batch_class=Reading, preloaded={'x': np.zeros(4)})
+        p = dataset.p.init_variable('offset', 2.0).read()
+        assert [batch.x.tolist() for batch in p.gen_batch(2, n_epochs=1)] == [[2.0, 2.0], [2.0, 2.0]]
+
+    def test_errors_are_those_of_the_expressions(self, batch):
+        with pytest.raises(KeyError, match="'missing'"):
+            read_data_from([V('missing')], batch=batch)
+        with pytest.raises(ExpressionError, match='batch'):
+            read_data_from(B('images'))
 
 
 class TestInitialValue:

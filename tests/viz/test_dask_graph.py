@@ -37,6 +37,13 @@ def test_window_edges_with_prefetch(training):
     assert scene.title == 'Lowered graph: 4 batches, prefetch=1'
 
 
+def test_the_first_state_change_waits_for_the_previous_batch(dataset):
+    p = dataset.p.init_variable('n', 0).update(V('n'), V('n') + 1).normalize()
+    scene = lowered_scene(p.compile(), n_batches=2, prefetch=1)
+    assert ('g1_b0', 'g0_b1', 'previous batch') in edges(scene, EdgeKind.CARRIED)
+    assert not edges(scene, EdgeKind.WINDOW)
+
+
 def test_rebatching_pipelines_are_refused(dataset):
     p = dataset.p.init_variable('n', 0).rebatch(8).update(V('n'), 1)
     with pytest.raises(VizError, match='cannot draw a pipeline that rebatches'):
