@@ -27,7 +27,7 @@ from .exceptions import (
     SkipBatchException,
     StopPipeline,
 )
-from .expr import PP, B, C, D, F, I, L, NamedExpression, P, R, V, W, eval_expr, read_data_from, save_data_to
+from .expr import PP, B, C, D, F, I, L, M, NamedExpression, P, R, V, W, eval_expr, read_data_from, save_data_to
 from .pipeline import Pipeline
 from .seeds import make_rng, make_seed_sequence, spawn_seed_sequence
 
@@ -35,7 +35,7 @@ __version__ = '0.1.0'
 
 __all__ = [
     'B', 'Batch', 'C', 'Config', 'D', 'DagflowError', 'Dataset', 'DatasetIndex', 'EmptyBatchSequence', 'F',
-    'FilesIndex', 'I', 'L', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'StopPipeline', 'V', 'W',
+    'FilesIndex', 'I', 'L', 'M', 'P', 'PP', 'Pipeline', 'R', 'SkipBatchException', 'StopPipeline', 'V', 'W',
     'action', 'make_rng', 'make_seed_sequence', 'spawn_seed_sequence',
     'NamedExpression', 'eval_expr', 'read_data_from', 'save_data_to',
 ]
