@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from ..exceptions import StopPipeline
 from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
-from .serial import _rebatch, _segments, run_section
+from .serial import _rebatch, _segments, run_dataset, run_section
 
 __all__ = ['Gate', 'HOLD', 'execute_parallel', 'stream_segment']
 
@@ -47,24 +47,26 @@ __all__ = ['Gate', 'HOLD', 'execute_parallel', 'stream_segment']
 _LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
 
 
-def _make_lanes(scheduler, plan, pipeline, prefetch):
+def _make_lanes(scheduler, plan, pipeline, prefetch, dataset):
     if isinstance(scheduler, str):
-        return _LANES[scheduler](plan, pipeline, prefetch)
-    return DistributedLanes(plan, pipeline, prefetch, scheduler)
+        return _LANES[scheduler](plan, pipeline, prefetch, dataset=dataset)
+    return DistributedLanes(plan, pipeline, prefetch, scheduler, dataset=dataset)
 
 
 def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
-                     debug: list | None = None, scheduler: str = 'threads') -> Iterator:
+                     debug: list | None = None, scheduler: str = 'threads', dataset=None) -> Iterator:
     """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight.
 
     ``scheduler`` picks the lanes (:mod:`dagflow.engine.lanes`): ``'threads'``
     or ``'processes'``.  Yields the finished batches in order, exactly as
-    :func:`~dagflow.engine.serial.execute_plan` would.
+    :func:`~dagflow.engine.serial.execute_plan` would.  ``dataset`` is the
+    run's (default: the pipeline's).
     """
-    if run_section(plan, 'before', pipeline, seed, debug=debug):   # stopped: no batch, then after
-        run_section(plan, 'after', pipeline, seed, debug=debug)
+    dataset = run_dataset(pipeline, dataset)
+    if run_section(plan, 'before', pipeline, seed, debug=debug, dataset=dataset):   # stopped: no batch, then after
+        run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
         return
-    lanes = _make_lanes(scheduler, plan, pipeline, prefetch)
+    lanes = _make_lanes(scheduler, plan, pipeline, prefetch, dataset)
     parts = _segments(plan)
     # state steps before a rebatch: keep the serial interleaving of the segments for them
     interleave = any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
@@ -86,7 +88,7 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
         for generator in reversed(segments):  # settle their running tasks now, not whenever they are collected
             generator.close()
         lanes.close()
-    run_section(plan, 'after', pipeline, seed, debug=debug)
+    run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
 
 
 class _Hold:

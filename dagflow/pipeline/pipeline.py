@@ -454,15 +454,18 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
         """A new pipeline made from this one: what a chained call, ``<<``, ``+``, ``*`` and ``@`` return.
 
-        It gets the steps (immutable tuples, shared), its own copy of the
+        It gets the steps (immutable tuples, shared), its own dataset
+        expression when the dataset is one, its own copy of the
         config (nested dicts copied, values shared) and of the namespaces, the
         variable declarations (values created from them at its first use),
         the models (static and imported ones shared, dynamic ones made anew),
         the same lock objects and the lazy run arguments.  Nothing heavy is
         copied, so a chain of N steps costs N small objects.
         """
-        child = type(self)(dataset if dataset is not None else self.dataset,
-                           config if config is not None else self.config.copy())
+        dataset = dataset if dataset is not None else self.dataset
+        if isinstance(dataset, DatasetExpression):   # evaluated by each pipeline for itself
+            dataset = dataset.fresh()
+        child = type(self)(dataset, config if config is not None else self.config.copy())
         child._sections = dict(sections or self._sections)
         child.variables = self.variables.copy_fresh()
         child.namespaces = list(self.namespaces)

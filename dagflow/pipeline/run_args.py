@@ -168,15 +168,18 @@ def reset_targets(value) -> frozenset:
     return frozenset(targets)
 
 
-def build_run_args(given: dict, pipeline, where: str, complete: bool = True) -> RunArgs | None:
-    """Evaluate, fill in and validate the run arguments ``given`` for ``pipeline``.
+def build_run_args(given: dict, pipeline, where: str, complete: bool = True, dataset=None) -> RunArgs | None:
+    """Evaluate, fill in and validate the run arguments ``given`` for ``pipeline`` over ``dataset``.
 
-    With ``complete=False`` (a lazy run) only what can be checked now is:
-    named expressions are evaluated when the run starts, and the batch size
-    may come later; None is returned.  A notifier's expressions (monitors)
-    are evaluated after each batch, never here.
+    ``dataset`` is the run's, resolved when it starts (default:
+    ``pipeline.dataset``).  With ``complete=False`` (a lazy run) only what
+    can be checked now is: named expressions are evaluated when the run
+    starts, and the batch size may come later; None is returned.  A
+    notifier's expressions (monitors) are evaluated after each batch, never
+    here.
     """
-    dataset = pipeline._resolve_dataset() if complete else pipeline.dataset
+    if dataset is None:
+        dataset = pipeline.dataset
     context = Context(pipeline=pipeline, dataset=dataset)
     given = {name: evaluate(value, context) if complete and name != 'notifier' else value
              for name, value in given.items()

@@ -32,6 +32,10 @@ class DatasetExpression:
 
     Until the first run the pipeline behaves as a template (no batch class);
     afterwards attributes read through to the dataset the last run used.
+    Every pipeline has its own (a pipeline derived from this one gets a
+    :meth:`fresh` one), so pipelines made from one template, each with its
+    own config, never see each other's dataset.  A run resolves it once, when
+    it starts, and hands the dataset it got down to the engine.
 
     Examples
     --------
@@ -50,6 +54,10 @@ class DatasetExpression:
     def __init__(self, expression):
         self.expression = expression
         self.current = None
+
+    def fresh(self) -> DatasetExpression:
+        """The same expression, not evaluated yet: the dataset of a pipeline derived from this one."""
+        return DatasetExpression(self.expression)
 
     def resolve(self, pipeline):
         """Evaluate the expression against ``pipeline`` (its config and variables) and keep the dataset."""
@@ -228,12 +236,12 @@ class RunMixin:
             self._lazy = given
             self._drop_iterator()
             return self
-        run_args, reset = self._start(given, 'run')
+        run_args, reset, dataset = self._start(given, 'run')
         if run_args.n_iters is None and run_args.n_epochs is None:
             warnings.warn('run() will never stop: n_epochs=None and no n_iters make an endless run, which ends '
                           'only when a step raises (or on KeyboardInterrupt). Give n_iters or n_epochs, or iterate '
                           'with gen_batch()/next_batch() and break.', RuntimeWarning, stacklevel=2)
-        for _ in self._generate(run_args, reset):
+        for _ in self._generate(run_args, reset, dataset):
             pass
         return self
 
@@ -259,8 +267,8 @@ class RunMixin:
         >>> [len(batch) for batch in p.gen_batch()], [len(batch) for batch in p.gen_batch(n_iters=1)]
         ([2, 2, 1], [2])
         """
-        run_args, reset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
-        return self._generate(run_args, reset)
+        run_args, reset, dataset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
+        return self._generate(run_args, reset, dataset)
 
     def next_batch(self, *args, **kwargs):
         """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one.
@@ -295,8 +303,9 @@ class RunMixin:
                                        'batch_size and the other run arguments.', name='batch_size')
             key = _key(merged)
             if key != self._iter_key or (self._iterator is None and not self._exhausted):
+                run_args, dataset = self._begin(merged, 'next_batch')
                 self._drop_iterator()
-                self._iterator = self._generate(build_run_args(merged, self, 'next_batch'), None)
+                self._iterator = self._generate(run_args, None, dataset)
                 self._iter_key = key
         if self._iterator is None:
             raise EmptyBatchSequence('The pipeline has no more batches; call reset("iter") to start over.')
@@ -312,9 +321,10 @@ class RunMixin:
     def execute_for(self, batch, seed: int | None = None):
         """Run the main steps on one given batch and return the result."""
         from ..engine import process_batch
-        self._resolve_dataset()
+        dataset = self._resolve_dataset()
         plan = self.compile()
-        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed))
+        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed),
+                             dataset=dataset)
 
     def reset(self, *what, **kwargs):
         """Reset ``'iter'`` (the ``next_batch`` iteration), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
@@ -377,13 +387,27 @@ class RunMixin:
         return self.set_config(config)
 
     def _resolve_dataset(self):
-        """Evaluate a dataset given as a named expression; the plan is compiled again if the dataset changed."""
+        """The dataset of a run starting now; one given as a named expression is evaluated now.
+
+        The plan is compiled again if the dataset changed.  The run passes the
+        dataset returned down to the engine and never reads ``self.dataset``
+        again.
+        """
         dataset = self.dataset
-        if isinstance(dataset, DatasetExpression):
-            previous = dataset.current
-            if dataset.resolve(self) is not previous:
-                self._compiled = None
-        return dataset
+        if not isinstance(dataset, DatasetExpression):
+            return dataset
+        previous = dataset.current
+        value = dataset.resolve(self)
+        if value is not previous:
+            self._compiled = None
+        return value
+
+    def _last_dataset(self):
+        """The dataset of the last run (``p.after.run()`` runs with it); resolved now if there was none."""
+        dataset = self.dataset
+        if isinstance(dataset, DatasetExpression) and dataset.current is not None:
+            return dataset.current
+        return self._resolve_dataset()
 
     # ------------------------------------------------------------------ p.after.run()
     def _run_section_alone(self, section: str, args: tuple, kwargs: dict):
@@ -395,27 +419,32 @@ class RunMixin:
         from ..engine import run_section
         if args or kwargs:
             return self.run(*args, **kwargs)
-        self._resolve_dataset()
+        dataset = self._last_dataset()
         plan = self.compile()
         seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
         try:
-            run_section(plan, section, self, seed)
+            run_section(plan, section, self, seed, dataset=dataset)
         except BaseException:
             self.locks.release_all()
             raise
         return None
 
     # ------------------------------------------------------------------ internals
-    def _start(self, given: dict, where: str) -> tuple[RunArgs, frozenset | None]:
-        """The run arguments of a run starting now (given merged over the lazy ones), and what to reset."""
+    def _start(self, given: dict, where: str) -> tuple[RunArgs, frozenset | None, object]:
+        """A run starting now: its arguments (given merged over the lazy ones), what to reset, its dataset."""
         merged = merge_run_args(self._lazy, given)
         reset = merged.pop('reset', None)
         if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN:
             raise RunArgumentError(f'{where}() needs a batch_size (or an earlier run(..., lazy=True) that gives '
                                    f'one).', name='batch_size', value=None)
-        run_args = build_run_args(merged, self, where)
+        run_args, dataset = self._begin(merged, where)
         self._drop_iterator()
-        return run_args, None if reset is None else reset_targets(reset)
+        return run_args, None if reset is None else reset_targets(reset), dataset
+
+    def _begin(self, merged: dict, where: str) -> tuple[RunArgs, object]:
+        """The dataset of a run starting now (resolved once, here) and its arguments evaluated against it."""
+        dataset = self._resolve_dataset()
+        return build_run_args(merged, self, where, dataset=dataset), dataset
 
     def _drop_iterator(self):
         """Forget next_batch's iteration, closing it so its worker threads or processes stop now."""
@@ -430,11 +459,11 @@ class RunMixin:
         self.run_seed = seed
         return seed
 
-    def _prepare(self, run_args: RunArgs):
-        """The plan, seed, batch iterator and batch count of a run."""
+    def _prepare(self, run_args: RunArgs, dataset):
+        """The plan, seed, batch iterator and batch count of a run over ``dataset``."""
         from ..data.iteration import iteration_count
         from ..engine import batch_random
-        if self.dataset is None:
+        if dataset is None:
             raise PlanError('This pipeline has no dataset (it is a template): link one with '
                             '`template << dataset` (or `dataset >> template`) before running it.')
         plan = self.compile()
@@ -442,24 +471,24 @@ class RunMixin:
         shuffle = run_args.shuffle
         if shuffle is True:
             shuffle = batch_random(seed, 2)
-        total = iteration_count(len(self.dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
+        total = iteration_count(len(dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
                                 run_args.drop_last)
-        batches = self.dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
+        batches = dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
                                          n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs, reset) -> Iterator:
+    def _generate(self, run_args: RunArgs, reset, dataset) -> Iterator:
         from ..engine import execute
         if reset:
             self._reset_state(reset)
-        plan, seed, batches, total = self._prepare(run_args)
+        plan, seed, batches, total = self._prepare(run_args, dataset)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
         self._runs_started += 1
         started = time.time()
         self.variables.start_run()
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
-                           prefetch=run_args.prefetch, scheduler=run_args.scheduler)
+                           prefetch=run_args.prefetch, scheduler=run_args.scheduler, dataset=dataset)
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:
@@ -508,14 +537,14 @@ class RunMixin:
         from ..engine import lower_run
         given = given_run_args((), {'batch_size': batch_size, 'shuffle': shuffle, 'n_epochs': n_epochs,
                                     'n_iters': n_iters, 'drop_last': drop_last, 'seed': seed}, 'to_dask')
-        run_args = build_run_args(given, self, 'to_dask')
+        run_args, dataset = self._begin(given, 'to_dask')
         if run_args.n_epochs is None and run_args.n_iters is None:
             raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
-        plan, seed, batches, total = self._prepare(run_args)
+        plan, seed, batches, total = self._prepare(run_args, dataset)
         if any(step.name == 'rebatch' for step in plan.steps('main')):
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
-        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total)
+        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total, dataset=dataset)
 
 
 def _key(given: dict):

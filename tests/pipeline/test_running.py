@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from dagflow import B, C, Dataset, Pipeline, V
+from dagflow import B, C, D, Dataset, Pipeline, V
 from dagflow.exceptions import EmptyBatchSequence, RunArgumentError
 from dagflow.models import BaseModel
 
@@ -340,3 +340,37 @@ class TestConfigAndDataset:
             p.set_config({'dataset': 5}).run(batch_size=2)
         with pytest.raises(KeyError, match="'dataset' is not in the config"):
             p.set_config({}, clear=True).run(batch_size=2)
+
+    def test_pipelines_from_one_template_each_run_on_their_own_dataset(self):
+        ds = Dataset(6, preloaded=np.arange(6.0))
+        ds.cv_split(n_splits=3)
+        template = Pipeline().init_variable('ids', init_on_each_run=list).update(V('ids', mode='e'),
+                                                                                B.indices.tolist())
+        folds = template << ds.CV(C('fold')).test
+        runs = [folds << {'fold': i} for i in range(3)]
+        generators = [p.gen_batch(2, n_epochs=1) for p in runs]
+        for generator in generators:
+            list(generator)
+        assert [p.v('ids') for p in runs] == [[0, 1], [2, 3], [4, 5]]
+        assert [list(p.dataset.indices) for p in runs] == [[0, 1], [2, 3], [4, 5]]
+        assert folds.dataset.current is None and runs[0].dataset is not runs[1].dataset
+
+    def test_a_run_keeps_the_dataset_it_started_with(self):
+        small, large = Dataset(4, preloaded=np.ones(4)), Dataset(10, preloaded=np.full(10, 100.0))
+        template = Pipeline().init_variable('s', 0).update(V('s'), V('s') + B.data.sum()) << C('dataset')
+        first, second = template << {'dataset': small}, template << {'dataset': large}
+        started = first.gen_batch(2, n_epochs=1)     # the dataset is evaluated here, when gen_batch is called
+        second.run(batch_size=5)
+        assert len(list(started)) == 2 and first.v('s') == 4.0 and second.v('s') == 1000.0
+
+    def test_the_engine_gets_the_dataset_of_the_runs_start(self, ds):
+        p = (Pipeline().init_variable('sizes', init_on_each_run=list)
+             .update(V('sizes', mode='a'), D('size'))) << C('dataset')
+        p.set_config({'dataset': ds})
+        generator = p.gen_batch(5, n_epochs=1)
+        batch = next(generator)
+        p.set_config({'dataset': Dataset(3)})
+        p.execute_for(batch)                # evaluates the expression again: the pipeline now shows the new one
+        assert len(p.dataset) == 3
+        list(generator)
+        assert p.v('sizes') == [10, 3, 10]
