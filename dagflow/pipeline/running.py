@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
+import weakref
 from collections.abc import Iterator
 
 import numpy as np
@@ -104,6 +105,7 @@ class RunMixin:
         self._iterator: Iterator | None = None  # next_batch's iteration
         self._iter_key = None                   # what next_batch's iteration was started with
         self._exhausted = False                 # next_batch's iteration ended: EmptyBatchSequence until reset
+        self._live: weakref.WeakSet | None = None   # the runs (generators) started and not collected yet
         self.debug_info = None
         self.profile = None
         self.run_seed: int | None = None
@@ -131,7 +133,7 @@ class RunMixin:
         self._lazy = None if parent._lazy is None else dict(parent._lazy)
 
     def _run_state_to_pickle(self) -> dict:
-        return {'_iterator': None, '_iter_key': None, '_exhausted': False}
+        return {'_iterator': None, '_iter_key': None, '_exhausted': False, '_live': None}
 
     # ------------------------------------------------------------------ public API
     def run(self, batch_size=NOT_GIVEN, shuffle=NOT_GIVEN, n_iters=NOT_GIVEN, n_epochs=NOT_GIVEN,
@@ -257,7 +259,11 @@ class RunMixin:
         """Yield processed batches; the arguments are those of :meth:`run`, merged over ``run(..., lazy=True)``'s.
 
         Breaking out of the loop ends the run without the ``after`` section:
-        call ``pipeline.after.run()`` for it.
+        call ``pipeline.after.run()`` for it.  A pipeline has one run at a
+        time: a new ``run``/``gen_batch``/``next_batch`` iteration,
+        ``pipeline.after.run()`` and ``reset('iter')`` end a generator still
+        being iterated (it then stops, as if exhausted, after its running
+        steps are done).
 
         Examples
         --------
@@ -304,7 +310,7 @@ class RunMixin:
             key = _key(merged)
             if key != self._iter_key or (self._iterator is None and not self._exhausted):
                 run_args, dataset = self._begin(merged, 'next_batch')
-                self._drop_iterator()
+                self._end_runs()
                 self._iterator = self._generate(run_args, None, dataset)
                 self._iter_key = key
         if self._iterator is None:
@@ -349,7 +355,7 @@ class RunMixin:
                                    value=sorted(kwargs))
         targets = reset_targets(what[0] if len(what) == 1 else list(what)) if what else {'iter'}
         if targets & {'iter', 'all'}:
-            self._drop_iterator()
+            self._end_runs()
         self._reset_state(targets)
         return self
 
@@ -419,6 +425,7 @@ class RunMixin:
         from ..engine import run_section
         if args or kwargs:
             return self.run(*args, **kwargs)
+        self._end_runs()   # the loop is over: a generator still open must not run steps during or after it
         dataset = self._last_dataset()
         plan = self.compile()
         seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
@@ -438,7 +445,7 @@ class RunMixin:
             raise RunArgumentError(f'{where}() needs a batch_size (or an earlier run(..., lazy=True) that gives '
                                    f'one).', name='batch_size', value=None)
         run_args, dataset = self._begin(merged, where)
-        self._drop_iterator()
+        self._end_runs()
         return run_args, None if reset is None else reset_targets(reset), dataset
 
     def _begin(self, merged: dict, where: str) -> tuple[RunArgs, object]:
@@ -452,6 +459,18 @@ class RunMixin:
         self._iter_key, self._exhausted = None, False
         if iterator is not None:
             iterator.close()
+
+    def _end_runs(self):
+        """End every run of this pipeline still open (next_batch's iteration, gen_batch generators).
+
+        Closing a run waits for its running steps, so nothing of it runs
+        after this returns.  A run that is executing right now (this is called
+        from one of its own steps) is left alone.
+        """
+        self._drop_iterator()
+        for run in list(self._live or ()):
+            if not run.gi_running:
+                run.close()
 
     def _pick_seed(self, seed):
         if seed is None:
@@ -478,6 +497,14 @@ class RunMixin:
         return plan, seed, batches, total
 
     def _generate(self, run_args: RunArgs, reset, dataset) -> Iterator:
+        """A run over ``dataset``, known to the pipeline as live (:meth:`_end_runs` closes it)."""
+        run = self._run(run_args, reset, dataset)
+        if self._live is None:
+            self._live = weakref.WeakSet()
+        self._live.add(run)
+        return run
+
+    def _run(self, run_args: RunArgs, reset, dataset) -> Iterator:
         from ..engine import execute
         if reset:
             self._reset_state(reset)
@@ -492,9 +519,11 @@ class RunMixin:
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:
+            finished.close()          # its running steps end first
             self.locks.release_all()  # a failed batch must not leave acquire_lock's lock held for the next run
             raise
         finally:
+            finished.close()          # now, even when a progress bar between does not pass the close on
             if debug is not None:
                 self._keep_profile(debug, started, run_args)
 

@@ -310,6 +310,35 @@ class TestSectionsAlone:
         assert p.v('log') == ['start', 'end']
 
 
+class TestOneRunAtATime:
+    """A new run, ``after.run()`` and ``reset('iter')`` end the runs of the pipeline still open."""
+
+    @pytest.mark.parametrize('prefetch', [0, 2])
+    def test_a_new_run_ends_a_generator_still_open(self, ds, prefetch):
+        p = counting(ds).run(batch_size=3, n_epochs=1, lazy=True, prefetch=prefetch)
+        old = p.gen_batch()
+        next(old)
+        new = p.gen_batch(reset='variables')
+        assert [len(batch) for batch in new] == [3, 3, 3, 1] and p.v('items') == 10
+        assert list(old) == [] and p.v('items') == 10
+
+    @pytest.mark.parametrize('prefetch', [0, 2])
+    def test_after_run_ends_the_next_batch_iteration(self, ds, prefetch):
+        p = counting(ds).init_variable('log', init_on_each_run=list).run(batch_size=2, lazy=True, prefetch=prefetch)
+        p.after.update(V('log', mode='a'), V('n'))
+        assert [list(p.next_batch().indices) for _ in range(3)] == [[0, 1], [2, 3], [4, 5]]
+        p.after.run()
+        assert p.v('log') == [3]
+        assert list(p.next_batch().indices) == [0, 1]      # a new iteration, not the rest of the old one
+
+    def test_reset_iter_ends_a_generator_still_open(self, ds):
+        p = counting(ds)
+        generator = p.gen_batch(batch_size=2, prefetch=1)
+        next(generator)
+        p.reset('iter')
+        assert list(generator) == []
+
+
 class TestConfigAndDataset:
     def test_set_config_merges_in_place(self):
         p = Pipeline(config={'model': {'lr': 0.1}})
