@@ -19,6 +19,14 @@ state can have run: the first such step of batch ``k + 1`` waits for the
 whole of batch ``k`` (:func:`~dagflow.engine.lower.fuse_groups`).
 :class:`~dagflow.exceptions.StopPipeline` ends the run the same way, except
 that the stream then simply ends (and ``after`` runs) instead of raising.
+The consumer paces the state steps, as the serial loop's caller does: the
+state steps of a batch (those that write state and those that read it) run
+only once the consumer has asked for that batch, i.e. when the generator is
+resumed after yielding the batch before it; pure steps still run ahead, up
+to ``prefetch``.  A consumer that stops after batch ``k`` (``break``, then
+``close``) or changes the state between two batches (``next_batch(reset=...)``)
+thus sees exactly the serial run's state; ``run`` asks for the next batch at
+once, so it loses nothing.
 With ``rebatch``, each segment of the main steps streams on its own, and the
 serial loop interleaves them: a segment asks the one before it for a batch
 only after it has finished its own.  When a segment before a ``rebatch`` has
@@ -74,9 +82,11 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     try:
         stream = enumerate(batches)
         for segment, (nodes, rebatch) in enumerate(parts):
+            # the last segment's state steps wait for the consumer to ask; one before a rebatch's for the rebatch
             stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
                                     prefetch=prefetch, total=total if segment == 0 else None, debug=debug,
-                                    head_only=interleave and rebatch is not None, gate=gate)
+                                    head_only=rebatch is None or interleave, gate=gate,
+                                    feeds_rebatch=rebatch is not None)
             segments.append(stream)
             if rebatch is not None:
                 gate = Gate() if interleave else None
@@ -137,13 +147,14 @@ def _numbered(items) -> Iterator:
 
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None, head_only: bool = False,
-                   gate: Gate | None = None) -> Iterator:
+                   gate: Gate | None = None, feeds_rebatch: bool = False) -> Iterator:
     """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order.
 
     A batch whose step raised :class:`~dagflow.exceptions.StopPipeline` ends the stream after the
     batches before it; any other exception is raised there.  With ``head_only``, state steps run
-    only for the first batch not yet yielded (the one a ``rebatch`` after it asked for); with
-    ``gate``, the segment tells the rebatch before it whether it has a batch not finished yet.
+    only for the first batch not yet yielded: the one the consumer of this generator (the user's
+    loop, or a ``rebatch`` after it) has asked for.  With ``gate``, the segment tells the rebatch
+    before it whether it has a batch not finished yet (``feeds_rebatch``: not passed on yet).
     ``stream`` may give :data:`HOLD`: no batch now.
     """
     groups, token = fuse_groups(plan, nodes), new_token()
@@ -171,7 +182,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             return False
         return all(done_before > i for i in group.after)
 
-    if gate is not None and head_only:   # what it passes on is another segment's work: yield it all first
+    if gate is not None and feeds_rebatch:   # what it passes on is another segment's work: yield it all first
         gate.busy = lambda: bool(failed or order)
     elif gate is not None:
         gate.busy = lambda: bool(failed) or any(progress[k] < last for k in order)
@@ -197,6 +208,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                     group = groups[progress[k]]
                     future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k))
                     running[future] = k
+            passed_on = False
             while order and (order[0] in failed or progress[order[0]] == last):
                 k = order.pop(0)
                 if k in failed:
@@ -207,6 +219,9 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                 payload = lanes.fetch(payloads.pop(k))
                 if payload is not SKIPPED:
                     yield k, payload.batch
+                    passed_on = True
+            if passed_on:
+                continue    # asked for the next batch: admit and start what is ready now, before waiting
             if not running:
                 if exhausted and not order:
                     if upstream:

@@ -169,6 +169,9 @@ class TinyModel(BaseModel):
     def train(self, x):
         self.steps += 1
 
+    def save(self, log):
+        log.append(self.steps)
+
     def reset(self):
         self.steps = 0
 
@@ -330,6 +333,18 @@ class TestOneRunAtATime:
         p.after.run()
         assert p.v('log') == [3]
         assert list(p.next_batch().indices) == [0, 1]      # a new iteration, not the rest of the old one
+
+    @pytest.mark.parametrize('scheduler', ['threads', 'processes'])
+    def test_after_run_sees_the_state_of_the_batches_taken(self, ds, scheduler):
+        saved = []
+        p = (ds.p.init_model('m', TinyModel, 'static').init_variable('n', 0).init_variable('log', [])
+             .update(V('n'), V('n') + 1).train_model('m', B.data)
+             .run(batch_size=2, lazy=True, prefetch=4, scheduler=scheduler))
+        p.after.save_model('m', saved).update(V('log', mode='a'), V('n'))
+        for _ in range(3):
+            p.next_batch()
+        p.after.run()
+        assert saved == [3] and p.v('log') == [3] and p.m('m').steps == 3
 
     def test_reset_iter_ends_a_generator_still_open(self, ds):
         p = counting(ds)
