@@ -490,6 +490,10 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def __add__(self, other: Pipeline) -> Pipeline:
         """Concatenate two pipelines, section by section (declarations, models and locks of both).
 
+        ``pipeline + other.after`` (a section of ``other``) adds the steps of
+        that section only, to the same section, with the declarations,
+        models and locks of ``other`` (BatchFlow adds the whole of ``other``).
+
         Examples
         --------
         >>> from dagflow import Pipeline, V
@@ -497,12 +501,19 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         ...     both = p.update(V('n'), 1) + p.print(V('n'))
         >>> [step.name for step in both.steps()], p.steps()
         (['update', 'print'], ())
+        >>> other = Pipeline().print('each batch')
+        >>> other.after.print('at the end')   # doctest: +ELLIPSIS
+        <after section of ...>
+        >>> ending = Pipeline() + other.after
+        >>> len(ending.steps('main')), len(ending.steps('after'))
+        (0, 1)
         """
+        section = None
         if isinstance(other, SectionView):
-            other = other.pipeline
+            other, section = other.pipeline, other.section
         if not isinstance(other, Pipeline):
             return NotImplemented
-        sections = {s: self._sections[s] + other._sections[s] for s in _SECTIONS}
+        sections = {s: self._sections[s] + (other._sections[s] if section in (None, s) else ()) for s in _SECTIONS}
         child = self._derive(dataset=self.dataset if self.dataset is not None else other.dataset,
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():

@@ -296,11 +296,17 @@ class TestTemplates:
         assert both.run().v('n') == 10 and second.m('shared').seen == 10 and first.v('n') == 0
 
     def test_a_section_can_be_concatenated(self, ranges_dataset):
-        setup = Pipeline()
-        setup.before.init_variable('log', []).update(V('log', mode='a'), 'start')
-        p = (ranges_dataset.p.update(V('log', mode='a'), B.size) + setup.before)
-        assert [s.name for s in p.steps('before')] == ['update']
-        assert p.run(batch_size=5).v('log') == ['start', 5, 5]
+        other = Pipeline().init_variable('log', []).update(V('log', mode='a'), 'main')
+        other.before.update(V('log', mode='a'), 'start')
+        other.after.update(V('log', mode='a'), 'end')
+        mine = ranges_dataset.p.update(V('log', mode='a'), B.size)
+        expected = {'before': ['start', 5, 5], 'main': [5, 'main', 5, 'main'], 'after': [5, 5, 'end']}
+        for section, log in expected.items():
+            p = mine + getattr(other, section)
+            assert {s: len(p.steps(s)) for s in ('before', 'main', 'after')} == {
+                'before': section == 'before', 'main': 1 + (section == 'main'), 'after': section == 'after'}
+            assert p.run(batch_size=5).v('log') == log     # the declarations of other come along
+        assert (mine + other).run(batch_size=5).v('log') == ['start', 5, 'main', 5, 'main', 'end']
 
     def test_sometimes_and_repeat_leave_their_operand_unchanged(self, numbers):
         with Pipeline() as p:
