@@ -35,6 +35,11 @@ steps run only for the batch that the ``rebatch`` asked for, and a segment
 lets the ``rebatch`` before it ask for more (:class:`Gate`) only when it has
 finished every batch it took (and, if it feeds another ``rebatch``, passed
 them all on); pure steps still run ahead on every side.
+A source of batches that can cut them again (``resized`` and ``rewind(number)``,
+as ``Pipeline.next_batch``'s when the batch size changes between calls) gets
+the batches cut ahead back when the consumer asks for the next batch, and
+cuts them again: only pure work is lost, since their state steps have not
+run (one segment only: with a ``rebatch`` the pipeline refuses the change).
 ``KeyboardInterrupt`` stops the run without letting earlier batches finish:
 queued tasks are cancelled, and the tasks already running are waited for
 (a thread cannot be killed), so it returns as soon as the running steps end.
@@ -49,7 +54,7 @@ from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
 from .serial import _rebatch, _segments, run_dataset, run_section
 
-__all__ = ['Gate', 'HOLD', 'execute_parallel', 'stream_segment']
+__all__ = ['Gate', 'HOLD', 'Numbered', 'execute_parallel', 'stream_segment']
 
 
 _LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
@@ -80,13 +85,14 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     interleave = any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
     segments, gate = [], None
     try:
-        stream = enumerate(batches)
+        recut = Numbered(batches) if len(parts) == 1 and hasattr(batches, 'rewind') else None
+        stream = recut if recut is not None else enumerate(batches)
         for segment, (nodes, rebatch) in enumerate(parts):
             # the last segment's state steps wait for the consumer to ask; one before a rebatch's for the rebatch
             stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
                                     prefetch=prefetch, total=total if segment == 0 else None, debug=debug,
                                     head_only=rebatch is None or interleave, gate=gate,
-                                    feeds_rebatch=rebatch is not None)
+                                    feeds_rebatch=rebatch is not None, recut=recut)
             segments.append(stream)
             if rebatch is not None:
                 gate = Gate() if interleave else None
@@ -99,6 +105,31 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
             generator.close()
         lanes.close()
     run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
+
+
+class Numbered:
+    """``enumerate(batches)`` for a source that can cut its batches again: :meth:`rewind` goes back too."""
+
+    def __init__(self, batches):
+        self.batches, self.number = batches, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        batch = next(self.batches)
+        self.number += 1
+        return self.number - 1, batch
+
+    @property
+    def resized(self) -> bool:
+        """Whether the source wants the batches not yet taken by the consumer back."""
+        return self.batches.resized
+
+    def rewind(self, number: int | None) -> None:
+        """The batches from ``number`` on are given back (None: none was cut ahead): cut them again."""
+        self.number = self.number if number is None else number
+        self.batches.rewind(self.number)
 
 
 class _Hold:
@@ -147,7 +178,8 @@ def _numbered(items) -> Iterator:
 
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None, head_only: bool = False,
-                   gate: Gate | None = None, feeds_rebatch: bool = False) -> Iterator:
+                   gate: Gate | None = None, feeds_rebatch: bool = False,
+                   recut: Numbered | None = None) -> Iterator:
     """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order.
 
     A batch whose step raised :class:`~dagflow.exceptions.StopPipeline` ends the stream after the
@@ -155,7 +187,8 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
     only for the first batch not yet yielded: the one the consumer of this generator (the user's
     loop, or a ``rebatch`` after it) has asked for.  With ``gate``, the segment tells the rebatch
     before it whether it has a batch not finished yet (``feeds_rebatch``: not passed on yet).
-    ``stream`` may give :data:`HOLD`: no batch now.
+    ``stream`` may give :data:`HOLD`: no batch now.  ``recut`` is ``stream`` when its source can cut
+    its batches again: when it asks, the batches admitted and not yielded are dropped and cut again.
     """
     groups, token = fuse_groups(plan, nodes), new_token()
     if not groups:
@@ -220,6 +253,15 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                 if payload is not SKIPPED:
                     yield k, payload.batch
                     passed_on = True
+                    if recut is not None and recut.resized:   # asked for a batch of another size
+                        _settle(running)
+                        recut.rewind(order[0] if order else None)
+                        for table in (payloads, progress, failed):
+                            table.clear()
+                        order.clear()
+                        upstream.clear()
+                        exhausted = False
+                        break
             if passed_on:
                 continue    # asked for the next batch: admit and start what is ready now, before waiting
             if not running:
@@ -243,6 +285,12 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                     continue
                 progress[k] += 1
     finally:
-        for future in running:
-            future.cancel()
-        cf.wait(list(running))
+        _settle(running)
+
+
+def _settle(running: dict) -> None:
+    """Cancel the tasks not started, wait for the others; forget them all."""
+    for future in running:
+        future.cancel()
+    cf.wait(list(running))
+    running.clear()

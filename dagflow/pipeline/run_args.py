@@ -28,7 +28,7 @@ from ..exceptions import RunArgumentError, suggestion_text
 from ..expr import Context, evaluate, is_expression, walk
 from .notifier import NotifierSpec, parse_notifier
 
-__all__ = ['NOT_GIVEN', 'POSITIONAL', 'RUN_ARGUMENTS', 'RunArgs', 'given_run_args', 'merge_run_args',
+__all__ = ['NOT_GIVEN', 'POSITIONAL', 'RUN_ARGUMENTS', 'DEFAULTS', 'RunArgs', 'given_run_args', 'merge_run_args',
            'build_run_args', 'reset_targets', 'shown']
 
 
@@ -50,7 +50,7 @@ POSITIONAL = ('batch_size', 'shuffle', 'n_iters', 'n_epochs', 'drop_last', 'noti
 """Run arguments that may be given by position, in BatchFlow's order."""
 RUN_ARGUMENTS = (*POSITIONAL, 'reset', 'seed', 'debug', 'prefetch', 'scheduler', 'profile')
 """Every run argument (``bar`` is ``notifier``; ``lazy`` is not stored)."""
-_DEFAULTS = {'shuffle': False, 'n_iters': None, 'n_epochs': DEFAULT_EPOCHS, 'drop_last': False, 'notifier': False,
+DEFAULTS = {'shuffle': False, 'n_iters': None, 'n_epochs': DEFAULT_EPOCHS, 'drop_last': False, 'notifier': False,
              'seed': None, 'debug': False, 'prefetch': 0, 'scheduler': None, 'profile': False}
 _TARGETS = {'threads': 'threads', 't': 'threads', 'mpc': 'processes', 'm': 'processes'}
 _RESETS = ('iter', 'variables', 'vars', 'models', 'all')
@@ -184,7 +184,7 @@ def build_run_args(given: dict, pipeline, where: str, complete: bool = True, dat
     given = {name: evaluate(value, context) if complete and name != 'notifier' else value
              for name, value in given.items()
              if complete or name == 'notifier' or not any(True for _ in walk(value))}
-    values = {**_DEFAULTS, **given}
+    values = {**DEFAULTS, **given}
     values.pop('reset', None)
     if 'reset' in given:
         reset_targets(given['reset'])
@@ -213,7 +213,7 @@ def _size(dataset) -> int | None:
 
 def shown(given: dict) -> dict:
     """The lazy run's arguments as ``run_args`` shows them: defaults filled in, the scheduler resolved."""
-    values = {name: given.get(name, _DEFAULTS.get(name)) for name in RUN_ARGUMENTS if name != 'reset'}
+    values = {name: given.get(name, DEFAULTS.get(name)) for name in RUN_ARGUMENTS if name != 'reset'}
     if 'reset' in given:
         values['reset'] = given['reset']
     if not (is_expression(values['prefetch']) or is_expression(values['scheduler'])):

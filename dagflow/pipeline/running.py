@@ -23,7 +23,8 @@ import numpy as np
 from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..expr import Context, evaluate, is_expression
 from .notifier import progress
-from .run_args import NOT_GIVEN, RunArgs, build_run_args, given_run_args, merge_run_args, reset_targets, shown
+from .resizable import ResizableBatches
+from .run_args import DEFAULTS, NOT_GIVEN, RunArgs, build_run_args, given_run_args, merge_run_args, reset_targets, shown
 
 __all__ = ['RunArgs', 'RunMixin', 'DatasetExpression']
 
@@ -103,7 +104,8 @@ class RunMixin:
     def _init_run_state(self):
         self._lazy: dict | None = None          # the arguments given to run(..., lazy=True)
         self._iterator: Iterator | None = None  # next_batch's iteration
-        self._iter_key = None                   # what next_batch's iteration was started with
+        self._iter_key = None                   # the run arguments next_batch's iteration was started with
+        self._batches = None                    # next_batch's batches (ResizableBatches)
         self._exhausted = False                 # next_batch's iteration ended: EmptyBatchSequence until reset
         self._live: weakref.WeakSet | None = None   # the runs (generators) started and not collected yet
         self.debug_info = None
@@ -133,7 +135,7 @@ class RunMixin:
         self._lazy = None if parent._lazy is None else dict(parent._lazy)
 
     def _run_state_to_pickle(self) -> dict:
-        return {'_iterator': None, '_iter_key': None, '_exhausted': False, '_live': None}
+        return {'_iterator': None, '_iter_key': None, '_exhausted': False, '_live': None, '_batches': None}
 
     # ------------------------------------------------------------------ public API
     def run(self, batch_size=NOT_GIVEN, shuffle=NOT_GIVEN, n_iters=NOT_GIVEN, n_epochs=NOT_GIVEN,
@@ -279,12 +281,26 @@ class RunMixin:
     def next_batch(self, *args, **kwargs):
         """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one.
 
-        Calls with the same arguments (or none, after ``run(..., lazy=True)``)
-        continue one iteration; other arguments start a new one.  As in
-        BatchFlow, ``next_batch`` is endless unless ``n_iters`` or ``n_epochs``
-        is given (here or in the lazy run).  ``reset=...`` resets at once, as
-        :meth:`reset` does; after the last batch, every call raises until
-        ``reset('iter')``.
+        The first call starts an iteration with its arguments merged over
+        those of ``run(..., lazy=True)``; later calls continue it, with no
+        arguments or the same ones.  As in ``Dataset.next_batch``, the batch
+        size may change from call to call (the batches of a prefetching run
+        cut ahead are cut again, so they are those of ``prefetch=0``); any
+        other argument that differs is an error until ``reset('iter')``
+        starts a new iteration.  ``next_batch(batch_size, ...)`` is endless
+        unless ``n_iters`` or ``n_epochs`` is given, as in BatchFlow;
+        ``next_batch()`` after ``run(..., lazy=True)`` takes the lazy run's
+        length, one epoch unless it says otherwise.  ``reset=...`` resets
+        at once, as :meth:`reset` does; after the last batch, every call
+        raises until ``reset('iter')``.
+
+        Raises
+        ------
+        EmptyBatchSequence
+            After the last batch (a ``StopIteration``).
+        RunArgumentError
+            For arguments other than ``batch_size`` that differ from the
+            iteration's, or no batch size at all.
 
         Examples
         --------
@@ -293,13 +309,21 @@ class RunMixin:
         >>> p = Dataset(5, preloaded=np.arange(5)).p
         >>> [len(p.next_batch(2)) for _ in range(4)]
         [2, 2, 2, 2]
+        >>> p.next_batch(3).indices.tolist()                 # another size, the same iteration
+        [3, 4, 0]
+        >>> p.next_batch(2, n_epochs=1)
+        Traceback (most recent call last):
+        ...
+        dagflow.exceptions.RunArgumentError: next_batch(): n_epochs=1 (was None) differ from the arguments of the ...
+        >>> p.reset('iter')   # doctest: +ELLIPSIS
+        <Pipeline ...>
         >>> [len(p.next_batch(2, n_epochs=1)) for _ in range(3)]
         [2, 2, 1]
         """
         given = given_run_args(args, kwargs, 'next_batch')
         if 'reset' in given:
             self.reset(given.pop('reset'))
-        if given or self._iterator is None:
+        if given or self._iter_key is None:
             merged = merge_run_args(self._lazy, given)
             merged.pop('reset', None)
             if given and 'n_iters' not in merged and 'n_epochs' not in merged:
@@ -307,12 +331,13 @@ class RunMixin:
             if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN and self._lazy is None:
                 raise RunArgumentError('next_batch() without arguments needs run(..., lazy=True) first; or pass '
                                        'batch_size and the other run arguments.', name='batch_size')
-            key = _key(merged)
-            if key != self._iter_key or (self._iterator is None and not self._exhausted):
+            if self._iter_key is None or (self._iterator is None and not self._exhausted):
                 run_args, dataset = self._begin(merged, 'next_batch')
                 self._end_runs()
-                self._iterator = self._generate(run_args, None, dataset)
-                self._iter_key = key
+                self._iterator = self._generate(run_args, None, dataset, resizable=True)
+                self._iter_key = merged
+            else:
+                self._continue_with(given)
         if self._iterator is None:
             raise EmptyBatchSequence('The pipeline has no more batches; call reset("iter") to start over.')
         try:
@@ -323,6 +348,21 @@ class RunMixin:
         except BaseException:
             self._iterator = None
             raise
+
+    def _continue_with(self, given: dict) -> None:
+        """``next_batch(**given)`` continues the iteration under way: only its batch size may change."""
+        iteration = {**DEFAULTS, **self._iter_key}
+        changed = sorted(name for name, value in given.items()
+                         if name != 'batch_size' and _key(value) != _key(iteration.get(name, NOT_GIVEN)))
+        if changed:
+            shown = ', '.join(f'{name}={given[name]!r} (was {iteration.get(name, NOT_GIVEN)!r})' for name in changed)
+            raise RunArgumentError(f'next_batch(): {shown} differ from the arguments of the iteration under way; '
+                                   f"only batch_size may change between calls. Call reset('iter') first to start "
+                                   f'a new iteration with them.', name=changed[0], value=given[changed[0]])
+        if self._iterator is not None and 'batch_size' in given:
+            merged = {**self._iter_key, 'batch_size': given['batch_size']}
+            batches = self._batches
+            batches.resize(build_run_args(merged, self, 'next_batch', dataset=batches.dataset).batch_size)
 
     def execute_for(self, batch, seed: int | None = None):
         """Run the main steps on one given batch and return the result."""
@@ -456,7 +496,7 @@ class RunMixin:
     def _drop_iterator(self):
         """Forget next_batch's iteration, closing it so its worker threads or processes stop now."""
         iterator, self._iterator = self._iterator, None
-        self._iter_key, self._exhausted = None, False
+        self._iter_key, self._exhausted, self._batches = None, False, None
         if iterator is not None:
             iterator.close()
 
@@ -478,8 +518,12 @@ class RunMixin:
         self.run_seed = seed
         return seed
 
-    def _prepare(self, run_args: RunArgs, dataset):
-        """The plan, seed, batch iterator and batch count of a run over ``dataset``."""
+    def _prepare(self, run_args: RunArgs, dataset, resizable: bool = False):
+        """The plan, seed, batch iterator and batch count of a run over ``dataset``.
+
+        With ``resizable``, the batches are :class:`ResizableBatches` (``self._batches``), whose size
+        ``next_batch`` may change.
+        """
         from ..data.iteration import iteration_count
         from ..engine import batch_random
         if dataset is None:
@@ -492,23 +536,32 @@ class RunMixin:
             shuffle = batch_random(seed, 2)
         total = iteration_count(len(dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
                                 run_args.drop_last)
-        batches = dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
-                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
+        if resizable:
+            fixed = None
+            if run_args.prefetch and any(step.name == 'rebatch' for step in plan.steps('main')):
+                fixed = ('the batch size of a prefetching run that rebatches cannot change, since batches cut '
+                         "ahead may already be in a rebatch: call reset('iter') first, or run with prefetch=0.")
+            batches = self._batches = ResizableBatches(
+                dataset, run_args.batch_size, shuffle, run_args.n_iters, run_args.n_epochs, run_args.drop_last,
+                keep=run_args.prefetch + 1, fixed=fixed)
+        else:
+            batches = dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
+                                        n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs, reset, dataset) -> Iterator:
+    def _generate(self, run_args: RunArgs, reset, dataset, resizable: bool = False) -> Iterator:
         """A run over ``dataset``, known to the pipeline as live (:meth:`_end_runs` closes it)."""
-        run = self._run(run_args, reset, dataset)
+        run = self._run(run_args, reset, dataset, resizable)
         if self._live is None:
             self._live = weakref.WeakSet()
         self._live.add(run)
         return run
 
-    def _run(self, run_args: RunArgs, reset, dataset) -> Iterator:
+    def _run(self, run_args: RunArgs, reset, dataset, resizable: bool = False) -> Iterator:
         from ..engine import execute
         if reset:
             self._reset_state(reset)
-        plan, seed, batches, total = self._prepare(run_args, dataset)
+        plan, seed, batches, total = self._prepare(run_args, dataset, resizable)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
         self._runs_started += 1
@@ -580,3 +633,4 @@ def _key(given: dict):
     """A comparable key of run arguments (named expressions compare by structure, never with ``==``)."""
     from ..expr import structural_key
     return structural_key(given)
+

@@ -139,6 +139,12 @@ class TestIterationLength:
         q = counting(ds).run(batch_size=4, n_epochs=None, lazy=True)
         assert [len(q.next_batch()) for _ in range(6)] == [4] * 6
 
+    def test_next_batch_after_a_lazy_run_takes_its_length(self, ds):
+        p = counting(ds).run(batch_size=4, lazy=True)
+        assert [len(p.next_batch()) for _ in range(3)] == [4, 4, 2]
+        with pytest.raises(EmptyBatchSequence):
+            p.next_batch()
+
     def test_next_batch_raises_after_the_last_batch_until_reset(self, ds):
         p = counting(ds)
         assert [len(p.next_batch(4, n_epochs=1)) for _ in range(3)] == [4, 4, 2]
@@ -311,6 +317,62 @@ class TestSectionsAlone:
         p = self.pipeline(ds)
         assert len(list(p.gen_batch(batch_size=5))) == 2
         assert p.v('log') == ['start', 'end']
+
+
+def indices_of(batches) -> list:
+    return [batch.indices.tolist() for batch in batches]
+
+
+class TestNextBatchSize:
+    """``next_batch`` may change the batch size between calls, as ``Dataset.next_batch`` may."""
+
+    SIZES = (3, 3, 4, 2, 5, 1, 3, 3, 4)
+
+    @pytest.mark.parametrize('run_args', [{}, {'prefetch': 2}, {'prefetch': 5},
+                                          {'prefetch': 2, 'scheduler': 'processes'}],
+                             ids=['serial', 'threads-2', 'threads-5', 'processes-2'])
+    def test_the_iteration_goes_on_with_the_new_size(self, ds, run_args):
+        p = counting(ds).run(shuffle=3, n_epochs=None, lazy=True, **run_args)
+        batches, counts = [], []
+        for size in self.SIZES:
+            batches.append(p.next_batch(size))
+            counts.append(p.v('items'))
+        expected = [ds.next_batch(size, shuffle=3) for size in self.SIZES]   # across epochs, reshuffled
+        assert indices_of(batches) == indices_of(expected)
+        assert counts == list(np.cumsum(self.SIZES))
+        p.reset('iter')
+
+    def test_a_size_kept_after_the_change(self, ds):
+        p = counting(ds)
+        first = [p.next_batch(3, n_epochs=1) for _ in range(2)]
+        later = [p.next_batch(2, n_epochs=1), p.next_batch(n_epochs=1, batch_size=2)]
+        assert indices_of(first + later) == [[0, 1, 2], [3, 4, 5], [6, 7], [8, 9]]
+        with pytest.raises(EmptyBatchSequence):
+            p.next_batch(4, n_epochs=1)
+
+    def test_another_argument_needs_a_reset(self, ds):
+        p = counting(ds)
+        p.next_batch(3, n_epochs=1)
+        with pytest.raises(RunArgumentError, match=r"next_batch\(\): n_epochs=2 \(was 1\), shuffle=True \(was "
+                                                   r"False\) differ .* only batch_size may change between "
+                                                   r"calls\. Call reset\('iter'\) first"):
+            p.next_batch(3, n_epochs=2, shuffle=True)
+        assert p.next_batch(3, n_epochs=1).indices.tolist() == [3, 4, 5]     # the iteration is untouched
+        assert p.reset('iter').next_batch(3, n_epochs=2).indices.tolist() == [0, 1, 2]
+
+    def test_a_bad_size_is_refused_at_once(self, ds):
+        p = counting(ds)
+        p.next_batch(3, drop_last=True)
+        with pytest.raises(RunArgumentError, match='11'):
+            p.next_batch(11, drop_last=True)
+
+    def test_a_prefetching_run_that_rebatches_keeps_its_size(self, ds):
+        p = counting(ds).rebatch(4).run(batch_size=3, lazy=True, prefetch=2)
+        p.next_batch()
+        with pytest.raises(RunArgumentError, match=r"batch_size=2\): the batch size of a prefetching run that "
+                                                   r"rebatches cannot change"):
+            p.next_batch(2)
+        p.reset('iter')
 
 
 class TestOneRunAtATime:
