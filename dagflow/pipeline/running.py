@@ -364,6 +364,16 @@ class RunMixin:
             batches = self._batches
             batches.resize(build_run_args(merged, self, 'next_batch', dataset=batches.dataset).batch_size)
 
+    def _next_batch_for(self, step: str):
+        """``next_batch()`` for a ``join``/``merge`` step of another pipeline whose source this pipeline is."""
+        if self._lazy is None and self._iter_key is None:
+            raise RunArgumentError(
+                f'{step}: its source pipeline {self!r} has no run arguments, so it cannot give a batch for each '
+                f'batch of the pipeline it is joined to. Give them before the run: '
+                f'source = source.run(batch_size=..., n_epochs=None, lazy=True) (or {step} a Dataset, which gives '
+                f'the same items as the batch).', name='batch_size')
+        return self.next_batch()
+
     def execute_for(self, batch, seed: int | None = None):
         """Run the main steps on one given batch and return the result."""
         from ..engine import process_batch

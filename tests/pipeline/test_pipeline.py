@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dagflow import B, Batch, C, Config, Dataset, Pipeline, V, action
-from dagflow.exceptions import StepArgumentError, UndefinedVariableError, UnknownActionError
+from dagflow.exceptions import RunArgumentError, StepArgumentError, UndefinedVariableError, UnknownActionError
 from dagflow.models import BaseModel
 from dagflow.pipeline import StepKind
 
@@ -544,6 +544,16 @@ class TestJoinMergeRebatch:
         p = ranges_dataset.p.merge(other)
         batch = p.next_batch(batch_size=3)
         assert len(batch) == 5
+
+    @pytest.mark.parametrize('step', ['merge', 'join'])
+    def test_a_source_pipeline_without_run_arguments_is_named(self, ranges_dataset, step):
+        other = ranges_dataset.p
+        p = getattr(ranges_dataset.p, step)(other)
+        with pytest.raises(RunArgumentError, match=rf'{step}: its source pipeline <Pipeline .*> has no run '
+                                                   rf'arguments.*source\.run\(batch_size=\.\.\., n_epochs=None, '
+                                                   rf'lazy=True\)') as caught:
+            p.run(batch_size=3)
+        assert 'next_batch' not in str(caught.value)
 
     def test_rebatch(self, ranges_dataset):
         p = ranges_dataset.p.init_variable('sizes', []).rebatch(4).update(V('sizes', mode='a'), B.size)
