@@ -24,7 +24,17 @@ from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..expr import Context, evaluate, is_expression
 from .notifier import progress
 from .resizable import ResizableBatches
-from .run_args import DEFAULTS, NOT_GIVEN, RunArgs, build_run_args, given_run_args, merge_run_args, reset_targets, shown
+from .run_args import (
+    DEFAULTS,
+    NOT_GIVEN,
+    RunArgs,
+    build_run_args,
+    given_run_args,
+    merge_run_args,
+    reset_targets,
+    run_signature,
+    shown,
+)
 
 __all__ = ['RunArgs', 'RunMixin', 'DatasetExpression']
 
@@ -138,10 +148,7 @@ class RunMixin:
         return {'_iterator': None, '_iter_key': None, '_exhausted': False, '_live': None, '_batches': None}
 
     # ------------------------------------------------------------------ public API
-    def run(self, batch_size=NOT_GIVEN, shuffle=NOT_GIVEN, n_iters=NOT_GIVEN, n_epochs=NOT_GIVEN,
-            drop_last=NOT_GIVEN, notifier=NOT_GIVEN, *, lazy: bool = False, bar=NOT_GIVEN, reset=NOT_GIVEN,
-            seed=NOT_GIVEN, debug=NOT_GIVEN, prefetch=NOT_GIVEN, scheduler=NOT_GIVEN, profile=NOT_GIVEN,
-            **kwargs):
+    def run(self, *args, lazy: bool = False, **kwargs):
         """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
 
         Arguments not given take the values stored by an earlier
@@ -231,21 +238,18 @@ class RunMixin:
         >>> p.run(n_epochs=1, reset='variables').v('n')
         6
         """
-        given = given_run_args((), {
-            'batch_size': batch_size, 'shuffle': shuffle, 'n_iters': n_iters, 'n_epochs': n_epochs,
-            'drop_last': drop_last, 'notifier': notifier, 'bar': bar, 'reset': reset, 'seed': seed,
-            'debug': debug, 'prefetch': prefetch, 'scheduler': scheduler, 'profile': profile, **kwargs}, 'run')
+        given = given_run_args(args, kwargs, 'run')
         if lazy:
             build_run_args(given, self, 'run', complete=False)   # fail now on what can be checked now
             self._lazy = given
             self._drop_iterator()
             return self
-        run_args, reset, dataset = self._start(given, 'run')
+        run_args, dataset = self._start(given, 'run')
         if run_args.n_iters is None and run_args.n_epochs is None:
             warnings.warn('run() will never stop: n_epochs=None and no n_iters make an endless run, which ends '
                           'only when a step raises (or on KeyboardInterrupt). Give n_iters or n_epochs, or iterate '
                           'with gen_batch()/next_batch() and break.', RuntimeWarning, stacklevel=2)
-        for _ in self._generate(run_args, reset, dataset):
+        for _ in self._generate(run_args, dataset):
             pass
         return self
 
@@ -275,8 +279,8 @@ class RunMixin:
         >>> [len(batch) for batch in p.gen_batch()], [len(batch) for batch in p.gen_batch(n_iters=1)]
         ([2, 2, 1], [2])
         """
-        run_args, reset, dataset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
-        return self._generate(run_args, reset, dataset)
+        run_args, dataset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
+        return self._generate(run_args, dataset)
 
     def next_batch(self, *args, **kwargs):
         """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one.
@@ -334,7 +338,7 @@ class RunMixin:
             if self._iter_key is None or (self._iterator is None and not self._exhausted):
                 run_args, dataset = self._begin(merged, 'next_batch')
                 self._end_runs()
-                self._iterator = self._generate(run_args, None, dataset, resizable=True)
+                self._iterator = self._generate(run_args, dataset, resizable=True)
                 self._iter_key = merged
             else:
                 self._continue_with(given)
@@ -487,16 +491,15 @@ class RunMixin:
         return None
 
     # ------------------------------------------------------------------ internals
-    def _start(self, given: dict, where: str) -> tuple[RunArgs, frozenset | None, object]:
-        """A run starting now: its arguments (given merged over the lazy ones), what to reset, its dataset."""
+    def _start(self, given: dict, where: str) -> tuple[RunArgs, object]:
+        """A run starting now: its arguments (given merged over the lazy ones, with what to reset), its dataset."""
         merged = merge_run_args(self._lazy, given)
-        reset = merged.pop('reset', None)
         if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN:
             raise RunArgumentError(f'{where}() needs a batch_size (or an earlier run(..., lazy=True) that gives '
                                    f'one).', name='batch_size', value=None)
         run_args, dataset = self._begin(merged, where)
         self._end_runs()
-        return run_args, None if reset is None else reset_targets(reset), dataset
+        return run_args, dataset
 
     def _begin(self, merged: dict, where: str) -> tuple[RunArgs, object]:
         """The dataset of a run starting now (resolved once, here) and its arguments evaluated against it."""
@@ -559,18 +562,18 @@ class RunMixin:
                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs, reset, dataset, resizable: bool = False) -> Iterator:
+    def _generate(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
         """A run over ``dataset``, known to the pipeline as live (:meth:`_end_runs` closes it)."""
-        run = self._run(run_args, reset, dataset, resizable)
+        run = self._run(run_args, dataset, resizable)
         if self._live is None:
             self._live = weakref.WeakSet()
         self._live.add(run)
         return run
 
-    def _run(self, run_args: RunArgs, reset, dataset, resizable: bool = False) -> Iterator:
+    def _run(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
         from ..engine import execute
-        if reset:
-            self._reset_state(reset)
+        if run_args.reset:
+            self._reset_state(run_args.reset)
         plan, seed, batches, total = self._prepare(run_args, dataset, resizable)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
@@ -637,6 +640,9 @@ class RunMixin:
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
         return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total, dataset=dataset)
+
+
+RunMixin.run.__signature__ = run_signature()   # the run arguments of RunArgs, by position in BatchFlow's order
 
 
 def _key(given: dict):

@@ -1,4 +1,5 @@
 """Running a pipeline as BatchFlow documents it: run arguments, lazy runs, reset, notifier, after.run, datasets."""
+import inspect
 import pickle
 import sys
 
@@ -26,6 +27,20 @@ class TestRunArguments:
         # (batch_size, shuffle, n_iters, n_epochs, drop_last, notifier)
         assert counting(ds).run(4, False, 5).v('n') == 5
         assert counting(ds).run(4, False, None, 2, True).v('n') == 4
+
+    def test_the_names_order_and_defaults_come_from_run_args(self, ds):
+        from dataclasses import fields
+
+        from dagflow.pipeline.run_args import DEFAULTS, POSITIONAL, RUN_ARGUMENTS, RunArgs
+        names = [item.name for item in fields(RunArgs)]
+        assert list(RUN_ARGUMENTS) == names and POSITIONAL == tuple(names[:6])
+        assert POSITIONAL == ('batch_size', 'shuffle', 'n_iters', 'n_epochs', 'drop_last', 'notifier')
+        parameters = inspect.signature(Pipeline.run).parameters
+        assert list(parameters) == ['self', *POSITIONAL, 'lazy', 'bar', *names[6:], 'kwargs']
+        assert DEFAULTS['n_epochs'] == RunArgs(1).n_epochs and DEFAULTS['notifier'] is False
+        shown = counting(ds).run(batch_size=2, lazy=True).run_args
+        assert shown == {'batch_size': 2, **{name: DEFAULTS[name] for name in names[1:] if name != 'reset'},
+                         'scheduler': 'sync'}
 
     @pytest.mark.parametrize('name, close', [('n_epoch', 'n_epochs'), ('epochs', 'n_epochs'),
                                              ('batchsize', 'batch_size'), ('sheduler', 'scheduler')])
