@@ -38,7 +38,7 @@ from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
 from .running import DatasetExpression, RunMixin
-from .state import Locks, Variables, VariableSpec
+from .state import NO_VALUE, Locks, Variables, VariableSpec
 from .step import Step, StepKind, caller_source
 
 __all__ = ['Pipeline']
@@ -48,7 +48,6 @@ _SECTIONS = ('before', 'main', 'after')
 _API_DEFAULTS = {name: {k: p.default for k, p in inspect.signature(fn).parameters.items()
                         if p.default is not inspect.Parameter.empty}
                  for name, fn in API_ACTIONS.items()}
-_NOTHING = VariableSpec('_').init_on_each_run
 # Short names the guide uses for model steps; they apply only when no action or function has that name.
 _MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
@@ -241,7 +240,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     # ------------------------------------------------------------------ variables
     def init_variable(self, name: str, default: Any = None, lock: bool = True, *,
-                      init_on_each_run: Any = _NOTHING, **kwargs) -> Pipeline:
+                      init_on_each_run: Any = NO_VALUE, **kwargs) -> Pipeline:
         """Declare a variable; it is created now with ``default`` unless it exists.
 
         A declaration: it changes this pipeline and returns it (pipelines
@@ -303,7 +302,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
             self.init_variable(name, default)
         return self
 
-    def get_variable(self, name: str, default: Any = _NOTHING, *, create: bool = False, **init) -> Any:
+    def get_variable(self, name: str, default: Any = NO_VALUE, *, create: bool = False, **init) -> Any:
         """The value of the variable ``name`` (a lock made by ``init_lock(name)`` is a variable too).
 
         Parameters
@@ -344,7 +343,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         check_access(self, f'var:{name}')
         if create:
             if not variables.has(name):
-                self.init_variable(name, None if default is _NOTHING else default, **init)
+                self.init_variable(name, None if default is NO_VALUE else default, **init)
             return variables.get(name)
         if init:
             raise StepArgumentError(f'get_variable({name!r}): {sorted(init)} only apply with create=True, '

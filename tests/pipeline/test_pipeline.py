@@ -569,6 +569,8 @@ def test_pipeline_pickles(images_dataset):
     p = images_dataset.p.init_variable('n', 1).normalize()
     again = pickle.loads(pickle.dumps(p))
     assert again.v('n') == 1 and again.steps() == p.steps()
+    again.set_variable('n', 5).run(batch_size=5)
+    assert again.v('n') == 5       # a variable without init_on_each_run is not reset by a run
 
 
 def test_an_action_named_like_a_pipeline_method_is_reported_once():
