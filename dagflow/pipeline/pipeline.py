@@ -115,6 +115,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
     def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source, *,
                   in_place: bool = False) -> Pipeline:
         """Check and record one step; return a new pipeline holding it, or this one when ``in_place``."""
+        args, kwargs = _sections_unwrapped(args), _sections_unwrapped(kwargs)   # p.before stands for p
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
@@ -380,6 +381,13 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
 
     def __str__(self):
         return str(self.compile())
+
+
+def _sections_unwrapped(values):
+    """``args`` or ``kwargs`` of a step with every section view (``p.before``) replaced by its pipeline."""
+    if isinstance(values, dict):
+        return {key: value.pipeline if isinstance(value, SectionView) else value for key, value in values.items()}
+    return tuple(value.pipeline if isinstance(value, SectionView) else value for value in values)
 
 
 def _joined_count(step: Step) -> int:

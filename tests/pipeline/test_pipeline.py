@@ -308,6 +308,13 @@ class TestTemplates:
             assert p.run(batch_size=5).v('log') == log     # the declarations of other come along
         assert (mine + other).run(batch_size=5).v('log') == ['start', 5, 'main', 5, 'main', 'end']
 
+    def test_a_section_given_as_a_step_argument_is_recorded_as_its_pipeline(self):
+        source = Pipeline().init_model('m', Counter, 'static')
+        imported = Pipeline().import_model('m', source.before)
+        declared = Pipeline().init_model('m', 'static', source=source.after)
+        assert imported.steps()[0].args[1] is source and declared.steps('before')[0].kwargs['source'] is source
+        assert declared.m('m') is source.m('m') and declared.models.specs['m'].imported is source
+
     def test_sometimes_and_repeat_leave_their_operand_unchanged(self, numbers):
         with Pipeline() as p:
             once = p.add(1.0)
