@@ -320,8 +320,9 @@ class TestSectionsAlone:
             if len(p.v('log')) == 1 and p.v('n') == 3:
                 break
         assert p.v('log') == ['start']
-        assert p.after.run() is not None
-        assert p.v('log') == ['start', 'end'] and p.v('n') == 3
+        after = p.after
+        assert after.run() is after                            # the section, as BatchFlow's returns itself
+        assert p.v('log') == ['start', 'end'] and p.v('n') == 3  # the after steps ran once, no main step ran
 
     def test_before_run_alone(self, ds):
         p = self.pipeline(ds)
