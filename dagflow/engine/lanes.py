@@ -27,7 +27,7 @@ import threading
 
 from ..exceptions import UndeclaredEffectError
 from .lower import SKIPPED, new_token, run_group
-from .serial import WORKER
+from .serial import WORKER, run_dataset
 
 __all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch', 'announce_dashboard']
 
@@ -58,8 +58,8 @@ class ThreadLanes:
     if that matters.
     """
 
-    def __init__(self, plan, pipeline, prefetch: int):
-        self.plan, self.pipeline = plan, pipeline
+    def __init__(self, plan, pipeline, prefetch: int, dataset=None):
+        self.plan, self.pipeline, self.dataset = plan, pipeline, run_dataset(pipeline, dataset)
         workers = min(prefetch + 1, (os.cpu_count() or 1) + 1)  # more threads than cores only fight
         self.pure = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow',
                                           initializer=lower_thread_priority)
@@ -67,7 +67,7 @@ class ThreadLanes:
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         pool = self.pure if group.pure else self.state
-        return pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+        return pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug, dataset=self.dataset)
 
     def fetch(self, payload):
         return payload
@@ -112,20 +112,22 @@ class WorkerPipeline:
         self.dataset, self.config = dataset, config
 
     @classmethod
-    def of(cls, pipeline, plan) -> WorkerPipeline:
-        """The worker-side stand-in of ``pipeline``: with the config values that pure steps of ``plan`` read."""
+    def of(cls, pipeline, plan, dataset=None) -> WorkerPipeline:
+        """The worker-side stand-in of ``pipeline``: the run's ``dataset`` (default: the pipeline's) and the
+        config values that pure steps of ``plan`` read."""
+        dataset = run_dataset(pipeline, dataset)
         config = getattr(pipeline, 'config', None)
         keys = {effect.resource.partition(':')[2] for _, data in plan.nodes(data=True) if data['pure']
                 for effect in data['effects'] if effect.resource.startswith('config:')}
         if not keys or config is None:
-            return cls(getattr(pipeline, 'dataset', None))
+            return cls(dataset)
         if '*' in keys or '' in keys:   # C() or a name known only at run time: all of it
-            return cls(pipeline.dataset, config.copy())
+            return cls(dataset, config.copy())
         chosen = type(config)()
         for key in sorted(keys):
             if key in config:
                 chosen[key] = config[key]
-        return cls(pipeline.dataset, chosen)
+        return cls(dataset, chosen)
 
 
 def _send_check(worker_pipeline, dumps, where: str):
@@ -200,11 +202,11 @@ def _pickle_message(batch, where, exc, dumps=_stdlib_dumps) -> str:
 class ProcessLanes:
     """Pure groups on worker processes, state groups on one driver thread."""
 
-    def __init__(self, plan, pipeline, prefetch: int):
+    def __init__(self, plan, pipeline, prefetch: int, dataset=None):
         self.plan, self.pipeline = plan, pipeline
-        self.dataset = getattr(pipeline, 'dataset', None)
+        self.dataset = run_dataset(pipeline, dataset)
         method = 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
-        worker_pipeline = WorkerPipeline.of(pipeline, plan)
+        worker_pipeline = WorkerPipeline.of(pipeline, plan, self.dataset)
         if method != 'fork':   # spawned workers get it pickled; forked ones inherit it
             _send_check(worker_pipeline, _stdlib_dumps, 'worker processes')
         workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
@@ -217,7 +219,8 @@ class ProcessLanes:
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
-            return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug)
+            return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug,
+                                      dataset=self.dataset)
         where = f'before {group.name!r}'
         if payload is not SKIPPED:
             payload = copy.copy(payload)
@@ -295,13 +298,13 @@ class DistributedLanes:
     are ``('<actions>-<token>', k)``, so the dashboard shows the pipeline's actions.
     """
 
-    def __init__(self, plan, pipeline, prefetch: int, client):
+    def __init__(self, plan, pipeline, prefetch: int, client, dataset=None):
         self.plan, self.pipeline, self.client = plan, pipeline, client
         announce_dashboard(client)
-        self.dataset = getattr(pipeline, 'dataset', None)
+        self.dataset = run_dataset(pipeline, dataset)
         token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
         self.remote_plan = client.scatter({f'dagflow-plan-{token}': plan}, broadcast=True)[f'dagflow-plan-{token}']
-        worker_pipeline = WorkerPipeline.of(pipeline, plan)
+        worker_pipeline = WorkerPipeline.of(pipeline, plan, self.dataset)
         _send_check(worker_pipeline, _dask_dumps, "the cluster's workers")
         self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
                                               broadcast=True)[f'dagflow-data-{token}']
@@ -330,7 +333,7 @@ class DistributedLanes:
         return outer
 
     def _run_here(self, group, payload, debug):
-        return run_group(self.plan, group, self.pipeline, self.fetch(payload), debug=debug)
+        return run_group(self.plan, group, self.pipeline, self.fetch(payload), debug=debug, dataset=self.dataset)
 
     def fetch(self, payload):
         """The payload in the driver: a remote one is gathered and gets its dataset back."""

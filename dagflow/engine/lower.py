@@ -47,7 +47,7 @@ import dask.threaded
 from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
-from .serial import batch_random, run_section, run_steps
+from .serial import batch_random, run_dataset, run_section, run_steps
 from .steps import with_batch
 
 __all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks', 'graph_task',
@@ -184,15 +184,15 @@ def new_token() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None = None):
+def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None = None, dataset=None):
     """Run the steps of ``group`` on ``payload``; return the next payload (or :data:`SKIPPED`).
 
     Extra positional arguments are the ordering dependencies of the task; they
-    carry no data.
+    carry no data.  ``dataset`` is the run's (default: the pipeline's).
     """
     if payload is SKIPPED:
         return SKIPPED
-    dataset = getattr(pipeline, 'dataset', None) if pipeline is not None else None
+    dataset = run_dataset(pipeline, dataset)
     ctx = with_batch(Context(batch=payload.batch, pipeline=pipeline, dataset=dataset,
                              iteration=IterationInfo(payload.number, payload.total), random=payload.random),
                      payload.batch)
@@ -204,7 +204,7 @@ def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None
     return payload
 
 
-def graph_task(plan, group: Group, pipeline, payload, *order):
+def graph_task(plan, group: Group, pipeline, dataset, payload, *order):
     """:func:`run_group` as a task of a Dask graph: a stop becomes the payload :data:`STOPPED`.
 
     A batch whose own payload or whose previous batch (among the ordering
@@ -216,7 +216,7 @@ def graph_task(plan, group: Group, pipeline, payload, *order):
     if payload is STOPPED or any(dependency is STOPPED for dependency in order):
         return STOPPED
     try:
-        return run_group(plan, group, pipeline, payload)
+        return run_group(plan, group, pipeline, payload, dataset=dataset)
     except StopPipeline:
         return STOPPED
 
@@ -227,7 +227,7 @@ def make_payload(batch, number: int, seed: int, total: int | None = None, segmen
 
 
 def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
-                  total: int | None = None, token: str | None = None) -> tuple[dict, list]:
+                  total: int | None = None, token: str | None = None, dataset=None) -> tuple[dict, list]:
     """The Dask graph of a run over ``batches``: ``(graph, output keys in batch order)``.
 
     Parameters
@@ -246,14 +246,17 @@ def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int
         The number of batches, for ``I('max')``.
     token : str, optional
         The key suffix (a fresh one by default).
+    dataset : Dataset, optional
+        The run's dataset (default: the pipeline's).
     """
     token = token or new_token()
+    dataset = run_dataset(pipeline, dataset)
     groups = fuse_groups(plan)
     graph, outputs = {}, []
     for k, batch in zip(itertools.count(), batches):
         graph[('batch-' + token, k)] = make_payload(batch, k, seed, total)
         for key, group, deps in batch_tasks(groups, k, token, prefetch):
-            graph[key] = (graph_task, plan, group, pipeline, *deps)
+            graph[key] = (graph_task, plan, group, pipeline, dataset, *deps)
         outputs.append(key if groups else ('batch-' + token, k))
     return graph, outputs
 
@@ -309,24 +312,26 @@ def _finished_batches(results):
     return finished
 
 
-def _run_section_task(plan, pipeline, section: str, seed: int, *_order):
+def _run_section_task(plan, pipeline, section: str, seed: int, dataset, *_order):
     if section == 'before' and hasattr(getattr(pipeline, 'variables', None), 'start_run'):
         pipeline.variables.start_run()
-    stopped = run_section(plan, section, pipeline, seed)
+    stopped = run_section(plan, section, pipeline, seed, dataset=dataset)
     return STOPPED if stopped and section == 'before' else section
 
 
 def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
-              total: int | None = None, token: str | None = None) -> LoweredRun:
+              total: int | None = None, token: str | None = None, dataset=None) -> LoweredRun:
     """Lower a whole run (``before``, the batches, ``after``) to a :class:`LoweredRun`."""
     token = token or new_token()
-    graph, keys = to_dask_graph(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, token=token)
+    dataset = run_dataset(pipeline, dataset)
+    graph, keys = to_dask_graph(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, token=token,
+                                dataset=dataset)
     before, after = ('before-' + token, 0), ('after-' + token, 0)
-    graph[before] = (_run_section_task, plan, pipeline, 'before', seed)
+    graph[before] = (_run_section_task, plan, pipeline, 'before', seed, dataset)
     for key, task in list(graph.items()):
         if key[0].startswith('batch-'):
             graph[key] = (_after_before, task, before)
-    graph[after] = (_run_section_task, plan, pipeline, 'after', seed, *keys)
+    graph[after] = (_run_section_task, plan, pipeline, 'after', seed, dataset, *keys)
     return LoweredRun(graph, keys, after)
 
 

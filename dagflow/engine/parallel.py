@@ -19,6 +19,14 @@ state can have run: the first such step of batch ``k + 1`` waits for the
 whole of batch ``k`` (:func:`~dagflow.engine.lower.fuse_groups`).
 :class:`~dagflow.exceptions.StopPipeline` ends the run the same way, except
 that the stream then simply ends (and ``after`` runs) instead of raising.
+The consumer paces the state steps, as the serial loop's caller does: the
+state steps of a batch (those that write state and those that read it) run
+only once the consumer has asked for that batch, i.e. when the generator is
+resumed after yielding the batch before it; pure steps still run ahead, up
+to ``prefetch``.  A consumer that stops after batch ``k`` (``break``, then
+``close``) or changes the state between two batches (``next_batch(reset=...)``)
+thus sees exactly the serial run's state; ``run`` asks for the next batch at
+once, so it loses nothing.
 With ``rebatch``, each segment of the main steps streams on its own, and the
 serial loop interleaves them: a segment asks the one before it for a batch
 only after it has finished its own.  When a segment before a ``rebatch`` has
@@ -27,6 +35,11 @@ steps run only for the batch that the ``rebatch`` asked for, and a segment
 lets the ``rebatch`` before it ask for more (:class:`Gate`) only when it has
 finished every batch it took (and, if it feeds another ``rebatch``, passed
 them all on); pure steps still run ahead on every side.
+A source of batches that can cut them again (``resized`` and ``rewind(number)``,
+as ``Pipeline.next_batch``'s when the batch size changes between calls) gets
+the batches cut ahead back when the consumer asks for the next batch, and
+cuts them again: only pure work is lost, since their state steps have not
+run (one segment only: with a ``rebatch`` the pipeline refuses the change).
 ``KeyboardInterrupt`` stops the run without letting earlier batches finish:
 queued tasks are cancelled, and the tasks already running are waited for
 (a thread cannot be killed), so it returns as soon as the running steps end.
@@ -39,42 +52,47 @@ from collections.abc import Iterable, Iterator
 from ..exceptions import StopPipeline
 from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
-from .serial import _rebatch, _segments, run_section
+from .serial import _rebatch, _segments, run_dataset, run_section
 
-__all__ = ['Gate', 'HOLD', 'execute_parallel', 'stream_segment']
+__all__ = ['Gate', 'HOLD', 'Numbered', 'execute_parallel', 'stream_segment']
 
 
 _LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
 
 
-def _make_lanes(scheduler, plan, pipeline, prefetch):
+def _make_lanes(scheduler, plan, pipeline, prefetch, dataset):
     if isinstance(scheduler, str):
-        return _LANES[scheduler](plan, pipeline, prefetch)
-    return DistributedLanes(plan, pipeline, prefetch, scheduler)
+        return _LANES[scheduler](plan, pipeline, prefetch, dataset=dataset)
+    return DistributedLanes(plan, pipeline, prefetch, scheduler, dataset=dataset)
 
 
 def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
-                     debug: list | None = None, scheduler: str = 'threads') -> Iterator:
+                     debug: list | None = None, scheduler: str = 'threads', dataset=None) -> Iterator:
     """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight.
 
     ``scheduler`` picks the lanes (:mod:`dagflow.engine.lanes`): ``'threads'``
     or ``'processes'``.  Yields the finished batches in order, exactly as
-    :func:`~dagflow.engine.serial.execute_plan` would.
+    :func:`~dagflow.engine.serial.execute_plan` would.  ``dataset`` is the
+    run's (default: the pipeline's).
     """
-    if run_section(plan, 'before', pipeline, seed, debug=debug):   # stopped: no batch, then after
-        run_section(plan, 'after', pipeline, seed, debug=debug)
+    dataset = run_dataset(pipeline, dataset)
+    if run_section(plan, 'before', pipeline, seed, debug=debug, dataset=dataset):   # stopped: no batch, then after
+        run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
         return
-    lanes = _make_lanes(scheduler, plan, pipeline, prefetch)
+    lanes = _make_lanes(scheduler, plan, pipeline, prefetch, dataset)
     parts = _segments(plan)
     # state steps before a rebatch: keep the serial interleaving of the segments for them
     interleave = any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
     segments, gate = [], None
     try:
-        stream = enumerate(batches)
+        recut = Numbered(batches) if len(parts) == 1 and hasattr(batches, 'rewind') else None
+        stream = recut if recut is not None else enumerate(batches)
         for segment, (nodes, rebatch) in enumerate(parts):
+            # the last segment's state steps wait for the consumer to ask; one before a rebatch's for the rebatch
             stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
                                     prefetch=prefetch, total=total if segment == 0 else None, debug=debug,
-                                    head_only=interleave and rebatch is not None, gate=gate)
+                                    head_only=rebatch is None or interleave, gate=gate,
+                                    feeds_rebatch=rebatch is not None, recut=recut)
             segments.append(stream)
             if rebatch is not None:
                 gate = Gate() if interleave else None
@@ -86,7 +104,32 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
         for generator in reversed(segments):  # settle their running tasks now, not whenever they are collected
             generator.close()
         lanes.close()
-    run_section(plan, 'after', pipeline, seed, debug=debug)
+    run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
+
+
+class Numbered:
+    """``enumerate(batches)`` for a source that can cut its batches again: :meth:`rewind` goes back too."""
+
+    def __init__(self, batches):
+        self.batches, self.number = batches, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        batch = next(self.batches)
+        self.number += 1
+        return self.number - 1, batch
+
+    @property
+    def resized(self) -> bool:
+        """Whether the source wants the batches not yet taken by the consumer back."""
+        return self.batches.resized
+
+    def rewind(self, number: int | None) -> None:
+        """The batches from ``number`` on are given back (None: none was cut ahead): cut them again."""
+        self.number = self.number if number is None else number
+        self.batches.rewind(self.number)
 
 
 class _Hold:
@@ -135,14 +178,17 @@ def _numbered(items) -> Iterator:
 
 def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None, head_only: bool = False,
-                   gate: Gate | None = None) -> Iterator:
+                   gate: Gate | None = None, feeds_rebatch: bool = False,
+                   recut: Numbered | None = None) -> Iterator:
     """Process ``(number, batch)`` pairs of ``stream`` through ``nodes``; yield ``(number, batch)`` in order.
 
     A batch whose step raised :class:`~dagflow.exceptions.StopPipeline` ends the stream after the
     batches before it; any other exception is raised there.  With ``head_only``, state steps run
-    only for the first batch not yet yielded (the one a ``rebatch`` after it asked for); with
-    ``gate``, the segment tells the rebatch before it whether it has a batch not finished yet.
-    ``stream`` may give :data:`HOLD`: no batch now.
+    only for the first batch not yet yielded: the one the consumer of this generator (the user's
+    loop, or a ``rebatch`` after it) has asked for.  With ``gate``, the segment tells the rebatch
+    before it whether it has a batch not finished yet (``feeds_rebatch``: not passed on yet).
+    ``stream`` may give :data:`HOLD`: no batch now.  ``recut`` is ``stream`` when its source can cut
+    its batches again: when it asks, the batches admitted and not yielded are dropped and cut again.
     """
     groups, token = fuse_groups(plan, nodes), new_token()
     if not groups:
@@ -169,7 +215,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             return False
         return all(done_before > i for i in group.after)
 
-    if gate is not None and head_only:   # what it passes on is another segment's work: yield it all first
+    if gate is not None and feeds_rebatch:   # what it passes on is another segment's work: yield it all first
         gate.busy = lambda: bool(failed or order)
     elif gate is not None:
         gate.busy = lambda: bool(failed) or any(progress[k] < last for k in order)
@@ -195,6 +241,7 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                     group = groups[progress[k]]
                     future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k))
                     running[future] = k
+            passed_on = False
             while order and (order[0] in failed or progress[order[0]] == last):
                 k = order.pop(0)
                 if k in failed:
@@ -205,6 +252,18 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                 payload = lanes.fetch(payloads.pop(k))
                 if payload is not SKIPPED:
                     yield k, payload.batch
+                    passed_on = True
+                    if recut is not None and recut.resized:   # asked for a batch of another size
+                        _settle(running)
+                        recut.rewind(order[0] if order else None)
+                        for table in (payloads, progress, failed):
+                            table.clear()
+                        order.clear()
+                        upstream.clear()
+                        exhausted = False
+                        break
+            if passed_on:
+                continue    # asked for the next batch: admit and start what is ready now, before waiting
             if not running:
                 if exhausted and not order:
                     if upstream:
@@ -226,6 +285,12 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
                     continue
                 progress[k] += 1
     finally:
-        for future in running:
-            future.cancel()
-        cf.wait(list(running))
+        _settle(running)
+
+
+def _settle(running: dict) -> None:
+    """Cancel the tasks not started, wait for the others; forget them all."""
+    for future in running:
+        future.cancel()
+    cf.wait(list(running))
+    running.clear()

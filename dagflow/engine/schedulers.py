@@ -58,15 +58,18 @@ def is_address(scheduler) -> bool:
 
 
 def execute(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None, debug: list | None = None,
-            prefetch: int = 0, scheduler='sync') -> Iterator:
-    """Run ``plan`` over ``batches`` on ``scheduler``; yield the finished batches in order."""
+            prefetch: int = 0, scheduler='sync', dataset=None) -> Iterator:
+    """Run ``plan`` over ``batches`` on ``scheduler``; yield the finished batches in order.
+
+    ``dataset`` is the run's, resolved by the caller when the run starts (default: ``pipeline.dataset``).
+    """
     if scheduler == 'sync':
-        return execute_plan(plan, pipeline, batches, seed=seed, total=total, debug=debug)
+        return execute_plan(plan, pipeline, batches, seed=seed, total=total, debug=debug, dataset=dataset)
     if is_address(scheduler):
         return _with_client(scheduler, plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total,
-                            debug=debug)
+                            debug=debug, dataset=dataset)
     return execute_parallel(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, debug=debug,
-                            scheduler=scheduler)
+                            scheduler=scheduler, dataset=dataset)
 
 
 def _with_client(address: str, plan, pipeline, batches, **kwargs) -> Iterator:

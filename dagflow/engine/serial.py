@@ -21,7 +21,7 @@ from ..pipeline.api import Joined
 from ..pipeline.guard import RUNNING, StepGuard
 from .steps import run_step, with_batch
 
-__all__ = ['execute_plan', 'process_batch', 'run_section', 'run_steps', 'batch_random', 'WORKER']
+__all__ = ['execute_plan', 'process_batch', 'run_section', 'run_steps', 'batch_random', 'run_dataset', 'WORKER']
 
 #: Where steps run, for the profile: set by worker processes and Dask tasks; a thread's name otherwise.
 WORKER: ContextVar[str | None] = ContextVar('dagflow_worker', default=None)
@@ -30,6 +30,16 @@ WORKER: ContextVar[str | None] = ContextVar('dagflow_worker', default=None)
 def batch_random(seed: int, *key: int) -> np.random.Generator:
     """The random generator of one batch (or section), derived from the run seed and its position."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def run_dataset(pipeline, dataset=None):
+    """The dataset a run uses: ``dataset`` when given, else the pipeline's (read once, when the run starts).
+
+    The pipeline layer resolves a dataset given as a named expression when the
+    run starts and passes it down, so that nothing in the engine reads
+    ``pipeline.dataset`` again while the run goes on.
+    """
+    return dataset if dataset is not None else getattr(pipeline, 'dataset', None)
 
 
 def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | None = None) -> Context:
@@ -72,15 +82,16 @@ def _guard_info(node, data) -> tuple[str, frozenset]:
     return f"{node[0]}[{node[1]}] {data['step'].name!r}", frozenset(e.resource for e in data['effects'])
 
 
-def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None) -> bool:
+def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None, dataset=None) -> bool:
     """Run the ``before`` or ``after`` section once, with no batch; return whether a step stopped the run.
 
-    A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.
+    A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.  ``dataset``
+    is the run's (default: the pipeline's, see :func:`run_dataset`).
     """
     nodes = plan.section_nodes(section)
     if nodes:
         key = 0 if section == 'before' else 1
-        ctx = Context(pipeline=pipeline, dataset=pipeline.dataset, random=batch_random(seed, 1, key))
+        ctx = Context(pipeline=pipeline, dataset=run_dataset(pipeline, dataset), random=batch_random(seed, 1, key))
         try:
             run_steps(plan, nodes, ctx, debug=debug)
         except StopPipeline:
@@ -89,7 +100,7 @@ def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None =
 
 
 def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None,
-                 debug: list | None = None) -> Iterator:
+                 debug: list | None = None, dataset=None) -> Iterator:
     """Run ``plan`` over ``batches``, yielding each finished batch in order.
 
     Parameters
@@ -106,17 +117,20 @@ def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | N
         The number of batches, for ``I('max')``.
     debug : list, optional
         Receives one record per executed step.
+    dataset : Dataset, optional
+        The run's dataset (what ``D(...)`` and dataset methods see); default: the pipeline's.
     """
-    stopped = run_section(plan, 'before', pipeline, seed, debug=debug)
+    dataset = run_dataset(pipeline, dataset)
+    stopped = run_section(plan, 'before', pipeline, seed, debug=debug, dataset=dataset)
     stream = enumerate(() if stopped else batches)
     for segment, (nodes, rebatch) in enumerate(_segments(plan)):
         stream = _run_segment(plan, nodes, stream, pipeline, seed, segment,
-                              total if segment == 0 else None, debug)
+                              total if segment == 0 else None, debug, dataset)
         if rebatch is not None:
             stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
     for _, batch in stream:
         yield batch
-    run_section(plan, 'after', pipeline, seed, debug=debug)
+    run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
 
 
 def _segments(plan):
@@ -132,23 +146,23 @@ def _segments(plan):
 
 
 def process_batch(plan, nodes, pipeline, batch, *, seed: int, number: int = 0, total: int | None = None,
-                  segment: int = 0, debug: list | None = None):
+                  segment: int = 0, debug: list | None = None, dataset=None):
     """Run the steps at ``nodes`` on batch number ``number``; return the resulting batch.
 
     Raises :class:`SkipBatchException` when an action skips the batch, and
     :class:`StopPipeline` when a step stops the run.
     """
-    ctx = Context(batch=batch, pipeline=pipeline, dataset=pipeline.dataset,
+    ctx = Context(batch=batch, pipeline=pipeline, dataset=run_dataset(pipeline, dataset),
                   iteration=IterationInfo(number, total), random=batch_random(seed, 0, segment, number))
     ctx = with_batch(ctx, batch)
     return run_steps(plan, nodes, ctx, batch_number=number, debug=debug).batch
 
 
-def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug):
+def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug, dataset):
     for number, batch in stream:
         try:
             batch = process_batch(plan, nodes, pipeline, batch, seed=seed, number=number, total=total,
-                                  segment=segment, debug=debug)
+                                  segment=segment, debug=debug, dataset=dataset)
         except SkipBatchException:
             continue
         except StopPipeline:

@@ -33,7 +33,7 @@ from ..exceptions import ModelError, UnknownModelError, did_you_mean, suggestion
 from ..expr import evaluate, is_expression, walk
 
 __all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model',
-           'default_model_name', 'model_class_of', 'model_from_source', 'source_pipeline']
+           'default_model_name', 'model_class_of', 'model_from_source']
 
 MODES = ('static', 'dynamic')
 """The ways a model can be defined in a pipeline."""
@@ -294,12 +294,6 @@ def _evaluated(spec: ModelSpec, value, context, what: str):
                          f'{type(exc).__name__}: {exc}{hint}', name=spec.name) from exc
 
 
-def source_pipeline(source):
-    """A pipeline's section view (``p.before``) stands for the pipeline."""
-    inner = getattr(source, 'pipeline', None)
-    return inner if type(source).__name__ == 'SectionView' and inner is not None else source
-
-
 def model_from_source(name: str, source, action: str = 'import_model'):
     """The model ``name`` of the pipeline ``source``, or ``source`` itself when it is a model object.
 
@@ -317,7 +311,6 @@ def model_from_source(name: str, source, action: str = 'import_model'):
     >>> model_from_source('m', net) is net
     True
     """
-    source = source_pipeline(source)
     models = getattr(source, 'models', None)
     if isinstance(models, Models):
         if not models.has(name):

@@ -75,12 +75,12 @@ def release_lock(ctx, name):
 
 def join(ctx, *sources):
     """Fetch one batch from each source and pass them in front of the next action's arguments."""
-    return Joined(ctx.batch, tuple(_next_from(source, ctx.batch) for source in sources))
+    return Joined(ctx.batch, tuple(_next_from(source, ctx.batch, 'join') for source in sources))
 
 
 def merge(ctx, *sources, batch_size=None):
     """Merge the batch with the next batch of each source (``batch_class.merge``)."""
-    batches = [ctx.batch, *(_next_from(source, ctx.batch) for source in sources)]
+    batches = [ctx.batch, *(_next_from(source, ctx.batch, 'merge') for source in sources)]
     merged, _ = type(ctx.batch).merge(batches, batch_size=batch_size)
     return merged
 
@@ -94,10 +94,10 @@ def rebatch(ctx, batch_size, components=None):
     raise NotImplementedError('rebatch is executed by the engine')  # pragma: no cover
 
 
-def _next_from(source, batch):
-    """The next batch of a pipeline, or the same items from a dataset."""
+def _next_from(source, batch, step: str):
+    """The next batch of a pipeline, or the same items from a dataset (for the ``join``/``merge`` ``step``)."""
     if hasattr(source, 'next_batch') and hasattr(source, 'compile'):
-        return source.next_batch()
+        return source._next_batch_for(step)
     if hasattr(source, 'create_batch'):
         return source.create_batch(batch.index)
     raise StepArgumentError(f'Cannot join or merge {source!r}: expected a Pipeline or a Dataset.',

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
 from ..expr import Context, evaluate, is_expression, normalize_mode
-from ..models import BaseModel, Models, ModelSpec, store
+from ..models import BaseModel, Models, ModelSpec
 from ..models.store import create_model, default_model_name, model_class_of, model_from_source, parse_model_args
 from .saving import save_results
 
@@ -205,7 +205,7 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
         _check_call_step(label, model_name, args, kwargs)
     elif name == 'import_model':
         imported = args[1] if len(args) > 1 else kwargs.get('source')
-        if isinstance(getattr(store.source_pipeline(imported), 'models', None), Models):
+        if isinstance(getattr(imported, 'models', None), Models):
             _check_source(model_name, imported, label)
     return args, kwargs
 
@@ -261,7 +261,6 @@ def _declare_import(pipeline, name, model_class, mode, config, imported, where, 
 
 def _check_source(model_name, source, label: str):
     """A source pipeline must have (or load) the model; anything else must look like a model object."""
-    source = store.source_pipeline(source)
     models = getattr(source, 'models', None)
     if isinstance(models, Models):
         if isinstance(model_name, str) and not models.has(model_name) and not _loads_model(source, model_name):

@@ -14,7 +14,8 @@ BatchFlow: ``init_variable(s)``, ``init_lock``, ``init_model`` (recorded in
 section statements ``p.before.xxx(...)`` / ``p.after.xxx(...)`` record into
 ``p`` itself (:class:`SectionView`, the one documented place of mutation).
 The algebra (``+``, ``*``, ``@``, ``<<``) returns new pipelines.  Running
-lives in :mod:`dagflow.pipeline.running`.
+lives in :mod:`dagflow.pipeline.running`, the variables API in
+:mod:`dagflow.pipeline.variables`.
 """
 from __future__ import annotations
 
@@ -24,22 +25,22 @@ import numbers
 import warnings
 import weakref
 from collections.abc import Mapping
-from typing import Any
 
 from ..config import Config
-from ..exceptions import StepArgumentError, UnknownActionError, suggestion_text
+from ..exceptions import StepArgumentError, UnknownActionError
 from ..expr import is_expression
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from ..viz.mixin import VisualMixin
 from .api import API_ACTIONS, bind_arguments
-from .guard import check_access, config_guard
+from .guard import config_guard
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
 from .running import DatasetExpression, RunMixin
-from .state import Locks, Variables, VariableSpec
+from .state import Locks, Variables
 from .step import Step, StepKind, caller_source
+from .variables import VariablesMixin
 
 __all__ = ['Pipeline']
 
@@ -48,12 +49,11 @@ _SECTIONS = ('before', 'main', 'after')
 _API_DEFAULTS = {name: {k: p.default for k, p in inspect.signature(fn).parameters.items()
                         if p.default is not inspect.Parameter.empty}
                  for name, fn in API_ACTIONS.items()}
-_NOTHING = VariableSpec('_').init_on_each_run
 # Short names the guide uses for model steps; they apply only when no action or function has that name.
 _MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
 
-class Pipeline(ModelMixin, RunMixin, VisualMixin):
+class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
     """A chain of actions over batches: record it, compile it, run it.
 
     Parameters
@@ -115,6 +115,7 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source, *,
                   in_place: bool = False) -> Pipeline:
         """Check and record one step; return a new pipeline holding it, or this one when ``in_place``."""
+        args, kwargs = _sections_unwrapped(args), _sections_unwrapped(kwargs)   # p.before stands for p
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
@@ -194,30 +195,6 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         """Call ``fn`` with evaluated arguments for every batch; keep the result in ``save_to``."""
         return self._api('call', fn, *args, save_to=save_to, mode=mode, **kwargs)
 
-    def init_lock(self, name: str = 'lock') -> Pipeline:
-        """Create a named lock now; it is also the pipeline variable ``name``, as in BatchFlow.
-
-        A declaration: it changes this pipeline and returns it.  An
-        ``acquire_lock(name)`` creates the lock when no ``init_lock`` did.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> p = Pipeline().init_lock('model_update')
-        >>> p.v('model_update').locked(), p.has_variable('model_update')
-        (False, True)
-        """
-        self.locks.create(name)
-        return self
-
-    def acquire_lock(self, name: str = 'lock') -> Pipeline:
-        """Acquire the named lock for every batch (pair it with :meth:`release_lock`)."""
-        return self._api('acquire_lock', name)
-
-    def release_lock(self, name: str = 'lock') -> Pipeline:
-        """Release the named lock for every batch."""
-        return self._api('release_lock', name)
-
     def join(self, *sources) -> Pipeline:
         """Pass the next batch of each pipeline (or the same items of each dataset) to the next action."""
         return self._api('join', *sources)
@@ -238,171 +215,6 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         defaults = _API_DEFAULTS[name]
         kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
         return self._add_step('main', name, resolved, args, kwargs, caller_source())
-
-    # ------------------------------------------------------------------ variables
-    def init_variable(self, name: str, default: Any = None, lock: bool = True, *,
-                      init_on_each_run: Any = _NOTHING, **kwargs) -> Pipeline:
-        """Declare a variable; it is created now with ``default`` unless it exists.
-
-        A declaration: it changes this pipeline and returns it (pipelines
-        chained from it later get the declaration).
-
-        Parameters
-        ----------
-        name : str
-            The variable's name.
-        default : object
-            Its value when created (copied, so that pipelines do not share it).
-        lock : bool
-            BatchFlow's per-variable lock, accepted and not needed: the plan
-            orders every access to a variable.
-        init_on_each_run : object or callable, optional
-            Reset the variable to this (called, if callable, such as ``list``)
-            at the start of every run.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> Pipeline().init_variable('loss_history', init_on_each_run=list).v('loss_history')
-        []
-        """
-        if not isinstance(name, str) or not name:
-            raise StepArgumentError(f'init_variable: a variable name must be a non-empty string, got {name!r}.',
-                                    value=name)
-        if kwargs:
-            raise StepArgumentError(f'init_variable({name!r}): unexpected arguments {sorted(kwargs)}.',
-                                    name=name)
-        self.variables.declare(VariableSpec(name, default, init_on_each_run, caller_source()))
-        self._compiled = None
-        return self
-
-    def init_variables(self, *variables, **named) -> Pipeline:
-        """Declare several variables: names (default None), a list of names, or a dict.
-
-        A dict maps names to defaults, or to ``{'default': ..., 'init_on_each_run': ..., 'lock': ...}``.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> Pipeline().init_variables(['a', 'b'], c=1).v('c')
-        1
-        """
-        for item in variables:
-            if isinstance(item, str):
-                self.init_variable(item)
-            elif isinstance(item, Mapping):
-                for name, spec in item.items():
-                    if isinstance(spec, Mapping) and set(spec) <= {'default', 'init_on_each_run', 'lock'}:
-                        self.init_variable(name, **spec)
-                    else:
-                        self.init_variable(name, spec)
-            else:
-                for name in item:
-                    self.init_variable(name)
-        for name, default in named.items():
-            self.init_variable(name, default)
-        return self
-
-    def get_variable(self, name: str, default: Any = _NOTHING, *, create: bool = False, **init) -> Any:
-        """The value of the variable ``name`` (a lock made by ``init_lock(name)`` is a variable too).
-
-        Parameters
-        ----------
-        name : str
-            The variable's name.
-        default : object, optional
-            With ``create=True``, the value a missing variable is created with;
-            otherwise the value returned (and not stored) when it is missing.
-        create : bool
-            Create a missing variable (as :meth:`init_variable` does) instead of
-            raising.
-        **init
-            ``init_on_each_run=...`` for the variable ``create=True`` makes.
-
-        Raises
-        ------
-        UndefinedVariableError
-            (a ``KeyError``) when the variable does not exist (it was never
-            declared, or was deleted) and neither ``default`` nor ``create`` is given.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> p = Pipeline().init_variable('loss', 0.5)
-        >>> p.get_variable('loss'), p.v('epochs', 10), p.has_variable('epochs')
-        (0.5, 10, False)
-        >>> p.get_variable('history', [], create=True), p.has_variable('history')
-        ([], True)
-        >>> p.v('los')
-        Traceback (most recent call last):
-        ...
-        dagflow.exceptions.UndefinedVariableError: Variable 'los' is not defined. Did you mean 'loss'? ...
-        """
-        variables = self.variables
-        if not variables.has(name) and name in self.locks:
-            return self.locks.get(name)   # a lock guards itself: any step may use it
-        check_access(self, f'var:{name}')
-        if create:
-            if not variables.has(name):
-                self.init_variable(name, None if default is _NOTHING else default, **init)
-            return variables.get(name)
-        if init:
-            raise StepArgumentError(f'get_variable({name!r}): {sorted(init)} only apply with create=True, '
-                                    f'which creates the variable when it is missing.', name=name)
-        return variables.get(name, default)
-
-    v = get_variable
-
-    def set_variable(self, name: str, value: Any, mode: str = 'w') -> Pipeline:
-        """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
-        check_access(self, f'var:{name}')
-        self.variables.set(name, value, mode)
-        return self
-
-    def has_variable(self, name: str) -> bool:
-        """Whether the variable (or the lock) ``name`` exists."""
-        return self.variables.has(name) or name in self.locks
-
-    def delete_variable(self, name: str) -> Pipeline:
-        """Delete the variable ``name`` and its declaration (or the lock ``name``).
-
-        Deleting a variable that does not exist changes nothing and warns, with
-        the close names.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> p = Pipeline().init_variable('a', 1).init_variable('b', 2)
-        >>> p.delete_variable('a').has_variable('a'), p.del_variable('b').has_variable('b')
-        (False, False)
-        """
-        check_access(self, f'var:{name}')
-        deleted = self.variables.delete(name)
-        deleted = self.locks.delete(name) or deleted
-        if not deleted:
-            warnings.warn(f'delete_variable({name!r}): there is no such variable, so nothing was deleted.'
-                          + suggestion_text(name, [*self.variables.values, *self.locks.names()]),
-                          UserWarning, stacklevel=2)
-        self._compiled = None
-        return self
-
-    def del_variable(self, name: str) -> Pipeline:
-        """Delete the variable ``name`` (the same as :meth:`delete_variable`)."""
-        return self.delete_variable(name)
-
-    def delete_all_variables(self) -> Pipeline:
-        """Delete every variable, declaration and lock.
-
-        Examples
-        --------
-        >>> from dagflow import Pipeline
-        >>> Pipeline().init_variables(['a', 'b']).init_lock('io').delete_all_variables().has_variable('io')
-        False
-        """
-        self.variables.delete_all()
-        self.locks.clear()
-        self._compiled = None
-        return self
 
     def add_namespace(self, *namespaces) -> Pipeline:
         """Make the callables of modules or objects usable as steps: ``p.add_namespace(np).mean(...)``."""
@@ -454,15 +266,18 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
         """A new pipeline made from this one: what a chained call, ``<<``, ``+``, ``*`` and ``@`` return.
 
-        It gets the steps (immutable tuples, shared), its own copy of the
+        It gets the steps (immutable tuples, shared), its own dataset
+        expression when the dataset is one, its own copy of the
         config (nested dicts copied, values shared) and of the namespaces, the
         variable declarations (values created from them at its first use),
         the models (static and imported ones shared, dynamic ones made anew),
         the same lock objects and the lazy run arguments.  Nothing heavy is
         copied, so a chain of N steps costs N small objects.
         """
-        child = type(self)(dataset if dataset is not None else self.dataset,
-                           config if config is not None else self.config.copy())
+        dataset = dataset if dataset is not None else self.dataset
+        if isinstance(dataset, DatasetExpression):   # evaluated by each pipeline for itself
+            dataset = dataset.fresh()
+        child = type(self)(dataset, config if config is not None else self.config.copy())
         child._sections = dict(sections or self._sections)
         child.variables = self.variables.copy_fresh()
         child.namespaces = list(self.namespaces)
@@ -487,6 +302,10 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
     def __add__(self, other: Pipeline) -> Pipeline:
         """Concatenate two pipelines, section by section (declarations, models and locks of both).
 
+        ``pipeline + other.after`` (a section of ``other``) adds the steps of
+        that section only, to the same section, with the declarations,
+        models and locks of ``other`` (BatchFlow adds the whole of ``other``).
+
         Examples
         --------
         >>> from dagflow import Pipeline, V
@@ -494,12 +313,19 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
         ...     both = p.update(V('n'), 1) + p.print(V('n'))
         >>> [step.name for step in both.steps()], p.steps()
         (['update', 'print'], ())
+        >>> other = Pipeline().print('each batch')
+        >>> other.after.print('at the end')   # doctest: +ELLIPSIS
+        <after section of ...>
+        >>> ending = Pipeline() + other.after
+        >>> len(ending.steps('main')), len(ending.steps('after'))
+        (0, 1)
         """
+        section = None
         if isinstance(other, SectionView):
-            other = other.pipeline
+            other, section = other.pipeline, other.section
         if not isinstance(other, Pipeline):
             return NotImplemented
-        sections = {s: self._sections[s] + other._sections[s] for s in _SECTIONS}
+        sections = {s: self._sections[s] + (other._sections[s] if section in (None, s) else ()) for s in _SECTIONS}
         child = self._derive(dataset=self.dataset if self.dataset is not None else other.dataset,
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():
@@ -555,6 +381,13 @@ class Pipeline(ModelMixin, RunMixin, VisualMixin):
 
     def __str__(self):
         return str(self.compile())
+
+
+def _sections_unwrapped(values):
+    """``args`` or ``kwargs`` of a step with every section view (``p.before``) replaced by its pipeline."""
+    if isinstance(values, dict):
+        return {key: value.pipeline if isinstance(value, SectionView) else value for key, value in values.items()}
+    return tuple(value.pipeline if isinstance(value, SectionView) else value for value in values)
 
 
 def _joined_count(step: Step) -> int:

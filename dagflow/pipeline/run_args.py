@@ -20,7 +20,8 @@ dagflow.exceptions.RunArgumentError: run(): unknown run argument 'n_epoch'. Did 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from ..data.iteration import DEFAULT_EPOCHS, check_iteration
@@ -28,8 +29,8 @@ from ..exceptions import RunArgumentError, suggestion_text
 from ..expr import Context, evaluate, is_expression, walk
 from .notifier import NotifierSpec, parse_notifier
 
-__all__ = ['NOT_GIVEN', 'POSITIONAL', 'RUN_ARGUMENTS', 'RunArgs', 'given_run_args', 'merge_run_args',
-           'build_run_args', 'reset_targets', 'shown']
+__all__ = ['NOT_GIVEN', 'POSITIONAL', 'RUN_ARGUMENTS', 'DEFAULTS', 'RunArgs', 'given_run_args', 'merge_run_args',
+           'build_run_args', 'reset_targets', 'run_signature', 'shown']
 
 
 class _NotGiven:
@@ -46,31 +47,65 @@ class _NotGiven:
 
 NOT_GIVEN = _NotGiven()
 
-POSITIONAL = ('batch_size', 'shuffle', 'n_iters', 'n_epochs', 'drop_last', 'notifier')
-"""Run arguments that may be given by position, in BatchFlow's order."""
-RUN_ARGUMENTS = (*POSITIONAL, 'reset', 'seed', 'debug', 'prefetch', 'scheduler', 'profile')
-"""Every run argument (``bar`` is ``notifier``; ``lazy`` is not stored)."""
-_DEFAULTS = {'shuffle': False, 'n_iters': None, 'n_epochs': DEFAULT_EPOCHS, 'drop_last': False, 'notifier': False,
-             'seed': None, 'debug': False, 'prefetch': 0, 'scheduler': None, 'profile': False}
 _TARGETS = {'threads': 'threads', 't': 'threads', 'mpc': 'processes', 'm': 'processes'}
 _RESETS = ('iter', 'variables', 'vars', 'models', 'all')
 
 
+def _argument(default=MISSING, *, given=MISSING, positional: bool = False):
+    """A field of :class:`RunArgs`: ``given`` is the default a call gives when it differs from the evaluated one."""
+    metadata = {'positional': positional, **({} if given is MISSING else {'given': given})}
+    return field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class RunArgs:
-    """The arguments of one run, evaluated, validated and with the defaults filled in."""
+    """The arguments of one run, evaluated, validated and with the defaults filled in.
 
-    batch_size: int
-    shuffle: Any = False
-    n_iters: int | None = None
-    n_epochs: Any = DEFAULT_EPOCHS
-    drop_last: bool = False
-    notifier: NotifierSpec = NotifierSpec()
-    seed: int | None = None
-    debug: bool = False
-    prefetch: int = 0
-    scheduler: Any = None
-    profile: bool = False
+    The one place that lists the run arguments: their names, BatchFlow's
+    positional order, and their defaults (:data:`RUN_ARGUMENTS`,
+    :data:`POSITIONAL`, :data:`DEFAULTS` and the signature of ``run`` are
+    derived from it).
+    """
+
+    batch_size: int = _argument(positional=True)
+    shuffle: Any = _argument(False, positional=True)
+    n_iters: int | None = _argument(None, positional=True)
+    n_epochs: Any = _argument(DEFAULT_EPOCHS, positional=True)
+    drop_last: bool = _argument(False, positional=True)
+    notifier: NotifierSpec = _argument(NotifierSpec(), given=False, positional=True)
+    reset: frozenset = _argument(frozenset(), given=None)
+    seed: int | None = _argument(None)
+    debug: bool = _argument(False)
+    prefetch: int = _argument(0)
+    scheduler: Any = _argument(None)
+    profile: bool = _argument(False)
+
+
+RUN_ARGUMENTS = tuple(item.name for item in fields(RunArgs))
+"""Every run argument (``bar`` is ``notifier``; ``lazy`` is not stored)."""
+POSITIONAL = tuple(item.name for item in fields(RunArgs) if item.metadata['positional'])
+"""Run arguments that may be given by position, in BatchFlow's order."""
+DEFAULTS = {item.name: item.metadata.get('given', item.default) for item in fields(RunArgs)
+            if item.default is not MISSING}
+"""The value of a run argument a call does not give (and the lazy run does not either)."""
+
+
+def run_signature() -> inspect.Signature:
+    """The signature of ``Pipeline.run``: the positional run arguments, then ``lazy``, ``bar`` and the others.
+
+    Examples
+    --------
+    >>> str(run_signature()).startswith('(self, batch_size=<not given>, shuffle=<not given>, n_iters=')
+    True
+    """
+    kind = inspect.Parameter
+    parameters = [kind('self', kind.POSITIONAL_OR_KEYWORD),
+                  *(kind(name, kind.POSITIONAL_OR_KEYWORD, default=NOT_GIVEN) for name in POSITIONAL),
+                  kind('lazy', kind.KEYWORD_ONLY, default=False), kind('bar', kind.KEYWORD_ONLY, default=NOT_GIVEN),
+                  *(kind(name, kind.KEYWORD_ONLY, default=NOT_GIVEN) for name in RUN_ARGUMENTS
+                    if name not in POSITIONAL),
+                  kind('kwargs', kind.VAR_KEYWORD)]
+    return inspect.Signature(parameters)
 
 
 def given_run_args(args: tuple, kwargs: dict, where: str) -> dict:
@@ -168,23 +203,24 @@ def reset_targets(value) -> frozenset:
     return frozenset(targets)
 
 
-def build_run_args(given: dict, pipeline, where: str, complete: bool = True) -> RunArgs | None:
-    """Evaluate, fill in and validate the run arguments ``given`` for ``pipeline``.
+def build_run_args(given: dict, pipeline, where: str, complete: bool = True, dataset=None) -> RunArgs | None:
+    """Evaluate, fill in and validate the run arguments ``given`` for ``pipeline`` over ``dataset``.
 
-    With ``complete=False`` (a lazy run) only what can be checked now is:
-    named expressions are evaluated when the run starts, and the batch size
-    may come later; None is returned.  A notifier's expressions (monitors)
-    are evaluated after each batch, never here.
+    ``dataset`` is the run's, resolved when it starts (default:
+    ``pipeline.dataset``).  With ``complete=False`` (a lazy run) only what
+    can be checked now is: named expressions are evaluated when the run
+    starts, and the batch size may come later; None is returned.  A
+    notifier's expressions (monitors) are evaluated after each batch, never
+    here.
     """
-    dataset = pipeline._resolve_dataset() if complete else pipeline.dataset
+    if dataset is None:
+        dataset = pipeline.dataset
     context = Context(pipeline=pipeline, dataset=dataset)
     given = {name: evaluate(value, context) if complete and name != 'notifier' else value
              for name, value in given.items()
              if complete or name == 'notifier' or not any(True for _ in walk(value))}
-    values = {**_DEFAULTS, **given}
-    values.pop('reset', None)
-    if 'reset' in given:
-        reset_targets(given['reset'])
+    values = {**DEFAULTS, **given}
+    values['reset'] = reset_targets(values['reset'])
     from ..engine import check_scheduler
     values['prefetch'], values['scheduler'] = check_scheduler(values['prefetch'], values['scheduler'])
     values['notifier'] = parse_notifier(values['notifier'], variables=tuple(pipeline.variables.specs))
@@ -210,7 +246,7 @@ def _size(dataset) -> int | None:
 
 def shown(given: dict) -> dict:
     """The lazy run's arguments as ``run_args`` shows them: defaults filled in, the scheduler resolved."""
-    values = {name: given.get(name, _DEFAULTS.get(name)) for name in RUN_ARGUMENTS if name != 'reset'}
+    values = {name: given.get(name, DEFAULTS.get(name)) for name in RUN_ARGUMENTS if name != 'reset'}
     if 'reset' in given:
         values['reset'] = given['reset']
     if not (is_expression(values['prefetch']) or is_expression(values['scheduler'])):

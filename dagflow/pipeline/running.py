@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
+import weakref
 from collections.abc import Iterator
 
 import numpy as np
@@ -22,7 +23,18 @@ import numpy as np
 from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..expr import Context, evaluate, is_expression
 from .notifier import progress
-from .run_args import NOT_GIVEN, RunArgs, build_run_args, given_run_args, merge_run_args, reset_targets, shown
+from .resizable import ResizableBatches
+from .run_args import (
+    DEFAULTS,
+    NOT_GIVEN,
+    RunArgs,
+    build_run_args,
+    given_run_args,
+    merge_run_args,
+    reset_targets,
+    run_signature,
+    shown,
+)
 
 __all__ = ['RunArgs', 'RunMixin', 'DatasetExpression']
 
@@ -32,6 +44,10 @@ class DatasetExpression:
 
     Until the first run the pipeline behaves as a template (no batch class);
     afterwards attributes read through to the dataset the last run used.
+    Every pipeline has its own (a pipeline derived from this one gets a
+    :meth:`fresh` one), so pipelines made from one template, each with its
+    own config, never see each other's dataset.  A run resolves it once, when
+    it starts, and hands the dataset it got down to the engine.
 
     Examples
     --------
@@ -50,6 +66,10 @@ class DatasetExpression:
     def __init__(self, expression):
         self.expression = expression
         self.current = None
+
+    def fresh(self) -> DatasetExpression:
+        """The same expression, not evaluated yet: the dataset of a pipeline derived from this one."""
+        return DatasetExpression(self.expression)
 
     def resolve(self, pipeline):
         """Evaluate the expression against ``pipeline`` (its config and variables) and keep the dataset."""
@@ -94,8 +114,10 @@ class RunMixin:
     def _init_run_state(self):
         self._lazy: dict | None = None          # the arguments given to run(..., lazy=True)
         self._iterator: Iterator | None = None  # next_batch's iteration
-        self._iter_key = None                   # what next_batch's iteration was started with
+        self._iter_key = None                   # the run arguments next_batch's iteration was started with
+        self._batches = None                    # next_batch's batches (ResizableBatches)
         self._exhausted = False                 # next_batch's iteration ended: EmptyBatchSequence until reset
+        self._live: weakref.WeakSet | None = None   # the runs (generators) started and not collected yet
         self.debug_info = None
         self.profile = None
         self.run_seed: int | None = None
@@ -123,13 +145,10 @@ class RunMixin:
         self._lazy = None if parent._lazy is None else dict(parent._lazy)
 
     def _run_state_to_pickle(self) -> dict:
-        return {'_iterator': None, '_iter_key': None, '_exhausted': False}
+        return {'_iterator': None, '_iter_key': None, '_exhausted': False, '_live': None, '_batches': None}
 
     # ------------------------------------------------------------------ public API
-    def run(self, batch_size=NOT_GIVEN, shuffle=NOT_GIVEN, n_iters=NOT_GIVEN, n_epochs=NOT_GIVEN,
-            drop_last=NOT_GIVEN, notifier=NOT_GIVEN, *, lazy: bool = False, bar=NOT_GIVEN, reset=NOT_GIVEN,
-            seed=NOT_GIVEN, debug=NOT_GIVEN, prefetch=NOT_GIVEN, scheduler=NOT_GIVEN, profile=NOT_GIVEN,
-            **kwargs):
+    def run(self, *args, lazy: bool = False, **kwargs):
         """Run the pipeline over its dataset (or, with ``lazy=True``, remember how to).
 
         Arguments not given take the values stored by an earlier
@@ -219,21 +238,18 @@ class RunMixin:
         >>> p.run(n_epochs=1, reset='variables').v('n')
         6
         """
-        given = given_run_args((), {
-            'batch_size': batch_size, 'shuffle': shuffle, 'n_iters': n_iters, 'n_epochs': n_epochs,
-            'drop_last': drop_last, 'notifier': notifier, 'bar': bar, 'reset': reset, 'seed': seed,
-            'debug': debug, 'prefetch': prefetch, 'scheduler': scheduler, 'profile': profile, **kwargs}, 'run')
+        given = given_run_args(args, kwargs, 'run')
         if lazy:
             build_run_args(given, self, 'run', complete=False)   # fail now on what can be checked now
             self._lazy = given
             self._drop_iterator()
             return self
-        run_args, reset = self._start(given, 'run')
+        run_args, dataset = self._start(given, 'run')
         if run_args.n_iters is None and run_args.n_epochs is None:
             warnings.warn('run() will never stop: n_epochs=None and no n_iters make an endless run, which ends '
                           'only when a step raises (or on KeyboardInterrupt). Give n_iters or n_epochs, or iterate '
                           'with gen_batch()/next_batch() and break.', RuntimeWarning, stacklevel=2)
-        for _ in self._generate(run_args, reset):
+        for _ in self._generate(run_args, dataset):
             pass
         return self
 
@@ -249,7 +265,11 @@ class RunMixin:
         """Yield processed batches; the arguments are those of :meth:`run`, merged over ``run(..., lazy=True)``'s.
 
         Breaking out of the loop ends the run without the ``after`` section:
-        call ``pipeline.after.run()`` for it.
+        call ``pipeline.after.run()`` for it.  A pipeline has one run at a
+        time: a new ``run``/``gen_batch``/``next_batch`` iteration,
+        ``pipeline.after.run()`` and ``reset('iter')`` end a generator still
+        being iterated (it then stops, as if exhausted, after its running
+        steps are done).
 
         Examples
         --------
@@ -259,18 +279,32 @@ class RunMixin:
         >>> [len(batch) for batch in p.gen_batch()], [len(batch) for batch in p.gen_batch(n_iters=1)]
         ([2, 2, 1], [2])
         """
-        run_args, reset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
-        return self._generate(run_args, reset)
+        run_args, dataset = self._start(given_run_args(args, kwargs, 'gen_batch'), 'gen_batch')
+        return self._generate(run_args, dataset)
 
     def next_batch(self, *args, **kwargs):
         """Return the next processed batch; raise :class:`EmptyBatchSequence` after the last one.
 
-        Calls with the same arguments (or none, after ``run(..., lazy=True)``)
-        continue one iteration; other arguments start a new one.  As in
-        BatchFlow, ``next_batch`` is endless unless ``n_iters`` or ``n_epochs``
-        is given (here or in the lazy run).  ``reset=...`` resets at once, as
-        :meth:`reset` does; after the last batch, every call raises until
-        ``reset('iter')``.
+        The first call starts an iteration with its arguments merged over
+        those of ``run(..., lazy=True)``; later calls continue it, with no
+        arguments or the same ones.  As in ``Dataset.next_batch``, the batch
+        size may change from call to call (the batches of a prefetching run
+        cut ahead are cut again, so they are those of ``prefetch=0``); any
+        other argument that differs is an error until ``reset('iter')``
+        starts a new iteration.  ``next_batch(batch_size, ...)`` is endless
+        unless ``n_iters`` or ``n_epochs`` is given, as in BatchFlow;
+        ``next_batch()`` after ``run(..., lazy=True)`` takes the lazy run's
+        length, one epoch unless it says otherwise.  ``reset=...`` resets
+        at once, as :meth:`reset` does; after the last batch, every call
+        raises until ``reset('iter')``.
+
+        Raises
+        ------
+        EmptyBatchSequence
+            After the last batch (a ``StopIteration``).
+        RunArgumentError
+            For arguments other than ``batch_size`` that differ from the
+            iteration's, or no batch size at all.
 
         Examples
         --------
@@ -279,13 +313,21 @@ class RunMixin:
         >>> p = Dataset(5, preloaded=np.arange(5)).p
         >>> [len(p.next_batch(2)) for _ in range(4)]
         [2, 2, 2, 2]
+        >>> p.next_batch(3).indices.tolist()                 # another size, the same iteration
+        [3, 4, 0]
+        >>> p.next_batch(2, n_epochs=1)
+        Traceback (most recent call last):
+        ...
+        dagflow.exceptions.RunArgumentError: next_batch(): n_epochs=1 (was None) differ from the arguments of the ...
+        >>> p.reset('iter')   # doctest: +ELLIPSIS
+        <Pipeline ...>
         >>> [len(p.next_batch(2, n_epochs=1)) for _ in range(3)]
         [2, 2, 1]
         """
         given = given_run_args(args, kwargs, 'next_batch')
         if 'reset' in given:
             self.reset(given.pop('reset'))
-        if given or self._iterator is None:
+        if given or self._iter_key is None:
             merged = merge_run_args(self._lazy, given)
             merged.pop('reset', None)
             if given and 'n_iters' not in merged and 'n_epochs' not in merged:
@@ -293,11 +335,13 @@ class RunMixin:
             if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN and self._lazy is None:
                 raise RunArgumentError('next_batch() without arguments needs run(..., lazy=True) first; or pass '
                                        'batch_size and the other run arguments.', name='batch_size')
-            key = _key(merged)
-            if key != self._iter_key or (self._iterator is None and not self._exhausted):
-                self._drop_iterator()
-                self._iterator = self._generate(build_run_args(merged, self, 'next_batch'), None)
-                self._iter_key = key
+            if self._iter_key is None or (self._iterator is None and not self._exhausted):
+                run_args, dataset = self._begin(merged, 'next_batch')
+                self._end_runs()
+                self._iterator = self._generate(run_args, dataset, resizable=True)
+                self._iter_key = merged
+            else:
+                self._continue_with(given)
         if self._iterator is None:
             raise EmptyBatchSequence('The pipeline has no more batches; call reset("iter") to start over.')
         try:
@@ -309,12 +353,38 @@ class RunMixin:
             self._iterator = None
             raise
 
+    def _continue_with(self, given: dict) -> None:
+        """``next_batch(**given)`` continues the iteration under way: only its batch size may change."""
+        iteration = {**DEFAULTS, **self._iter_key}
+        changed = sorted(name for name, value in given.items()
+                         if name != 'batch_size' and _key(value) != _key(iteration.get(name, NOT_GIVEN)))
+        if changed:
+            shown = ', '.join(f'{name}={given[name]!r} (was {iteration.get(name, NOT_GIVEN)!r})' for name in changed)
+            raise RunArgumentError(f'next_batch(): {shown} differ from the arguments of the iteration under way; '
+                                   f"only batch_size may change between calls. Call reset('iter') first to start "
+                                   f'a new iteration with them.', name=changed[0], value=given[changed[0]])
+        if self._iterator is not None and 'batch_size' in given:
+            merged = {**self._iter_key, 'batch_size': given['batch_size']}
+            batches = self._batches
+            batches.resize(build_run_args(merged, self, 'next_batch', dataset=batches.dataset).batch_size)
+
+    def _next_batch_for(self, step: str):
+        """``next_batch()`` for a ``join``/``merge`` step of another pipeline whose source this pipeline is."""
+        if self._lazy is None and self._iter_key is None:
+            raise RunArgumentError(
+                f'{step}: its source pipeline {self!r} has no run arguments, so it cannot give a batch for each '
+                f'batch of the pipeline it is joined to. Give them before the run: '
+                f'source = source.run(batch_size=..., n_epochs=None, lazy=True) (or {step} a Dataset, which gives '
+                f'the same items as the batch).', name='batch_size')
+        return self.next_batch()
+
     def execute_for(self, batch, seed: int | None = None):
         """Run the main steps on one given batch and return the result."""
         from ..engine import process_batch
-        self._resolve_dataset()
+        dataset = self._resolve_dataset()
         plan = self.compile()
-        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed))
+        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed),
+                             dataset=dataset)
 
     def reset(self, *what, **kwargs):
         """Reset ``'iter'`` (the ``next_batch`` iteration), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
@@ -339,7 +409,7 @@ class RunMixin:
                                    value=sorted(kwargs))
         targets = reset_targets(what[0] if len(what) == 1 else list(what)) if what else {'iter'}
         if targets & {'iter', 'all'}:
-            self._drop_iterator()
+            self._end_runs()
         self._reset_state(targets)
         return self
 
@@ -377,13 +447,27 @@ class RunMixin:
         return self.set_config(config)
 
     def _resolve_dataset(self):
-        """Evaluate a dataset given as a named expression; the plan is compiled again if the dataset changed."""
+        """The dataset of a run starting now; one given as a named expression is evaluated now.
+
+        The plan is compiled again if the dataset changed.  The run passes the
+        dataset returned down to the engine and never reads ``self.dataset``
+        again.
+        """
         dataset = self.dataset
-        if isinstance(dataset, DatasetExpression):
-            previous = dataset.current
-            if dataset.resolve(self) is not previous:
-                self._compiled = None
-        return dataset
+        if not isinstance(dataset, DatasetExpression):
+            return dataset
+        previous = dataset.current
+        value = dataset.resolve(self)
+        if value is not previous:
+            self._compiled = None
+        return value
+
+    def _last_dataset(self):
+        """The dataset of the last run (``p.after.run()`` runs with it); resolved now if there was none."""
+        dataset = self.dataset
+        if isinstance(dataset, DatasetExpression) and dataset.current is not None:
+            return dataset.current
+        return self._resolve_dataset()
 
     # ------------------------------------------------------------------ p.after.run()
     def _run_section_alone(self, section: str, args: tuple, kwargs: dict):
@@ -395,34 +479,51 @@ class RunMixin:
         from ..engine import run_section
         if args or kwargs:
             return self.run(*args, **kwargs)
-        self._resolve_dataset()
+        self._end_runs()   # the loop is over: a generator still open must not run steps during or after it
+        dataset = self._last_dataset()
         plan = self.compile()
         seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
         try:
-            run_section(plan, section, self, seed)
+            run_section(plan, section, self, seed, dataset=dataset)
         except BaseException:
             self.locks.release_all()
             raise
         return None
 
     # ------------------------------------------------------------------ internals
-    def _start(self, given: dict, where: str) -> tuple[RunArgs, frozenset | None]:
-        """The run arguments of a run starting now (given merged over the lazy ones), and what to reset."""
+    def _start(self, given: dict, where: str) -> tuple[RunArgs, object]:
+        """A run starting now: its arguments (given merged over the lazy ones, with what to reset), its dataset."""
         merged = merge_run_args(self._lazy, given)
-        reset = merged.pop('reset', None)
         if merged.get('batch_size', NOT_GIVEN) is NOT_GIVEN:
             raise RunArgumentError(f'{where}() needs a batch_size (or an earlier run(..., lazy=True) that gives '
                                    f'one).', name='batch_size', value=None)
-        run_args = build_run_args(merged, self, where)
-        self._drop_iterator()
-        return run_args, None if reset is None else reset_targets(reset)
+        run_args, dataset = self._begin(merged, where)
+        self._end_runs()
+        return run_args, dataset
+
+    def _begin(self, merged: dict, where: str) -> tuple[RunArgs, object]:
+        """The dataset of a run starting now (resolved once, here) and its arguments evaluated against it."""
+        dataset = self._resolve_dataset()
+        return build_run_args(merged, self, where, dataset=dataset), dataset
 
     def _drop_iterator(self):
         """Forget next_batch's iteration, closing it so its worker threads or processes stop now."""
         iterator, self._iterator = self._iterator, None
-        self._iter_key, self._exhausted = None, False
+        self._iter_key, self._exhausted, self._batches = None, False, None
         if iterator is not None:
             iterator.close()
+
+    def _end_runs(self):
+        """End every run of this pipeline still open (next_batch's iteration, gen_batch generators).
+
+        Closing a run waits for its running steps, so nothing of it runs
+        after this returns.  A run that is executing right now (this is called
+        from one of its own steps) is left alone.
+        """
+        self._drop_iterator()
+        for run in list(self._live or ()):
+            if not run.gi_running:
+                run.close()
 
     def _pick_seed(self, seed):
         if seed is None:
@@ -430,11 +531,15 @@ class RunMixin:
         self.run_seed = seed
         return seed
 
-    def _prepare(self, run_args: RunArgs):
-        """The plan, seed, batch iterator and batch count of a run."""
+    def _prepare(self, run_args: RunArgs, dataset, resizable: bool = False):
+        """The plan, seed, batch iterator and batch count of a run over ``dataset``.
+
+        With ``resizable``, the batches are :class:`ResizableBatches` (``self._batches``), whose size
+        ``next_batch`` may change.
+        """
         from ..data.iteration import iteration_count
         from ..engine import batch_random
-        if self.dataset is None:
+        if dataset is None:
             raise PlanError('This pipeline has no dataset (it is a template): link one with '
                             '`template << dataset` (or `dataset >> template`) before running it.')
         plan = self.compile()
@@ -442,30 +547,49 @@ class RunMixin:
         shuffle = run_args.shuffle
         if shuffle is True:
             shuffle = batch_random(seed, 2)
-        total = iteration_count(len(self.dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
+        total = iteration_count(len(dataset), run_args.batch_size, run_args.n_iters, run_args.n_epochs,
                                 run_args.drop_last)
-        batches = self.dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
-                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
+        if resizable:
+            fixed = None
+            if run_args.prefetch and any(step.name == 'rebatch' for step in plan.steps('main')):
+                fixed = ('the batch size of a prefetching run that rebatches cannot change, since batches cut '
+                         "ahead may already be in a rebatch: call reset('iter') first, or run with prefetch=0.")
+            batches = self._batches = ResizableBatches(
+                dataset, run_args.batch_size, shuffle, run_args.n_iters, run_args.n_epochs, run_args.drop_last,
+                keep=run_args.prefetch + 1, fixed=fixed)
+        else:
+            batches = dataset.gen_batch(run_args.batch_size, shuffle=shuffle, n_iters=run_args.n_iters,
+                                        n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs, reset) -> Iterator:
+    def _generate(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
+        """A run over ``dataset``, known to the pipeline as live (:meth:`_end_runs` closes it)."""
+        run = self._run(run_args, dataset, resizable)
+        if self._live is None:
+            self._live = weakref.WeakSet()
+        self._live.add(run)
+        return run
+
+    def _run(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
         from ..engine import execute
-        if reset:
-            self._reset_state(reset)
-        plan, seed, batches, total = self._prepare(run_args)
+        if run_args.reset:
+            self._reset_state(run_args.reset)
+        plan, seed, batches, total = self._prepare(run_args, dataset, resizable)
         debug = [] if run_args.debug or run_args.profile else None
         self.profile = self.debug_info = None   # never the records of an earlier run
         self._runs_started += 1
         started = time.time()
         self.variables.start_run()
         finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
-                           prefetch=run_args.prefetch, scheduler=run_args.scheduler)
+                           prefetch=run_args.prefetch, scheduler=run_args.scheduler, dataset=dataset)
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:
+            finished.close()          # its running steps end first
             self.locks.release_all()  # a failed batch must not leave acquire_lock's lock held for the next run
             raise
         finally:
+            finished.close()          # now, even when a progress bar between does not pass the close on
             if debug is not None:
                 self._keep_profile(debug, started, run_args)
 
@@ -508,17 +632,21 @@ class RunMixin:
         from ..engine import lower_run
         given = given_run_args((), {'batch_size': batch_size, 'shuffle': shuffle, 'n_epochs': n_epochs,
                                     'n_iters': n_iters, 'drop_last': drop_last, 'seed': seed}, 'to_dask')
-        run_args = build_run_args(given, self, 'to_dask')
+        run_args, dataset = self._begin(given, 'to_dask')
         if run_args.n_epochs is None and run_args.n_iters is None:
             raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
-        plan, seed, batches, total = self._prepare(run_args)
+        plan, seed, batches, total = self._prepare(run_args, dataset)
         if any(step.name == 'rebatch' for step in plan.steps('main')):
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
-        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total)
+        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total, dataset=dataset)
+
+
+RunMixin.run.__signature__ = run_signature()   # the run arguments of RunArgs, by position in BatchFlow's order
 
 
 def _key(given: dict):
     """A comparable key of run arguments (named expressions compare by structure, never with ``==``)."""
     from ..expr import structural_key
     return structural_key(given)
+

@@ -13,9 +13,23 @@ from typing import Any
 from ..exceptions import StepArgumentError, UndefinedVariableError, suggestion_text
 from ..expr import apply_mode, initial_value_of, normalize_mode
 
-__all__ = ['VariableSpec', 'Variables', 'Locks']
+__all__ = ['NO_VALUE', 'VariableSpec', 'Variables', 'Locks']
 
-_NOTHING = object()
+
+class _NoValue:
+    """An argument that was not given (``init_on_each_run``, a ``get_variable`` default); it pickles as itself."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return '<no value>'
+
+    def __reduce__(self):
+        return 'NO_VALUE'
+
+
+NO_VALUE = _NoValue()
+"""The default of a variable argument that was not given: ``spec.init_on_each_run is NO_VALUE`` unless declared."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +52,13 @@ class VariableSpec:
 
     name: str
     default: Any = None
-    init_on_each_run: Any = _NOTHING
+    init_on_each_run: Any = NO_VALUE
     source: str | None = None
 
     @property
     def per_run(self) -> bool:
         """Whether the variable is reset at the start of every run."""
-        return self.init_on_each_run is not _NOTHING
+        return self.init_on_each_run is not NO_VALUE
 
     def initial_value(self) -> Any:
         """The value the variable starts with (named expressions in it evaluated, without a batch)."""
@@ -132,13 +146,13 @@ class Variables:
         except TypeError:   # an unhashable name
             return False
 
-    def get(self, name: str, default: Any = _NOTHING, where: str = '') -> Any:
+    def get(self, name: str, default: Any = NO_VALUE, where: str = '') -> Any:
         """The value of ``name``; ``default`` when it does not exist, or :class:`UndefinedVariableError`."""
         values = self.values
         with self._lock:
             if name in values:
                 return values[name]
-        if default is not _NOTHING:
+        if default is not NO_VALUE:
             return default
         raise self.missing(name, where)
 

@@ -129,3 +129,13 @@ def test_only_the_config_values_pure_steps_read_go_to_the_workers(client, datase
     p.config['offset'] = threading.Lock()                # a pure step reads it: it cannot travel
     with pytest.raises(BatchPickleError, match=r"config values that pure steps read cannot be sent.*'threads'"):
         p.run(8, n_epochs=1, prefetch=1, scheduler=client)
+
+
+def test_a_loop_that_breaks_and_a_reset_between_batches_leave_the_serial_state(client, dataset):
+    from .test_pace import assert_same_state, reset_between, stop_after
+    reference, _ = stop_after(dataset, 3)
+    taken, closed = stop_after(dataset, 3, prefetch=2, scheduler=client)
+    assert_same_state(taken, reference)
+    assert_same_state(closed, reference)
+    for state, expected in zip(reset_between(dataset, prefetch=2, scheduler=client), reset_between(dataset)):
+        assert_same_state(state, expected)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dagflow import B, Batch, C, Config, Dataset, Pipeline, V, action
-from dagflow.exceptions import StepArgumentError, UndefinedVariableError, UnknownActionError
+from dagflow.exceptions import RunArgumentError, StepArgumentError, UndefinedVariableError, UnknownActionError
 from dagflow.models import BaseModel
 from dagflow.pipeline import StepKind
 
@@ -296,11 +296,24 @@ class TestTemplates:
         assert both.run().v('n') == 10 and second.m('shared').seen == 10 and first.v('n') == 0
 
     def test_a_section_can_be_concatenated(self, ranges_dataset):
-        setup = Pipeline()
-        setup.before.init_variable('log', []).update(V('log', mode='a'), 'start')
-        p = (ranges_dataset.p.update(V('log', mode='a'), B.size) + setup.before)
-        assert [s.name for s in p.steps('before')] == ['update']
-        assert p.run(batch_size=5).v('log') == ['start', 5, 5]
+        other = Pipeline().init_variable('log', []).update(V('log', mode='a'), 'main')
+        other.before.update(V('log', mode='a'), 'start')
+        other.after.update(V('log', mode='a'), 'end')
+        mine = ranges_dataset.p.update(V('log', mode='a'), B.size)
+        expected = {'before': ['start', 5, 5], 'main': [5, 'main', 5, 'main'], 'after': [5, 5, 'end']}
+        for section, log in expected.items():
+            p = mine + getattr(other, section)
+            assert {s: len(p.steps(s)) for s in ('before', 'main', 'after')} == {
+                'before': section == 'before', 'main': 1 + (section == 'main'), 'after': section == 'after'}
+            assert p.run(batch_size=5).v('log') == log     # the declarations of other come along
+        assert (mine + other).run(batch_size=5).v('log') == ['start', 5, 'main', 5, 'main', 'end']
+
+    def test_a_section_given_as_a_step_argument_is_recorded_as_its_pipeline(self):
+        source = Pipeline().init_model('m', Counter, 'static')
+        imported = Pipeline().import_model('m', source.before)
+        declared = Pipeline().init_model('m', 'static', source=source.after)
+        assert imported.steps()[0].args[1] is source and declared.steps('before')[0].kwargs['source'] is source
+        assert declared.m('m') is source.m('m') and declared.models.specs['m'].imported is source
 
     def test_sometimes_and_repeat_leave_their_operand_unchanged(self, numbers):
         with Pipeline() as p:
@@ -539,6 +552,16 @@ class TestJoinMergeRebatch:
         batch = p.next_batch(batch_size=3)
         assert len(batch) == 5
 
+    @pytest.mark.parametrize('step', ['merge', 'join'])
+    def test_a_source_pipeline_without_run_arguments_is_named(self, ranges_dataset, step):
+        other = ranges_dataset.p
+        p = getattr(ranges_dataset.p, step)(other)
+        with pytest.raises(RunArgumentError, match=rf'{step}: its source pipeline <Pipeline .*> has no run '
+                                                   rf'arguments.*source\.run\(batch_size=\.\.\., n_epochs=None, '
+                                                   rf'lazy=True\)') as caught:
+            p.run(batch_size=3)
+        assert 'next_batch' not in str(caught.value)
+
     def test_rebatch(self, ranges_dataset):
         p = ranges_dataset.p.init_variable('sizes', []).rebatch(4).update(V('sizes', mode='a'), B.size)
         p.run(batch_size=3)
@@ -553,6 +576,8 @@ def test_pipeline_pickles(images_dataset):
     p = images_dataset.p.init_variable('n', 1).normalize()
     again = pickle.loads(pickle.dumps(p))
     assert again.v('n') == 1 and again.steps() == p.steps()
+    again.set_variable('n', 5).run(batch_size=5)
+    assert again.v('n') == 5       # a variable without init_on_each_run is not reset by a run
 
 
 def test_an_action_named_like_a_pipeline_method_is_reported_once():

@@ -1,11 +1,12 @@
 """Running a pipeline as BatchFlow documents it: run arguments, lazy runs, reset, notifier, after.run, datasets."""
+import inspect
 import pickle
 import sys
 
 import numpy as np
 import pytest
 
-from dagflow import B, C, Dataset, Pipeline, V
+from dagflow import B, C, D, Dataset, Pipeline, V
 from dagflow.exceptions import EmptyBatchSequence, RunArgumentError
 from dagflow.models import BaseModel
 
@@ -26,6 +27,20 @@ class TestRunArguments:
         # (batch_size, shuffle, n_iters, n_epochs, drop_last, notifier)
         assert counting(ds).run(4, False, 5).v('n') == 5
         assert counting(ds).run(4, False, None, 2, True).v('n') == 4
+
+    def test_the_names_order_and_defaults_come_from_run_args(self, ds):
+        from dataclasses import fields
+
+        from dagflow.pipeline.run_args import DEFAULTS, POSITIONAL, RUN_ARGUMENTS, RunArgs
+        names = [item.name for item in fields(RunArgs)]
+        assert list(RUN_ARGUMENTS) == names and POSITIONAL == tuple(names[:6])
+        assert POSITIONAL == ('batch_size', 'shuffle', 'n_iters', 'n_epochs', 'drop_last', 'notifier')
+        parameters = inspect.signature(Pipeline.run).parameters
+        assert list(parameters) == ['self', *POSITIONAL, 'lazy', 'bar', *names[6:], 'kwargs']
+        assert DEFAULTS['n_epochs'] == RunArgs(1).n_epochs and DEFAULTS['notifier'] is False
+        shown = counting(ds).run(batch_size=2, lazy=True).run_args
+        assert shown == {'batch_size': 2, **{name: DEFAULTS[name] for name in names[1:] if name != 'reset'},
+                         'scheduler': 'sync'}
 
     @pytest.mark.parametrize('name, close', [('n_epoch', 'n_epochs'), ('epochs', 'n_epochs'),
                                              ('batchsize', 'batch_size'), ('sheduler', 'scheduler')])
@@ -139,6 +154,12 @@ class TestIterationLength:
         q = counting(ds).run(batch_size=4, n_epochs=None, lazy=True)
         assert [len(q.next_batch()) for _ in range(6)] == [4] * 6
 
+    def test_next_batch_after_a_lazy_run_takes_its_length(self, ds):
+        p = counting(ds).run(batch_size=4, lazy=True)
+        assert [len(p.next_batch()) for _ in range(3)] == [4, 4, 2]
+        with pytest.raises(EmptyBatchSequence):
+            p.next_batch()
+
     def test_next_batch_raises_after_the_last_batch_until_reset(self, ds):
         p = counting(ds)
         assert [len(p.next_batch(4, n_epochs=1)) for _ in range(3)] == [4, 4, 2]
@@ -168,6 +189,9 @@ class TinyModel(BaseModel):
 
     def train(self, x):
         self.steps += 1
+
+    def save(self, log):
+        log.append(self.steps)
 
     def reset(self):
         self.steps = 0
@@ -296,8 +320,9 @@ class TestSectionsAlone:
             if len(p.v('log')) == 1 and p.v('n') == 3:
                 break
         assert p.v('log') == ['start']
-        assert p.after.run() is not None
-        assert p.v('log') == ['start', 'end'] and p.v('n') == 3
+        after = p.after
+        assert after.run() is after                            # the section, as BatchFlow's returns itself
+        assert p.v('log') == ['start', 'end'] and p.v('n') == 3  # the after steps ran once, no main step ran
 
     def test_before_run_alone(self, ds):
         p = self.pipeline(ds)
@@ -308,6 +333,103 @@ class TestSectionsAlone:
         p = self.pipeline(ds)
         assert len(list(p.gen_batch(batch_size=5))) == 2
         assert p.v('log') == ['start', 'end']
+
+
+def indices_of(batches) -> list:
+    return [batch.indices.tolist() for batch in batches]
+
+
+class TestNextBatchSize:
+    """``next_batch`` may change the batch size between calls, as ``Dataset.next_batch`` may."""
+
+    SIZES = (3, 3, 4, 2, 5, 1, 3, 3, 4)
+
+    @pytest.mark.parametrize('run_args', [{}, {'prefetch': 2}, {'prefetch': 5},
+                                          {'prefetch': 2, 'scheduler': 'processes'}],
+                             ids=['serial', 'threads-2', 'threads-5', 'processes-2'])
+    def test_the_iteration_goes_on_with_the_new_size(self, ds, run_args):
+        p = counting(ds).run(shuffle=3, n_epochs=None, lazy=True, **run_args)
+        batches, counts = [], []
+        for size in self.SIZES:
+            batches.append(p.next_batch(size))
+            counts.append(p.v('items'))
+        expected = [ds.next_batch(size, shuffle=3) for size in self.SIZES]   # across epochs, reshuffled
+        assert indices_of(batches) == indices_of(expected)
+        assert counts == list(np.cumsum(self.SIZES))
+        p.reset('iter')
+
+    def test_a_size_kept_after_the_change(self, ds):
+        p = counting(ds)
+        first = [p.next_batch(3, n_epochs=1) for _ in range(2)]
+        later = [p.next_batch(2, n_epochs=1), p.next_batch(n_epochs=1, batch_size=2)]
+        assert indices_of(first + later) == [[0, 1, 2], [3, 4, 5], [6, 7], [8, 9]]
+        with pytest.raises(EmptyBatchSequence):
+            p.next_batch(4, n_epochs=1)
+
+    def test_another_argument_needs_a_reset(self, ds):
+        p = counting(ds)
+        p.next_batch(3, n_epochs=1)
+        with pytest.raises(RunArgumentError, match=r"next_batch\(\): n_epochs=2 \(was 1\), shuffle=True \(was "
+                                                   r"False\) differ .* only batch_size may change between "
+                                                   r"calls\. Call reset\('iter'\) first"):
+            p.next_batch(3, n_epochs=2, shuffle=True)
+        assert p.next_batch(3, n_epochs=1).indices.tolist() == [3, 4, 5]     # the iteration is untouched
+        assert p.reset('iter').next_batch(3, n_epochs=2).indices.tolist() == [0, 1, 2]
+
+    def test_a_bad_size_is_refused_at_once(self, ds):
+        p = counting(ds)
+        p.next_batch(3, drop_last=True)
+        with pytest.raises(RunArgumentError, match='11'):
+            p.next_batch(11, drop_last=True)
+
+    def test_a_prefetching_run_that_rebatches_keeps_its_size(self, ds):
+        p = counting(ds).rebatch(4).run(batch_size=3, lazy=True, prefetch=2)
+        p.next_batch()
+        with pytest.raises(RunArgumentError, match=r"batch_size=2\): the batch size of a prefetching run that "
+                                                   r"rebatches cannot change"):
+            p.next_batch(2)
+        p.reset('iter')
+
+
+class TestOneRunAtATime:
+    """A new run, ``after.run()`` and ``reset('iter')`` end the runs of the pipeline still open."""
+
+    @pytest.mark.parametrize('prefetch', [0, 2])
+    def test_a_new_run_ends_a_generator_still_open(self, ds, prefetch):
+        p = counting(ds).run(batch_size=3, n_epochs=1, lazy=True, prefetch=prefetch)
+        old = p.gen_batch()
+        next(old)
+        new = p.gen_batch(reset='variables')
+        assert [len(batch) for batch in new] == [3, 3, 3, 1] and p.v('items') == 10
+        assert list(old) == [] and p.v('items') == 10
+
+    @pytest.mark.parametrize('prefetch', [0, 2])
+    def test_after_run_ends_the_next_batch_iteration(self, ds, prefetch):
+        p = counting(ds).init_variable('log', init_on_each_run=list).run(batch_size=2, lazy=True, prefetch=prefetch)
+        p.after.update(V('log', mode='a'), V('n'))
+        assert [list(p.next_batch().indices) for _ in range(3)] == [[0, 1], [2, 3], [4, 5]]
+        p.after.run()
+        assert p.v('log') == [3]
+        assert list(p.next_batch().indices) == [0, 1]      # a new iteration, not the rest of the old one
+
+    @pytest.mark.parametrize('scheduler', ['threads', 'processes'])
+    def test_after_run_sees_the_state_of_the_batches_taken(self, ds, scheduler):
+        saved = []
+        p = (ds.p.init_model('m', TinyModel, 'static').init_variable('n', 0).init_variable('log', [])
+             .update(V('n'), V('n') + 1).train_model('m', B.data)
+             .run(batch_size=2, lazy=True, prefetch=4, scheduler=scheduler))
+        p.after.save_model('m', saved).update(V('log', mode='a'), V('n'))
+        for _ in range(3):
+            p.next_batch()
+        p.after.run()
+        assert saved == [3] and p.v('log') == [3] and p.m('m').steps == 3
+
+    def test_reset_iter_ends_a_generator_still_open(self, ds):
+        p = counting(ds)
+        generator = p.gen_batch(batch_size=2, prefetch=1)
+        next(generator)
+        p.reset('iter')
+        assert list(generator) == []
 
 
 class TestConfigAndDataset:
@@ -340,3 +462,37 @@ class TestConfigAndDataset:
             p.set_config({'dataset': 5}).run(batch_size=2)
         with pytest.raises(KeyError, match="'dataset' is not in the config"):
             p.set_config({}, clear=True).run(batch_size=2)
+
+    def test_pipelines_from_one_template_each_run_on_their_own_dataset(self):
+        ds = Dataset(6, preloaded=np.arange(6.0))
+        ds.cv_split(n_splits=3)
+        template = Pipeline().init_variable('ids', init_on_each_run=list).update(V('ids', mode='e'),
+                                                                                B.indices.tolist())
+        folds = template << ds.CV(C('fold')).test
+        runs = [folds << {'fold': i} for i in range(3)]
+        generators = [p.gen_batch(2, n_epochs=1) for p in runs]
+        for generator in generators:
+            list(generator)
+        assert [p.v('ids') for p in runs] == [[0, 1], [2, 3], [4, 5]]
+        assert [list(p.dataset.indices) for p in runs] == [[0, 1], [2, 3], [4, 5]]
+        assert folds.dataset.current is None and runs[0].dataset is not runs[1].dataset
+
+    def test_a_run_keeps_the_dataset_it_started_with(self):
+        small, large = Dataset(4, preloaded=np.ones(4)), Dataset(10, preloaded=np.full(10, 100.0))
+        template = Pipeline().init_variable('s', 0).update(V('s'), V('s') + B.data.sum()) << C('dataset')
+        first, second = template << {'dataset': small}, template << {'dataset': large}
+        started = first.gen_batch(2, n_epochs=1)     # the dataset is evaluated here, when gen_batch is called
+        second.run(batch_size=5)
+        assert len(list(started)) == 2 and first.v('s') == 4.0 and second.v('s') == 1000.0
+
+    def test_the_engine_gets_the_dataset_of_the_runs_start(self, ds):
+        p = (Pipeline().init_variable('sizes', init_on_each_run=list)
+             .update(V('sizes', mode='a'), D('size'))) << C('dataset')
+        p.set_config({'dataset': ds})
+        generator = p.gen_batch(5, n_epochs=1)
+        batch = next(generator)
+        p.set_config({'dataset': Dataset(3)})
+        p.execute_for(batch)                # evaluates the expression again: the pipeline now shows the new one
+        assert len(p.dataset) == 3
+        list(generator)
+        assert p.v('sizes') == [10, 3, 10]

@@ -5,10 +5,15 @@ import numpy as np
 import pytest
 
 from dagflow.exceptions import StepArgumentError, UndefinedVariableError
-from dagflow.pipeline.state import Locks, Variables, VariableSpec
+from dagflow.pipeline.state import NO_VALUE, Locks, Variables, VariableSpec
 
 
 class TestVariables:
+    def test_a_declaration_without_init_on_each_run_stays_so_when_pickled(self):
+        spec = pickle.loads(pickle.dumps(VariableSpec('total', 0)))
+        assert spec.init_on_each_run is NO_VALUE and not spec.per_run
+        assert pickle.loads(pickle.dumps(NO_VALUE)) is NO_VALUE and repr(NO_VALUE) == '<no value>'
+
     def test_a_fresh_copy_starts_from_the_declarations(self):
         store = Variables()
         store.declare(VariableSpec('history', []))
