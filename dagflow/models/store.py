@@ -405,13 +405,27 @@ class Models:
 
         A static model imported with ``init_model(name, source=...)`` belongs to
         its source and is left as it is.
+
+        Raises
+        ------
+        ModelError
+            When a static model has no ``reset()`` method (nothing is reset then).
         """
         with self._lock:
+            static = {name: self.instances[name] for name, spec in self.specs.items()
+                      if spec.mode == 'static' and name in self.instances
+                      and spec.imported is None}  # an imported one is its source's
+            for name, model in static.items():
+                if not callable(getattr(model, 'reset', None)):
+                    raise ModelError(f'Resetting the models: static model {name!r} ({type(model).__name__}) has '
+                                     f'no reset() method. Define reset() in {type(model).__name__} (re-create what '
+                                     f"it learnt), or declare the model with mode='dynamic' so that a reset creates "
+                                     f'it anew.', name=name)
             for name, spec in self.specs.items():
                 if spec.mode == 'dynamic':
                     self.instances.pop(name, None)
-                elif name in self.instances and spec.imported is None:  # an imported one is its source's
-                    self.instances[name].reset()
+            for model in static.values():
+                model.reset()
 
     def for_child(self) -> Models:
         """The store of a pipeline made from this one: static and imported models shared, dynamic fresh."""

@@ -144,6 +144,39 @@ class TestSource:
             Pipeline().init_model('m', source=42)
 
 
+# ---------------------------------------------------------------- reset('models')
+class Plain:
+    """A static model object that is not a BaseModel and has no reset()."""
+
+    def __init__(self, config=None):
+        self.calls = 0
+
+    def train(self, x):
+        self.calls += 1
+        return 0.0
+
+
+class TestReset:
+    def test_a_static_model_without_reset_is_a_model_error_naming_it(self, linear_dataset):
+        p = (linear_dataset.p.init_model('plain', Plain, 'static')
+             .init_model('lin', LinearModel, 'static', {'size': 2})
+             .train_model('plain', B.x).train_model('lin', B.x, B.y)
+             .run(20, n_epochs=1))
+        message = (r"static model 'plain' \(Plain\) has no reset\(\) method. Define reset\(\) in Plain .*"
+                   r"or declare the model with mode='dynamic'")
+        with pytest.raises(ModelError, match=message):
+            p.reset('models')
+        with pytest.raises(ModelError, match=message):
+            p.run(20, n_epochs=1, reset='models')
+        assert p.m('lin').trained_on == [20, 20]  # nothing was reset
+
+    def test_a_dynamic_model_without_reset_is_created_anew(self, linear_dataset):
+        p = linear_dataset.p.init_model('plain', Plain, 'dynamic').train_model('plain', B.x).run(20, n_epochs=1)
+        first = p.m('plain')
+        p = p.run(20, n_epochs=1, reset='models')
+        assert p.m('plain') is not first and p.m('plain').calls == 2
+
+
 # ---------------------------------------------------------------- BatchFlow's exception types
 def test_an_unknown_model_is_a_key_error():
     with pytest.raises(KeyError, match=r"Model 'nope' is not defined"):
