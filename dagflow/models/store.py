@@ -33,7 +33,7 @@ from ..exceptions import ModelError, UnknownModelError, did_you_mean, suggestion
 from ..expr import evaluate, is_expression, walk
 
 __all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model',
-           'default_model_name', 'model_class_of', 'model_from_source', 'source_pipeline']
+           'default_model_name', 'model_class_of', 'model_from_source', 'source_models', 'source_pipeline']
 
 MODES = ('static', 'dynamic')
 """The ways a model can be defined in a pipeline."""
@@ -317,21 +317,42 @@ def model_from_source(name: str, source, action: str = 'import_model'):
     >>> model_from_source('m', net) is net
     True
     """
+    models = source_models(name, source, f'{action}({name!r})')
+    if models is None:
+        return source
+    if not models.has(name):
+        raise models.unknown(name, where=f' in the source pipeline of {action}({name!r})')
+    if not models.created(name):
+        raise ModelError(f'{action}({name!r}): the source pipeline has not created model {name!r} yet '
+                         f'(a dynamic model is created by the first batch that uses it); run the source '
+                         f'pipeline before the one that imports from it.', name=name)
+    return models.instances[name]
+
+
+def source_models(name: str, source, label: str) -> Models | None:
+    """The models of ``source`` when it is a pipeline (or a section of one); None when it is a model object.
+
+    Raises
+    ------
+    ModelError
+        When ``source`` is neither: a model object has a ``train`` or ``predict`` method.
+
+    Examples
+    --------
+    >>> source_models('m', 42, "import_model('m')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: import_model('m'): the source must be a pipeline that has model 'm', or a model...
+    """
     source = source_pipeline(source)
     models = getattr(source, 'models', None)
     if isinstance(models, Models):
-        if not models.has(name):
-            raise models.unknown(name, where=f' in the source pipeline of {action}({name!r})')
-        if not models.created(name):
-            raise ModelError(f'{action}({name!r}): the source pipeline has not created model {name!r} yet '
-                             f'(a dynamic model is created by the first batch that uses it); run the source '
-                             f'pipeline before the one that imports from it.', name=name)
-        return models.instances[name]
+        return models
     if hasattr(source, 'compile') or not any(callable(getattr(source, method, None))
                                              for method in ('train', 'predict')):
-        raise ModelError(f'{action}({name!r}): the source must be a pipeline that has model {name!r}, or a '
+        raise ModelError(f'{label}: the source must be a pipeline that has model {name!r}, or a '
                          f'model object (with train/predict methods); got {source!r:.80}.', name=name)
-    return source
+    return None
 
 
 class Models:

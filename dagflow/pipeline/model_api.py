@@ -261,11 +261,7 @@ def _declare_import(pipeline, name, model_class, mode, config, imported, where, 
 
 def _check_source(model_name, source, label: str):
     """A source pipeline must have (or load) the model; anything else must look like a model object."""
-    source = store.source_pipeline(source)
-    models = getattr(source, 'models', None)
-    if isinstance(models, Models):
-        if isinstance(model_name, str) and not models.has(model_name) and not _loads_model(source, model_name):
-            raise models.unknown(model_name, where=f' in the source pipeline of {label}')
-    elif hasattr(source, 'compile') or not any(callable(getattr(source, m, None)) for m in ('train', 'predict')):
-        raise ModelError(f'{label}: the source must be a pipeline that has model {model_name!r}, or a '
-                         f'model object (with train/predict methods); got {source!r:.80}.', name=model_name)
+    models = store.source_models(model_name, source, label)
+    if models is not None and isinstance(model_name, str) and not models.has(model_name) \
+            and not _loads_model(store.source_pipeline(source), model_name):
+        raise models.unknown(model_name, where=f' in the source pipeline of {label}')
