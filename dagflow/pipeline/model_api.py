@@ -8,13 +8,11 @@ created right there).
 """
 from __future__ import annotations
 
-import contextlib
-import inspect
-import weakref
 from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
 from ..expr import Context, evaluate, is_expression, normalize_mode
+from ..expr.signatures import signature_fact
 from ..models import BaseModel, Models, ModelSpec, store
 from ..models.store import create_model, default_model_name, model_class_of, model_from_source, parse_model_args
 from .saving import save_results
@@ -101,23 +99,16 @@ def _one_spelling(kwargs, label: str, name=None) -> list:
 
 def _parameters(call) -> frozenset | None:
     """The keyword names ``call`` takes (None: any, it has ``**kwargs`` or no signature)."""
-    function = getattr(call, '__func__', call)
-    try:
-        return _PARAMETERS[function]
-    except (KeyError, TypeError):
-        pass
-    try:
-        parameters = inspect.signature(call).parameters.values()
-    except (TypeError, ValueError):
+    return signature_fact(call, _keyword_names)
+
+
+def _keyword_names(signature) -> frozenset | None:
+    if signature is None:
         return None
-    names = (None if any(p.kind is p.VAR_KEYWORD for p in parameters)
-             else frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)))
-    with contextlib.suppress(TypeError):
-        _PARAMETERS[function] = names
-    return names
-
-
-_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    parameters = signature.parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 def load_model(ctx, name, model_class, mode='dynamic', config=None, **kwargs):
