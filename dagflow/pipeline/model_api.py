@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
-from ..expr import Context, evaluate, is_expression, normalize_mode
+from ..expr import NO_DEFAULT, Context, evaluate, is_expression, normalize_mode, walk
 from ..expr.signatures import signature_fact
 from ..models import BaseModel, Models, ModelSpec, store
 from ..models.store import create_model, default_model_name, model_class_of, model_from_source, parse_model_args
@@ -231,11 +231,27 @@ def _context(pipeline) -> Context:
 
 
 def _static_class(pipeline, name, model_class, where: str) -> type:
-    """The class a static model's class expression gives now, against the pipeline's config and variables."""
+    """The class a static model's class expression gives now, against the pipeline's config and variables.
+
+    A config key it reads must be in the config already: the model is created
+    when ``init_model`` is recorded, so the error says to give the config first
+    (not "before the run", which is too late).
+    """
     try:
         return model_class_of(ModelSpec(name, model_class, 'static'), _context(pipeline))
     except ModelError as exc:
-        raise ModelError(f'init_model({name!r}){where}: {exc}', name=name) from None
+        config = pipeline.config if pipeline.config is not None else {}
+        missing = [leaf.name for leaf in walk(model_class) if getattr(leaf, 'kind', None) == 'C' and leaf.name
+                   and leaf.default is NO_DEFAULT and leaf.name not in config]
+        if not isinstance(exc.__cause__, KeyError) or not missing:
+            raise ModelError(f'init_model({name!r}){where}: {exc}', name=name) from None
+        key = missing[0]
+        raise ModelError(f"init_model({name!r}){where}: static model {name!r} takes its class from {model_class!r}, "
+                         f'but the config has no {key!r} yet. A static model is created when init_model is recorded, '
+                         f'so its class is read then: give the config first (Pipeline(config={{{key!r}: MyModel}}) '
+                         f'or (pipeline << {{{key!r}: MyModel}}) before init_model), give a default '
+                         f"(C({key!r}, default=MyModel)), or use mode='dynamic' to read the class when the model is "
+                         f'first used.', name=name) from None
 
 
 def _declare_import(pipeline, name, model_class, mode, config, imported, where, source):

@@ -46,8 +46,18 @@ class TestClassExpression:
         assert repr(p.steps('before')[0]) == "init_model('m', LinearModel, 'static', config={'size': 2})"
 
     def test_a_static_class_expression_without_its_key_fails_when_declared(self):
-        with pytest.raises(ModelError, match=r"init_model\('m'\).*its class could not be evaluated.*model_class"):
+        with pytest.raises(ModelError, match=r"init_model\('m'\).*: static model 'm' takes its class from "
+                                             r"C\('model_class'\), but the config has no 'model_class' yet. A static "
+                                             r"model is created when init_model is recorded, so its class is read "
+                                             r"then: give the config first \(Pipeline\(config=\{'model_class': "
+                                             r"MyModel\}\) or \(pipeline << \{'model_class': MyModel\}\) before "
+                                             r"init_model\), give a default .* or use mode='dynamic'") as caught:
             Pipeline().init_model('m', C('model_class'), 'static')
+        assert 'before the run' not in str(caught.value)
+
+    def test_a_static_class_expression_that_fails_otherwise_says_why(self):
+        with pytest.raises(ModelError, match=r"init_model\('m'\).*its class could not be evaluated: ZeroDivision"):
+            Pipeline().init_model('m', C('n', default=1) / 0, 'static')
 
     def test_the_name_is_required_with_a_class_expression(self):
         with pytest.raises(ModelError, match=r"the model class is the named expression C\('model_class'\).*name the "
