@@ -115,6 +115,8 @@ class Batch:
 
     components: tuple[str, ...] = ()
     context = None
+    _added_components = frozenset()
+    """The components :meth:`add_components` gave this batch (its own set then; an assignment checks it)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -122,11 +124,13 @@ class Batch:
             cls.components = _declare_components(cls)
 
     def __init__(self, index: DatasetIndex | Sequence | np.ndarray, preloaded=None, dataset=None):
-        self._index = index if isinstance(index, DatasetIndex) else DatasetIndex(index)
-        self._dataset = dataset
-        self._random = None
-        self.context = None
-        self._data = self._as_data(preloaded)
+        # set directly: these names are never components, so __setattr__ has nothing to decide
+        _set = object.__setattr__
+        _set(self, '_index', index if isinstance(index, DatasetIndex) else DatasetIndex(index))
+        _set(self, '_dataset', dataset)
+        _set(self, '_random', None)
+        _set(self, 'context', None)
+        _set(self, '_data', self._as_data(preloaded))
 
     def _as_data(self, source):
         if isinstance(source, Aligned):
@@ -219,8 +223,8 @@ class Batch:
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
     def __setattr__(self, name: str, value) -> None:
-        added = self.__dict__.get('components')
-        if added is not None and name in added and name not in type(self).components:
+        # a component added by add_components has no descriptor on the class: its assignment goes to the data
+        if name in self._added_components:
             self._set_component(name, value)
         else:
             object.__setattr__(self, name, value)
@@ -444,6 +448,7 @@ class Batch:
                               UserWarning, stacklevel=2)
             object.__setattr__(self, '_data', {})
         object.__setattr__(self, 'components', self.components + names)
+        object.__setattr__(self, '_added_components', self._added_components | frozenset(names))
         self._data.update(data)
         return self
 

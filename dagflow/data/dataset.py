@@ -231,11 +231,14 @@ class Dataset:
         >>> Dataset([7, 8, 9], preloaded=np.array([1, 2, 3])).preloaded_items([9, 7]).tolist()
         [3, 1]
         """
+        return self._preloaded_items(np.asarray(ids), known=False)
+
+    def _preloaded_items(self, ids: np.ndarray, known: bool):
+        """:meth:`preloaded_items`; ``known``: the ids come from this dataset's index (not from a user)."""
         if self._items is None:
             return None
-        ids = np.asarray(ids)
-        return select(self._items, ids, self.data_positions(ids), components=bool(self._batch_class.components),
-                      cast=self.cast_to_array, copy=self._copy)
+        return select(self._items, ids, self._data_positions(ids, known),
+                      components=bool(self._batch_class.components), cast=self.cast_to_array, copy=self._copy)
 
     def data_positions(self, ids) -> np.ndarray:
         """Return the rows of these items in data aligned by position with :attr:`data_index`.
@@ -256,11 +259,15 @@ class Dataset:
         >>> Dataset(DatasetIndex([5, 3])).data_positions([3]).tolist()
         [1]
         """
-        ids = np.asarray(ids)
+        return self._data_positions(np.asarray(ids), known=False)
+
+    def _data_positions(self, ids: np.ndarray, known: bool) -> np.ndarray:
+        """:meth:`data_positions`; ids that are ``known`` to be in the data index are not checked again."""
         if not self._rows:
             return self._data_index.get_pos(ids)
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self._data_index)):
-            self._data_index.get_pos(ids)       # names the unknown ids
+        if not known and (ids.dtype.kind not in 'iu'
+                          or ids.size and (ids.min() < 0 or ids.max() >= len(self._data_index))):
+            self._data_index.get_pos(ids)       # names the unknown ids (and 1.5 is not row 1)
         return ids.astype(np.intp)
 
     def create_batch(self, index: DatasetIndex | Sequence | np.ndarray, pos: bool = False, *args,
@@ -288,10 +295,15 @@ class Dataset:
         >>> ds.create_batch([7, 5]).data.tolist(), ds.create_batch([1], pos=True).data.tolist()
         ([70, 50], [60])
         """
-        if not isinstance(index, DatasetIndex):
+        known = not isinstance(index, DatasetIndex)   # then this dataset's index checks the ids (or positions)
+        if known:
             index = self._index.create_batch(index, pos, *args)
-        return self._batch_class(index, preloaded=Aligned(self.preloaded_items(index.indices)), dataset=self,
-                                 **kwargs)
+        return self._batch_of(index, known, **kwargs)
+
+    def _batch_of(self, index: DatasetIndex, known: bool, **kwargs) -> Batch:
+        """The batch of ``index``; ``known``: its ids come from this dataset's index, so they are not checked."""
+        return self._batch_class(index, preloaded=Aligned(self._preloaded_items(index.indices, known)),
+                                 dataset=self, **kwargs)
 
     def gen_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
                   n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, bar=False, *,
@@ -304,7 +316,7 @@ class Dataset:
         [2, 2, 2, 2, 2]
         """
         batches = self._index.gen_batch(batch_size, shuffle, n_iters, n_epochs, drop_last, bar, notifier=notifier)
-        return (self.create_batch(index) for index in batches)
+        return (self._batch_of(index, known=True) for index in batches)
 
     def next_batch(self, batch_size: int, shuffle=False, n_iters: int | None = None,
                    n_epochs: int | None = None, drop_last: bool = False, bar=False, *, notifier=None) -> Batch:
@@ -318,8 +330,8 @@ class Dataset:
         >>> ds.next_batch(2).indices.tolist(), ds.next_batch(2).indices.tolist()
         ([0, 1], [2, 0])
         """
-        return self.create_batch(self._index.next_batch(batch_size, shuffle, n_iters, n_epochs,
-                                                        drop_last, bar, notifier=notifier))
+        return self._batch_of(self._index.next_batch(batch_size, shuffle, n_iters, n_epochs, drop_last, bar,
+                                                     notifier=notifier), known=True)
 
     def reset(self, what: str | Sequence[str] = 'iter') -> None:
         """Reset state: ``'iter'`` (or ``'all'``) restarts :meth:`next_batch`."""

@@ -120,11 +120,17 @@ class DatasetIndex:
         self._subsets = {}
         self._folds = ()
 
+    _own_attributes = False
+    """Whether instances have a ``__dict__`` (a subclass without ``__slots__``): decided once per class."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._own_attributes = any('__dict__' in vars(klass) for klass in cls.__mro__)
+
     def _inherit(self, other: DatasetIndex) -> None:
         """Copy into ``other`` what a subset keeps: a subclass's own attributes (and paths in FilesIndex)."""
-        extra = getattr(self, '__dict__', None)
-        if extra:
-            other.__dict__.update(extra)
+        if self._own_attributes and self.__dict__:
+            other.__dict__.update(self.__dict__)
 
     def _join(self, other: DatasetIndex, indices: Sequence[DatasetIndex]) -> None:
         """Copy into ``other`` what a join of ``indices`` keeps (nothing here; paths in FilesIndex)."""

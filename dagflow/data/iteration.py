@@ -286,7 +286,8 @@ class PositionStream:
     [[0, 1, 2], [3, 4, 5, 6], [7, 8, 9], None]
     """
 
-    __slots__ = ('size', 'n_iters', 'n_epochs', 'drop_last', '_next_order', '_buffer', '_made', '_epoch')
+    __slots__ = ('size', 'n_iters', 'n_epochs', 'drop_last', '_next_order', '_buffer', '_made', '_epoch',
+                 '_checked_size')
 
     def __init__(self, size: int, batch_size: int, shuffle=False, n_iters: int | None = None,
                  n_epochs=DEFAULT_EPOCHS, drop_last: bool = False, *,
@@ -297,6 +298,7 @@ class PositionStream:
         self._buffer = np.empty(0, dtype=np.intp)
         self._made = 0
         self._epoch = 0
+        self._checked_size = None
 
     def next(self, batch_size: int) -> np.ndarray | None:
         """Return the positions of the next batch of ``batch_size`` items, or None when the iteration is over.
@@ -306,7 +308,9 @@ class PositionStream:
         RunArgumentError
             On a bad batch size (or one larger than the index with ``drop_last``).
         """
-        check_batch_size(self.size, batch_size, self.drop_last)
+        if type(batch_size) is not int or batch_size != self._checked_size:  # checked when it changes
+            check_batch_size(self.size, batch_size, self.drop_last)
+            self._checked_size = batch_size
         if self._made == self.n_iters:
             return None
         while len(self._buffer) < batch_size:

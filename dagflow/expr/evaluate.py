@@ -16,8 +16,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import functools
-import inspect
 import numbers
 
 import numpy as np
@@ -29,6 +27,7 @@ from dagflow.expr.context import Context, make_context
 from dagflow.expr.listwise import L
 from dagflow.expr.named import IF, NO_DEFAULT, PP, B, C, D, F, I, Lambda, M, P, V, W
 from dagflow.expr.random_draws import R
+from dagflow.expr.signatures import signature_fact
 
 __all__ = ['evaluate', 'eval_expr', 'draw', 'seeded_generator', 'takes_batch']
 
@@ -289,17 +288,11 @@ def takes_batch(fn) -> bool:
     >>> takes_batch(lambda batch: 1), takes_batch(lambda: 1), takes_batch(list), takes_batch(len)
     (True, False, False, True)
     """
-    try:
-        return _takes_batch(fn)
-    except TypeError:   # an unhashable callable object: not cached
-        return _takes_batch.__wrapped__(fn)
+    return signature_fact(fn, _takes_batch)
 
 
-@functools.lru_cache(maxsize=1024)
-def _takes_batch(fn):
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
+def _takes_batch(signature) -> bool:
+    if signature is None:
         return False
     try:
         signature.bind()

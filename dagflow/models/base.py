@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from ..config import Config
 from ..exceptions import ModelError
 
-__all__ = ['BaseModel']
+__all__ = ['BaseModel', 'config_keys_of']
 
 
 class _ClassName:
@@ -49,6 +49,11 @@ class BaseModel:
         A copy of the given config.
     default_name : str
         The class name; the model's name in a pipeline when ``init_model`` gets none.
+    config_keys : tuple of str
+        The config keys the class reads itself (``build`` and ``load`` here).  A
+        subclass lists the keys *it* reads; they add to those of its bases
+        (:func:`config_keys_of` merges them).  TorchModel reports a key that no
+        class of the model declares.
 
     Examples
     --------
@@ -69,6 +74,9 @@ class BaseModel:
     """
 
     default_name = _ClassName()
+
+    config_keys: tuple[str, ...] = ('build', 'load')
+    """The config keys this class reads itself (its subclasses declare their own)."""
 
     def __init__(self, config: Mapping | None = None, *args, **kwargs):
         if config is not None and not isinstance(config, Mapping):
@@ -140,3 +148,30 @@ class BaseModel:
 
     def __repr__(self):
         return f'<{type(self).__name__}>'
+
+
+def config_keys_of(model_class: type) -> tuple[str, ...]:
+    """The config keys ``model_class`` reads: the ``config_keys`` of each class it derives from, its own first.
+
+    Raises
+    ------
+    ModelError
+        When a class declares ``config_keys`` as something other than a tuple or list of str.
+
+    Examples
+    --------
+    >>> class Net(BaseModel):
+    ...     config_keys = ('dropout',)
+    ...     def _build(self):
+    ...         self.dropout = self.config.get('dropout', 0.5)
+    >>> config_keys_of(Net)
+    ('dropout', 'build', 'load')
+    """
+    keys: dict[str, None] = {}
+    for cls in model_class.__mro__:
+        declared = cls.__dict__.get('config_keys', ())
+        if not isinstance(declared, (tuple, list)) or not all(isinstance(key, str) for key in declared):
+            raise ModelError(f'{cls.__name__}.config_keys must be a tuple of key names (str), got {declared!r}; '
+                             f"e.g. config_keys = ('dropout',).", value=declared)
+        keys.update(dict.fromkeys(declared))
+    return tuple(keys)

@@ -33,7 +33,7 @@ from ..exceptions import ModelError, UnknownModelError, did_you_mean, suggestion
 from ..expr import evaluate, is_expression, walk
 
 __all__ = ['MODES', 'ModelSpec', 'Models', 'parse_model_args', 'check_mode', 'create_model',
-           'default_model_name', 'model_class_of', 'model_from_source']
+           'default_model_name', 'model_class_of', 'model_from_source', 'source_models']
 
 MODES = ('static', 'dynamic')
 """The ways a model can be defined in a pipeline."""
@@ -311,20 +311,41 @@ def model_from_source(name: str, source, action: str = 'import_model'):
     >>> model_from_source('m', net) is net
     True
     """
+    models = source_models(name, source, f'{action}({name!r})')
+    if models is None:
+        return source
+    if not models.has(name):
+        raise models.unknown(name, where=f' in the source pipeline of {action}({name!r})')
+    if not models.created(name):
+        raise ModelError(f'{action}({name!r}): the source pipeline has not created model {name!r} yet '
+                         f'(a dynamic model is created by the first batch that uses it); run the source '
+                         f'pipeline before the one that imports from it.', name=name)
+    return models.instances[name]
+
+
+def source_models(name: str, source, label: str) -> Models | None:
+    """The models of ``source`` when it is a pipeline; None when it is a model object.
+
+    Raises
+    ------
+    ModelError
+        When ``source`` is neither: a model object has a ``train`` or ``predict`` method.
+
+    Examples
+    --------
+    >>> source_models('m', 42, "import_model('m')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.ModelError: import_model('m'): the source must be a pipeline that has model 'm', or a model...
+    """
     models = getattr(source, 'models', None)
     if isinstance(models, Models):
-        if not models.has(name):
-            raise models.unknown(name, where=f' in the source pipeline of {action}({name!r})')
-        if not models.created(name):
-            raise ModelError(f'{action}({name!r}): the source pipeline has not created model {name!r} yet '
-                             f'(a dynamic model is created by the first batch that uses it); run the source '
-                             f'pipeline before the one that imports from it.', name=name)
-        return models.instances[name]
+        return models
     if hasattr(source, 'compile') or not any(callable(getattr(source, method, None))
                                              for method in ('train', 'predict')):
-        raise ModelError(f'{action}({name!r}): the source must be a pipeline that has model {name!r}, or a '
+        raise ModelError(f'{label}: the source must be a pipeline that has model {name!r}, or a '
                          f'model object (with train/predict methods); got {source!r:.80}.', name=name)
-    return source
+    return None
 
 
 class Models:
@@ -398,13 +419,27 @@ class Models:
 
         A static model imported with ``init_model(name, source=...)`` belongs to
         its source and is left as it is.
+
+        Raises
+        ------
+        ModelError
+            When a static model has no ``reset()`` method (nothing is reset then).
         """
         with self._lock:
+            static = {name: self.instances[name] for name, spec in self.specs.items()
+                      if spec.mode == 'static' and name in self.instances
+                      and spec.imported is None}  # an imported one is its source's
+            for name, model in static.items():
+                if not callable(getattr(model, 'reset', None)):
+                    raise ModelError(f'Resetting the models: static model {name!r} ({type(model).__name__}) has '
+                                     f'no reset() method. Define reset() in {type(model).__name__} (re-create what '
+                                     f"it learnt), or declare the model with mode='dynamic' so that a reset creates "
+                                     f'it anew.', name=name)
             for name, spec in self.specs.items():
                 if spec.mode == 'dynamic':
                     self.instances.pop(name, None)
-                elif name in self.instances and spec.imported is None:  # an imported one is its source's
-                    self.instances[name].reset()
+            for model in static.values():
+                model.reset()
 
     def for_child(self) -> Models:
         """The store of a pipeline made from this one: static and imported models shared, dynamic fresh."""

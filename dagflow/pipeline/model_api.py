@@ -8,14 +8,12 @@ created right there).
 """
 from __future__ import annotations
 
-import contextlib
-import inspect
-import weakref
 from collections.abc import Mapping
 
 from ..exceptions import ExpressionError, ModelError
-from ..expr import Context, evaluate, is_expression, normalize_mode
-from ..models import BaseModel, Models, ModelSpec
+from ..expr import NO_DEFAULT, Context, evaluate, is_expression, normalize_mode, walk
+from ..expr.signatures import signature_fact
+from ..models import BaseModel, Models, ModelSpec, store
 from ..models.store import create_model, default_model_name, model_class_of, model_from_source, parse_model_args
 from .saving import save_results
 
@@ -101,23 +99,16 @@ def _one_spelling(kwargs, label: str, name=None) -> list:
 
 def _parameters(call) -> frozenset | None:
     """The keyword names ``call`` takes (None: any, it has ``**kwargs`` or no signature)."""
-    function = getattr(call, '__func__', call)
-    try:
-        return _PARAMETERS[function]
-    except (KeyError, TypeError):
-        pass
-    try:
-        parameters = inspect.signature(call).parameters.values()
-    except (TypeError, ValueError):
+    return signature_fact(call, _keyword_names)
+
+
+def _keyword_names(signature) -> frozenset | None:
+    if signature is None:
         return None
-    names = (None if any(p.kind is p.VAR_KEYWORD for p in parameters)
-             else frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)))
-    with contextlib.suppress(TypeError):
-        _PARAMETERS[function] = names
-    return names
-
-
-_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    parameters = signature.parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 def load_model(ctx, name, model_class, mode='dynamic', config=None, **kwargs):
@@ -240,11 +231,27 @@ def _context(pipeline) -> Context:
 
 
 def _static_class(pipeline, name, model_class, where: str) -> type:
-    """The class a static model's class expression gives now, against the pipeline's config and variables."""
+    """The class a static model's class expression gives now, against the pipeline's config and variables.
+
+    A config key it reads must be in the config already: the model is created
+    when ``init_model`` is recorded, so the error says to give the config first
+    (not "before the run", which is too late).
+    """
     try:
         return model_class_of(ModelSpec(name, model_class, 'static'), _context(pipeline))
     except ModelError as exc:
-        raise ModelError(f'init_model({name!r}){where}: {exc}', name=name) from None
+        config = pipeline.config if pipeline.config is not None else {}
+        missing = [leaf.name for leaf in walk(model_class) if getattr(leaf, 'kind', None) == 'C' and leaf.name
+                   and leaf.default is NO_DEFAULT and leaf.name not in config]
+        if not isinstance(exc.__cause__, KeyError) or not missing:
+            raise ModelError(f'init_model({name!r}){where}: {exc}', name=name) from None
+        key = missing[0]
+        raise ModelError(f"init_model({name!r}){where}: static model {name!r} takes its class from {model_class!r}, "
+                         f'but the config has no {key!r} yet. A static model is created when init_model is recorded, '
+                         f'so its class is read then: give the config first (Pipeline(config={{{key!r}: MyModel}}) '
+                         f'or (pipeline << {{{key!r}: MyModel}}) before init_model), give a default '
+                         f"(C({key!r}, default=MyModel)), or use mode='dynamic' to read the class when the model is "
+                         f'first used.', name=name) from None
 
 
 def _declare_import(pipeline, name, model_class, mode, config, imported, where, source):
@@ -261,10 +268,7 @@ def _declare_import(pipeline, name, model_class, mode, config, imported, where, 
 
 def _check_source(model_name, source, label: str):
     """A source pipeline must have (or load) the model; anything else must look like a model object."""
-    models = getattr(source, 'models', None)
-    if isinstance(models, Models):
-        if isinstance(model_name, str) and not models.has(model_name) and not _loads_model(source, model_name):
-            raise models.unknown(model_name, where=f' in the source pipeline of {label}')
-    elif hasattr(source, 'compile') or not any(callable(getattr(source, m, None)) for m in ('train', 'predict')):
-        raise ModelError(f'{label}: the source must be a pipeline that has model {model_name!r}, or a '
-                         f'model object (with train/predict methods); got {source!r:.80}.', name=model_name)
+    models = store.source_models(model_name, source, label)
+    if models is not None and isinstance(model_name, str) and not models.has(model_name) \
+            and not _loads_model(source, model_name):
+        raise models.unknown(model_name, where=f' in the source pipeline of {label}')

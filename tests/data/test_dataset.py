@@ -91,6 +91,18 @@ class TestBatches:
         with pytest.raises(DatasetIndexError, match=r'Unknown ids \[9\]'):
             pair_dataset().create_batch([9])
 
+    @pytest.mark.parametrize('ids, shown', [([9], r'\[9\]'), ([-1], r'\[-1\]'), ([1.5], r'\[1.5\]'),
+                                            (['a'], r"\['a'\]")])
+    def test_an_index_given_by_the_user_is_checked(self, ids, shown):
+        # a float id is not truncated to a row, a str id is named (not a numpy type error)
+        with pytest.raises(UnknownIdError, match=rf'Unknown ids {shown}'):
+            pair_dataset().create_batch(DatasetIndex(ids))
+
+    def test_ids_that_name_rows_exactly_are_accepted(self):
+        ds = pair_dataset()
+        assert ds.create_batch(DatasetIndex(np.array([2], dtype=np.uint8))).y.tolist() == [20]
+        assert ds.create_batch(DatasetIndex([1.0])).y.tolist() == [10]
+
     def test_tuple_preloaded(self):
         ds = Dataset(3, batch_class=PairBatch, preloaded=(np.arange(3), np.ones(3)))
         assert ds.create_batch([2]).x.tolist() == [2]

@@ -46,8 +46,18 @@ class TestClassExpression:
         assert repr(p.steps('before')[0]) == "init_model('m', LinearModel, 'static', config={'size': 2})"
 
     def test_a_static_class_expression_without_its_key_fails_when_declared(self):
-        with pytest.raises(ModelError, match=r"init_model\('m'\).*its class could not be evaluated.*model_class"):
+        with pytest.raises(ModelError, match=r"init_model\('m'\).*: static model 'm' takes its class from "
+                                             r"C\('model_class'\), but the config has no 'model_class' yet. A static "
+                                             r"model is created when init_model is recorded, so its class is read "
+                                             r"then: give the config first \(Pipeline\(config=\{'model_class': "
+                                             r"MyModel\}\) or \(pipeline << \{'model_class': MyModel\}\) before "
+                                             r"init_model\), give a default .* or use mode='dynamic'") as caught:
             Pipeline().init_model('m', C('model_class'), 'static')
+        assert 'before the run' not in str(caught.value)
+
+    def test_a_static_class_expression_that_fails_otherwise_says_why(self):
+        with pytest.raises(ModelError, match=r"init_model\('m'\).*its class could not be evaluated: ZeroDivision"):
+            Pipeline().init_model('m', C('n', default=1) / 0, 'static')
 
     def test_the_name_is_required_with_a_class_expression(self):
         with pytest.raises(ModelError, match=r"the model class is the named expression C\('model_class'\).*name the "
@@ -142,6 +152,39 @@ class TestSource:
     def test_a_source_that_is_no_model_is_refused(self):
         with pytest.raises(ModelError, match=r"source must be a pipeline that has model 'm', or a model object"):
             Pipeline().init_model('m', source=42)
+
+
+# ---------------------------------------------------------------- reset('models')
+class Plain:
+    """A static model object that is not a BaseModel and has no reset()."""
+
+    def __init__(self, config=None):
+        self.calls = 0
+
+    def train(self, x):
+        self.calls += 1
+        return 0.0
+
+
+class TestReset:
+    def test_a_static_model_without_reset_is_a_model_error_naming_it(self, linear_dataset):
+        p = (linear_dataset.p.init_model('plain', Plain, 'static')
+             .init_model('lin', LinearModel, 'static', {'size': 2})
+             .train_model('plain', B.x).train_model('lin', B.x, B.y)
+             .run(20, n_epochs=1))
+        message = (r"static model 'plain' \(Plain\) has no reset\(\) method. Define reset\(\) in Plain .*"
+                   r"or declare the model with mode='dynamic'")
+        with pytest.raises(ModelError, match=message):
+            p.reset('models')
+        with pytest.raises(ModelError, match=message):
+            p.run(20, n_epochs=1, reset='models')
+        assert p.m('lin').trained_on == [20, 20]  # nothing was reset
+
+    def test_a_dynamic_model_without_reset_is_created_anew(self, linear_dataset):
+        p = linear_dataset.p.init_model('plain', Plain, 'dynamic').train_model('plain', B.x).run(20, n_epochs=1)
+        first = p.m('plain')
+        p = p.run(20, n_epochs=1, reset='models')
+        assert p.m('plain') is not first and p.m('plain').calls == 2
 
 
 # ---------------------------------------------------------------- BatchFlow's exception types

@@ -21,13 +21,14 @@ array([[3, 3]])
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from .base import MetricsError
 
-__all__ = ['Counts', 'COUNTS', 'ALIASES', 'NEEDS_TRUE_NEGATIVES', 'MULTICLASS', 'AGGREGATIONS',
+__all__ = ['Counts', 'CountSum', 'COUNTS', 'ALIASES', 'MULTICLASS', 'AGGREGATIONS',
            'check_evaluate_options', 'check_when_zero', 'labels_of']
 
 
@@ -40,21 +41,44 @@ class Counts(NamedTuple):
     tn: np.ndarray | None
 
 
-def _total(c):
-    return c.tp + c.fp + c.fn + (0 if c.tn is None else c.tn)
+@dataclass(frozen=True)
+class CountSum:
+    """A count metric: the sum of some of the four counts of :class:`Counts` (``'tp'``, ``'fp'``, ``'fn'``, ``'tn'``).
+
+    ``optional`` counts are added when there are any (instances have no true negatives).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts = Counts(tp=np.array([3]), fp=np.array([1]), fn=np.array([0]), tn=None)
+    >>> CountSum(('tp', 'fp', 'fn'), optional=('tn',))(counts)
+    array([4])
+    """
+
+    reads: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    def __call__(self, counts: Counts):
+        total = getattr(counts, self.reads[0])
+        for name in self.reads[1:]:
+            total = total + getattr(counts, name)
+        for name in self.optional:
+            if getattr(counts, name) is not None:
+                total = total + getattr(counts, name)
+        return total
 
 
-#: Count metrics: name -> function of the counts.
+#: Count metrics: name -> the counts it adds up.
 COUNTS = {
-    'true_positive': lambda c: c.tp,
-    'false_positive': lambda c: c.fp,
-    'true_negative': lambda c: c.tn,
-    'false_negative': lambda c: c.fn,
-    'condition_positive': lambda c: c.tp + c.fn,
-    'condition_negative': lambda c: c.fp + c.tn,
-    'prediction_positive': lambda c: c.tp + c.fp,
-    'prediction_negative': lambda c: c.fn + c.tn,
-    'total_population': _total,
+    'true_positive': CountSum(('tp',)),
+    'false_positive': CountSum(('fp',)),
+    'true_negative': CountSum(('tn',)),
+    'false_negative': CountSum(('fn',)),
+    'condition_positive': CountSum(('tp', 'fn')),
+    'condition_negative': CountSum(('fp', 'tn')),
+    'prediction_positive': CountSum(('tp', 'fp')),
+    'prediction_negative': CountSum(('fn', 'tn')),
+    'total_population': CountSum(('tp', 'fp', 'fn'), optional=('tn',)),
 }
 
 #: Other names of the count metrics, rates and scores: BatchFlow's, then a few of dagflow's own.
@@ -72,14 +96,6 @@ ALIASES = {
     'diagnostic_odds_ratio': 'diagnostics_odds_ratio', 'f1': 'f1_score',
     'tp': 'true_positive', 'fp': 'false_positive', 'tn': 'true_negative', 'fn': 'false_negative',
 }
-
-#: The metrics that need true negatives (which instance segmentation does not have), or that only
-#: count false positives or negatives twice without them.
-NEEDS_TRUE_NEGATIVES = frozenset({
-    'true_negative', 'condition_negative', 'prediction_negative', 'false_positive_rate', 'true_negative_rate',
-    'false_omission_rate', 'negative_predictive_value', 'positive_likelihood_ratio',
-    'negative_likelihood_ratio', 'diagnostics_odds_ratio',
-})
 
 #: Accepted values of ``multiclass`` (BatchFlow also takes ``'mean'`` for ``'macro'``) and ``agg``.
 MULTICLASS = (None, 'micro', 'macro', 'mean')

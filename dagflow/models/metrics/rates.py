@@ -60,7 +60,8 @@ import numpy as np
 from .base import MetricsError, divide_when_zero, infmean, nan_mean, safe_divide
 from .counts import COUNTS, Counts
 
-__all__ = ['RATIOS', 'LIKELIHOOD_RATIOS', 'SCORES', 'RATES', 'rate', 'per_item', 'mean_over']
+__all__ = ['RATIOS', 'LIKELIHOOD_RATIOS', 'SCORES', 'RATES', 'NEEDS_TRUE_NEGATIVES', 'rate', 'per_item',
+           'mean_over']
 
 #: Rates of two counts: name -> (numerator, denominator, BatchFlow's when_zero).
 RATIOS = {
@@ -82,14 +83,38 @@ LIKELIHOOD_RATIOS = {
     'diagnostics_odds_ratio': ('positive_likelihood_ratio', 'negative_likelihood_ratio', (np.inf, 0)),
 }
 
-#: Scores without a when_zero of their own: name -> (numerator, denominator) of the counts when skipping.
+#: Scores without a when_zero of their own: name -> (the rates or scores it is made of in BatchFlow's convention,
+#: then the numerator and the denominator of the counts when skipping undefined values).
 SCORES = {
-    'f1_score': (lambda c: 2 * c.tp, lambda c: 2 * c.tp + c.fp + c.fn),
-    'jaccard': (lambda c: c.tp, lambda c: c.tp + c.fp + c.fn),
+    'f1_score': (('true_positive_rate', 'positive_predictive_value'),
+                 lambda c: 2 * c.tp, lambda c: 2 * c.tp + c.fp + c.fn),
+    'jaccard': (('f1_score',), lambda c: c.tp, lambda c: c.tp + c.fp + c.fn),
 }
 
 #: Every rate and score, in the order of the documentation.
 RATES = (*RATIOS, *LIKELIHOOD_RATIOS, *SCORES)
+
+
+def _parts(name: str) -> tuple[str, ...]:
+    """The counts, rates or scores the metric ``name`` is made of (the four counts for a count metric)."""
+    if name in COUNTS:
+        return COUNTS[name].reads
+    if name in RATIOS:
+        return RATIOS[name][:2]
+    if name in LIKELIHOOD_RATIOS:
+        return LIKELIHOOD_RATIOS[name][:2]
+    if name in SCORES:
+        return SCORES[name][0]
+    return ()
+
+
+def _reaches(name: str, count: str) -> bool:
+    return any(part == count or _reaches(part, count) for part in _parts(name))
+
+
+#: The counts, rates and scores made from true negatives (which instance segmentation does not have), derived
+#: from the definitions above: ``total_population`` adds them only when there are any.
+NEEDS_TRUE_NEGATIVES = frozenset(name for name in (*COUNTS, *RATES) if _reaches(name, 'tn'))
 
 
 def rate(name: str, counts: Counts, *, multiclass, when_zero=None, skip_undefined: bool = False) -> np.ndarray:
@@ -124,13 +149,12 @@ def _batchflow(name, counts, multiclass, when_zero):
         numerator, denominator, default = LIKELIHOOD_RATIOS[name]
         n, d = _batchflow(numerator, counts, None, None), _batchflow(denominator, counts, None, None)
     elif name == 'f1_score':
-        recall = _batchflow('true_positive_rate', counts, multiclass, (0, np.inf))
-        precision = _batchflow('positive_predictive_value', counts, multiclass, (0, np.inf))
+        recall, precision = (_batchflow(part, counts, multiclass, (0, np.inf)) for part in SCORES[name][0])
         with np.errstate(invalid='ignore'):
             f1 = 2 * recall * precision / (recall + precision)
         return np.where(np.isinf(recall) & np.isinf(precision), np.inf, np.where(np.isnan(f1), 0.0, f1))
     else:  # jaccard
-        dice = _batchflow('f1_score', counts, multiclass, None)
+        dice = _batchflow(SCORES[name][0][0], counts, multiclass, None)
         with np.errstate(invalid='ignore'):
             return np.where(np.isinf(dice), np.inf, dice / (2 - dice))
     if multiclass == 'micro':
@@ -156,7 +180,7 @@ def _per_class_skipping(name, counts):
     if name in LIKELIHOOD_RATIOS:
         numerator, denominator, _ = LIKELIHOOD_RATIOS[name]
         return safe_divide(_per_class_skipping(numerator, counts), _per_class_skipping(denominator, counts))
-    numerator, denominator = SCORES[name]
+    _, numerator, denominator = SCORES[name]
     return safe_divide(numerator(counts), denominator(counts))
 
 

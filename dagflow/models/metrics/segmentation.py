@@ -8,9 +8,9 @@ import numpy as np
 from .base import Metrics, MetricsError, _metric_method, merged_chunks, plain, safe_divide
 from .classification import ClassificationMetrics
 from .components import label_regions
-from .counts import ALIASES, COUNTS, NEEDS_TRUE_NEGATIVES, Counts, check_evaluate_options, labels_of
+from .counts import ALIASES, COUNTS, Counts, check_evaluate_options, labels_of
 from .labels import check_options, to_labels
-from .rates import RATES, mean_over, per_item
+from .rates import NEEDS_TRUE_NEGATIVES, RATES, mean_over, per_item
 
 __all__ = ['SegmentationMetricsByPixels', 'SegmentationMetricsByInstances', 'instance_counts']
 

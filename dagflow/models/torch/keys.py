@@ -1,22 +1,26 @@
-"""The config keys TorchModel reads, BatchFlow's other spellings of them, and the keys nothing reads.
+"""The config keys a TorchModel reads, BatchFlow's other spellings of them, and the keys nothing reads.
 
-TorchModel reads the keys of :data:`KNOWN_KEYS`.  BatchFlow's TorchModel
-spells some of them differently (``inputs_shapes``, ``targets_shapes``,
-``microbatch_size``); :func:`read_config` turns those into dagflow's keys.
-No key is dropped silently: a key that looks like a misspelt known key is an
-error (``'optimiser'`` would train with the default optimizer), and any other
-key that nothing reads is reported with a :class:`~dagflow.exceptions.ModelConfigWarning`
-that says where its value belongs (a top-level ``'lr'`` belongs in
-``'optimizer'``).
+A model class declares the keys it reads in its ``config_keys`` (TorchModel
+declares its own next to the code that reads them; a subclass adds the keys
+*it* reads), and :func:`~dagflow.models.base.config_keys_of` merges those of
+the class and its bases.  BatchFlow's TorchModel spells some keys differently
+(``inputs_shapes``, ``targets_shapes``, ``microbatch_size``);
+:func:`read_config` turns those into dagflow's keys.  No key is dropped
+silently: a key that looks like a misspelt known key is an error
+(``'optimiser'`` would train with the default optimizer), and any other key
+that nothing reads is reported with a
+:class:`~dagflow.exceptions.ModelConfigWarning` that says where its value
+belongs (a top-level ``'lr'`` belongs in ``'optimizer'``).
 
 Examples
 --------
 >>> import warnings
->>> read_config('TorchModel', {'inputs_shapes': (3, 8, 8), 'targets_shapes': (10,), 'microbatch_size': 4})
+>>> from dagflow.models.torch import TorchModel
+>>> read_config(TorchModel, {'inputs_shapes': (3, 8, 8), 'targets_shapes': (10,), 'microbatch_size': 4})
 Config({'inputs': (3, 8, 8), 'classes': 10, 'microbatch': 4})
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter('always')
-...     _ = read_config('TorchModel', {'optimizer': 'Adam', 'lr': 0.01})
+...     _ = read_config(TorchModel, {'optimizer': 'Adam', 'lr': 0.01})
 >>> print(caught[0].message)  # doctest: +ELLIPSIS
 TorchModel: config key 'lr' is not read by TorchModel, so it has no effect: an optimizer option belongs in ...
 """
@@ -28,14 +32,11 @@ from collections.abc import Mapping, Sequence
 
 from ...config import Config
 from ...exceptions import ModelConfigWarning, ModelError, did_you_mean, suggestion_text
+from ..base import config_keys_of
 from .settings import parse_inputs
 from .tensors import output_aliases
 
-__all__ = ['KNOWN_KEYS', 'SPELLINGS', 'read_config', 'check_keys']
-
-KNOWN_KEYS = ('model', 'inputs', 'classes', 'loss', 'optimizer', 'scheduler', 'device', 'amp', 'microbatch',
-              'seed', 'output', 'build', 'load')
-"""The config keys TorchModel reads."""
+__all__ = ['SPELLINGS', 'read_config', 'check_keys']
 
 SPELLINGS = {'inputs_shapes': 'inputs', 'input_shapes': 'inputs', 'targets_shapes': 'classes',
              'target_shapes': 'classes', 'microbatch_size': 'microbatch'}
@@ -48,7 +49,7 @@ _BATCHFLOW_ONLY = ('sync_frequency', 'sam_rho', 'sam_individual_norm', 'callback
                    'gradient_clipping', 'profile', 'benchmark', 'channels_last', 'placeholder_batch_size')
 
 
-def _where_it_belongs(key: str) -> str:
+def _where_it_belongs(key: str, owner: str, known) -> str:
     if key in _OPTIMIZER_OPTIONS:
         return f"an optimizer option belongs in 'optimizer': {{'name': 'Adam', {key!r}: ...}}"
     if key in _SCHEDULER_OPTIONS:
@@ -62,27 +63,38 @@ def _where_it_belongs(key: str) -> str:
                 "(an architecture with its options, or an nn.Module)")
     if key in _BATCHFLOW_ONLY:
         return "it is an option of BatchFlow's TorchModel that dagflow's TorchModel does not provide"
-    return f"the keys TorchModel reads are {', '.join(KNOWN_KEYS)}"
+    return f'the keys {owner} reads are {", ".join(known)}. {_declare_hint(key, owner)}'
 
 
-def check_keys(owner: str, config: Mapping) -> None:
+def _declare_hint(key: str, owner: str) -> str:
+    return f"If {owner} reads {key!r} itself, declare it in the class: config_keys = ({key!r},)"
+
+
+def check_keys(model_class: type, config: Mapping) -> None:
     """Refuse a key that looks like a misspelt known key; warn about any other key that nothing reads.
+
+    The known keys are those ``model_class`` and its bases declare in ``config_keys``.
 
     Examples
     --------
-    >>> check_keys('TorchModel', {'optimiser': 'Adam'})  # doctest: +ELLIPSIS
+    >>> from dagflow.models.torch import TorchModel
+    >>> class MyNet(TorchModel):
+    ...     config_keys = ('model_path',)
+    >>> check_keys(MyNet, {'model_path': 'net.pt', 'optimizer': 'Adam'})
+    >>> check_keys(TorchModel, {'optimiser': 'Adam'})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     dagflow.exceptions.ModelError: TorchModel: unknown config key 'optimiser'. Did you mean 'optimizer'?...
     """
+    owner, known = model_class.__name__, config_keys_of(model_class)
     for key in config:
-        if not isinstance(key, str) or key in KNOWN_KEYS:
+        if not isinstance(key, str) or key in known:
             continue
-        if did_you_mean(key, KNOWN_KEYS):
-            raise ModelError(f'{owner}: unknown config key {key!r}.{suggestion_text(key, KNOWN_KEYS)} The keys '
-                             f'TorchModel reads are {", ".join(KNOWN_KEYS)}.', name=key)
-        warnings.warn(f'{owner}: config key {key!r} is not read by TorchModel, so it has no effect: '
-                      f'{_where_it_belongs(key)}.', ModelConfigWarning, stacklevel=4)
+        if did_you_mean(key, known):
+            raise ModelError(f'{owner}: unknown config key {key!r}.{suggestion_text(key, known)} The keys {owner} '
+                             f'reads are {", ".join(known)}. {_declare_hint(key, owner)}.', name=key)
+        warnings.warn(f'{owner}: config key {key!r} is not read by {owner}, so it has no effect: '
+                      f'{_where_it_belongs(key, owner, known)}.', ModelConfigWarning, stacklevel=4)
 
 
 def _classes_of_targets(value, key: str):
@@ -111,7 +123,7 @@ def _same(target: str, first, second) -> bool:
     return first == second
 
 
-def read_config(owner: str, config: Mapping | None) -> Config:
+def read_config(model_class: type, config: Mapping | None) -> Config:
     """A copy of ``config`` with BatchFlow's spellings turned into dagflow's keys, checked by :func:`check_keys`.
 
     ``inputs_shapes`` (or ``input_shapes``) becomes ``inputs``; ``targets_shapes``
@@ -126,6 +138,7 @@ def read_config(owner: str, config: Mapping | None) -> Config:
     ModelError
         For two spellings that disagree, a misspelt key or a value that does not fit.
     """
+    owner = model_class.__name__
     config = Config(config).copy() if config is not None else Config()
     for key, target in SPELLINGS.items():
         if key not in config:
@@ -142,5 +155,5 @@ def read_config(owner: str, config: Mapping | None) -> Config:
     if 'classes' in config:
         config['classes'] = _one_class_count(config['classes'])
     output_aliases(config.get('output'), owner)
-    check_keys(owner, config)
+    check_keys(model_class, config)
     return config

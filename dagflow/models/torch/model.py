@@ -142,6 +142,14 @@ class TorchModel(ModelFiles, BaseModel):
     architecture: str | None = None
     """The architecture the class builds (set by the architecture classes, such as ``ResNet18``)."""
 
+    config_keys = ('model', 'inputs', 'classes', 'loss', 'optimizer', 'scheduler', 'device', 'amp', 'microbatch',
+                   'seed', 'output')
+    """The config keys the methods below read (BaseModel adds ``build`` and ``load``).
+
+    A subclass that reads keys of its own declares them, ``config_keys = ('dropout',)``,
+    so that they are neither refused as misspellings nor reported as unread.
+    """
+
     def __init__(self, config: Mapping | None = None, *args, **kwargs):
         self.network: nn.Module | None = None
         self.optimizer = self.scheduler = self.loss_fn = self.scaler = None
@@ -151,7 +159,7 @@ class TorchModel(ModelFiles, BaseModel):
         self._not_stored: dict[str, str] = {}
         self._unusable: dict[str, str] = {}
         if config is None or isinstance(config, Mapping):
-            config = read_config(type(self).__name__, config)
+            config = read_config(type(self), config)
         super().__init__(config, *args, **kwargs)
 
     # ---- building ------------------------------------------------------------------------------

@@ -93,3 +93,27 @@ class TestAveraging:
         assert per_item('true_positive', self.c, labels=[0, 2], single=False, multiclass='macro').shape == (1, 2)
         assert per_item('true_positive_rate', self.c, labels=[0, 2], single=False, multiclass=None).shape == (1, 2)
         assert per_item('true_positive_rate', self.c, labels=[2], single=True, multiclass=None).tolist() == [0.5]
+
+
+class TestNeedsTrueNegatives:
+    def test_the_metrics_made_from_true_negatives(self):
+        from dagflow.models.metrics.rates import NEEDS_TRUE_NEGATIVES
+        assert NEEDS_TRUE_NEGATIVES == {
+            'true_negative', 'condition_negative', 'prediction_negative', 'false_positive_rate',
+            'true_negative_rate', 'false_omission_rate', 'negative_predictive_value', 'positive_likelihood_ratio',
+            'negative_likelihood_ratio', 'diagnostics_odds_ratio'}
+
+    @pytest.mark.parametrize('skip_undefined', [False, True])
+    def test_the_derived_set_agrees_with_computing_without_true_negatives(self, skip_undefined):
+        from dagflow.models.metrics.counts import COUNTS
+        from dagflow.models.metrics.rates import NEEDS_TRUE_NEGATIVES
+        given = counts((2, 1, 1, 0), (0, 1, 2, 0))
+        instances = Counts(tp=given.tp, fp=given.fp, fn=given.fn, tn=None)
+        for name in (*COUNTS, *RATES):
+            try:
+                with np.errstate(all='ignore'):
+                    value = per_item(name, instances, labels=[0, 1], single=False, multiclass='macro',
+                                     skip_undefined=skip_undefined)
+            except TypeError:   # None + an array
+                value = None
+            assert (value is None) == (name in NEEDS_TRUE_NEGATIVES), name

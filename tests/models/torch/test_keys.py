@@ -85,10 +85,11 @@ class TestUnreadKeys:
         ('body', {'layout': 'cna'},
          r"BatchFlow builds networks from blocks; dagflow's TorchModel builds the network that 'model' names"),
         ('sync_frequency', 2, r"it is an option of BatchFlow's TorchModel that dagflow's TorchModel does not provide"),
-        ('comment', 'mine', r'the keys TorchModel reads are model, inputs, classes'),
+        ('comment', 'mine', r"the keys MLP reads are model, inputs, classes.*, build, load. If MLP reads 'comment' "
+                            r"itself, declare it in the class: config_keys = \('comment',\)"),
     ])
     def test_a_key_nothing_reads_is_reported_with_where_it_belongs(self, key, value, where):
-        with pytest.warns(ModelConfigWarning, match=rf"MLP: config key '{key}' is not read by TorchModel, so it has "
+        with pytest.warns(ModelConfigWarning, match=rf"MLP: config key '{key}' is not read by MLP, so it has "
                                                     rf'no effect: {where}'):
             MLP(config_for('mlp', **{key: value}))
 
@@ -109,3 +110,69 @@ class TestUnreadKeys:
                     .train_model('m', B.images, B.labels))
         with pytest.warns(ModelConfigWarning, match="config key 'lr' is not read"):
             pipeline.run(8, n_epochs=1)
+
+
+class HeadNet(TorchModel):
+    """A subclass with keys of its own, some close to TorchModel's (losses/loss, model_path/model, input/inputs)."""
+
+    config_keys = ('dropout', 'head_size', 'losses', 'model_path', 'input', 'seeds', 'classes_weights')
+
+    def _build(self):
+        self.read = {key: self.config.get(key) for key in type(self).config_keys}
+        super()._build()
+
+
+class TestSubclassKeys:
+    OWN = {'dropout': 0.1, 'head_size': 4, 'losses': ['ce'], 'model_path': 'net.pt', 'input': 'images',
+           'seeds': [1, 2], 'classes_weights': [1.0, 2.0]}
+
+    def test_a_subclass_reads_its_own_keys_without_a_warning(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            model = HeadNet(config_for('mlp', **self.OWN))
+        assert model.read == self.OWN
+        assert model.network is not None
+
+    def test_its_keys_add_to_torchmodels(self):
+        from dagflow.models.base import config_keys_of
+        assert config_keys_of(HeadNet)[:2] == ('dropout', 'head_size')
+        assert set(config_keys_of(TorchModel)) < set(config_keys_of(HeadNet))
+
+    def test_undeclared_keys_close_to_a_known_key_are_still_refused_with_the_way_to_declare_them(self):
+        with pytest.raises(ModelError, match=r"MLP: unknown config key 'model_path'. Did you mean 'model'\?.* If MLP "
+                                             r"reads 'model_path' itself, declare it in the class: config_keys = "
+                                             r"\('model_path',\)"):
+            MLP(config_for('mlp', model_path='net.pt'))
+        with pytest.raises(ModelError, match=r"HeadNet: unknown config key 'dropuot'. Did you mean 'dropout'"):
+            HeadNet(config_for('mlp', dropuot=0.1))
+
+    def test_a_key_the_subclass_does_not_declare_is_reported(self):
+        with pytest.warns(ModelConfigWarning, match=r"HeadNet: config key 'comment' is not read by HeadNet.* "
+                                                    r'the keys HeadNet reads are dropout, head_size'):
+            HeadNet(config_for('mlp', comment='mine'))
+
+    def test_config_keys_must_be_a_tuple_of_names(self):
+        class Bad(TorchModel):
+            config_keys = 'dropout'
+        with pytest.raises(ModelError, match=r"Bad.config_keys must be a tuple of key names \(str\), got 'dropout'"):
+            Bad(config_for('mlp'))
+
+
+def test_every_key_the_torch_package_reads_is_declared():
+    """TorchModel's config_keys sit next to the code that reads them; this keeps them in step."""
+    import ast
+    import pathlib
+
+    from dagflow.models.base import config_keys_of
+    package = pathlib.Path(TorchModel.__module__.replace('.', '/')).parent
+    root = pathlib.Path(__file__).resolve().parents[3]
+    read = set()
+    for path in (root / package).glob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == 'get' \
+                    and isinstance(node.func.value, ast.Attribute | ast.Name) \
+                    and getattr(node.func.value, 'attr', getattr(node.func.value, 'id', None)) == 'config' \
+                    and node.args and isinstance(node.args[0], ast.Constant):
+                read.add(node.args[0].value)
+    assert 'microbatch' in read and 'classes' in read
+    assert read <= set(config_keys_of(TorchModel)), read - set(config_keys_of(TorchModel))

@@ -299,7 +299,7 @@ def test_unknown_fetches_and_misspelt_config_keys_suggest_the_right_name():
         model.train(*toy_images(4), fetches='los')
     with pytest.raises(ModelError, match=r"unknown config key 'optimiser'. Did you mean 'optimizer'"):
         MLP({**config_for('mlp'), 'optimiser': 'SGD'})
-    with pytest.warns(ModelConfigWarning, match=r"MLP: config key 'my_note' is not read by TorchModel"):
+    with pytest.warns(ModelConfigWarning, match=r"MLP: config key 'my_note' is not read by MLP"):
         assert MLP({**config_for('mlp'), 'my_note': 'kept'}).config['my_note'] == 'kept'
 
 
