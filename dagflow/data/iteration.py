@@ -30,24 +30,13 @@ import numpy as np
 
 from dagflow.exceptions import RunArgumentError
 from dagflow.seeds import make_rng
+from dagflow.sentinel import Sentinel
 
 __all__ = ['DEFAULT_EPOCHS', 'resolve_length', 'check_iteration', 'iteration_count',
            'check_batch_size', 'make_order', 'batch_positions', 'PositionStream', 'bar_of']
 
 
-class _DefaultEpochs:
-    """The default of ``n_epochs``: one epoch, unless ``n_iters`` is given."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return 'DEFAULT_EPOCHS'
-
-    def __reduce__(self):
-        return 'DEFAULT_EPOCHS'
-
-
-DEFAULT_EPOCHS = _DefaultEpochs()
+DEFAULT_EPOCHS = Sentinel('DEFAULT_EPOCHS', __name__)
 """Default ``n_epochs``: one epoch when ``n_iters`` is not given, else no epoch limit."""
 
 

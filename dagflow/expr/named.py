@@ -38,22 +38,13 @@ from dagflow.exceptions import ExpressionError, suggestion_text
 from dagflow.expr.base import AttributeForm, Expression, format_arguments
 from dagflow.expr.modes import normalize_mode
 from dagflow.expr.random_draws import R
+from dagflow.sentinel import Sentinel
 
 __all__ = ['B', 'V', 'C', 'D', 'F', 'Lambda', 'M', 'IF', 'W', 'I', 'P', 'PP', 'NO_DEFAULT']
 
 
-class _NoDefault:
-    __slots__ = ()
-
-    def __repr__(self):
-        return 'NO_DEFAULT'
-
-    def __reduce__(self):
-        return 'NO_DEFAULT'
-
-
 #: Marks a ``C`` without a default: a missing key raises ``KeyError``.
-NO_DEFAULT = _NoDefault()
+NO_DEFAULT = Sentinel('NO_DEFAULT', __name__)
 
 
 def _check_name(kind, name, *, required=False):

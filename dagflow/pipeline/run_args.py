@@ -27,25 +27,15 @@ from typing import Any
 from ..data.iteration import DEFAULT_EPOCHS, check_iteration
 from ..exceptions import RunArgumentError, suggestion_text
 from ..expr import Context, evaluate, is_expression, walk
+from ..sentinel import Sentinel
 from .notifier import NotifierSpec, parse_notifier
 
 __all__ = ['NOT_GIVEN', 'POSITIONAL', 'RUN_ARGUMENTS', 'DEFAULTS', 'RunArgs', 'given_run_args', 'merge_run_args',
            'build_run_args', 'reset_targets', 'run_signature', 'shown']
 
 
-class _NotGiven:
-    """The default of a run argument that was not given (the lazy run's value or the default applies)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return '<not given>'
-
-    def __reduce__(self):
-        return 'NOT_GIVEN'
-
-
-NOT_GIVEN = _NotGiven()
+#: The default of a run argument that was not given (the lazy run's value or the default applies).
+NOT_GIVEN = Sentinel('NOT_GIVEN', __name__, '<not given>')
 
 _TARGETS = {'threads': 'threads', 't': 'threads', 'mpc': 'processes', 'm': 'processes'}
 _RESETS = ('iter', 'variables', 'vars', 'models', 'all')

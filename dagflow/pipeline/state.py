@@ -12,23 +12,13 @@ from typing import Any
 
 from ..exceptions import StepArgumentError, UndefinedVariableError, suggestion_text
 from ..expr import apply_mode, initial_value_of, normalize_mode
+from ..sentinel import Sentinel
 
 __all__ = ['NO_VALUE', 'VariableSpec', 'Variables', 'Locks']
 
 
-class _NoValue:
-    """An argument that was not given (``init_on_each_run``, a ``get_variable`` default); it pickles as itself."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return '<no value>'
-
-    def __reduce__(self):
-        return 'NO_VALUE'
-
-
-NO_VALUE = _NoValue()
+#: An argument that was not given (``init_on_each_run``, a ``get_variable`` default); it pickles as itself.
+NO_VALUE = Sentinel('NO_VALUE', __name__, '<no value>')
 """The default of a variable argument that was not given: ``spec.init_on_each_run is NO_VALUE`` unless declared."""
 
 
