@@ -26,6 +26,7 @@ import sys
 import threading
 
 from ..exceptions import UndeclaredEffectError
+from ..pipeline.guard import RUNNING
 from .lower import SKIPPED, new_token, run_group
 from .serial import WORKER, run_dataset
 
@@ -129,6 +130,19 @@ class WorkerPipeline:
                 chosen[key] = config[key]
         return cls(dataset, chosen)
 
+    def __getattr__(self, name):
+        """Anything but the dataset and the config: the step reached for state it was not known to touch."""
+        if name.startswith('__'):
+            raise AttributeError(name)
+        guard = RUNNING.get()
+        step = guard.label if guard is not None else 'A pure step'
+        raise UndeclaredEffectError(
+            f'{step} used pipeline.{name} in a worker process. dagflow saw no variable or model in the step (its '
+            f'code could not be read, or reaches the state in a way dagflow does not follow), so it ran as a pure '
+            f"step, away from the pipeline's state. Declare what the action touches, e.g. "
+            f"@action(reads='var:name') or @action(writes='model:name'), so it runs where the state lives.",
+            name=name, step=step)
+
 
 def _send_check(worker_pipeline, dumps, where: str):
     """Raise a clear error when the dataset or config the workers need cannot be pickled."""
@@ -139,14 +153,6 @@ def _send_check(worker_pipeline, dumps, where: str):
             f'The dataset or the config values that pure steps read cannot be sent to {where}: '
             f'{type(exc).__name__}: {exc}. Keep data that pickles in the dataset and in the config keys those '
             f"steps read, or use scheduler='threads'.") from exc
-
-    def __getattr__(self, name):
-        if name.startswith('__'):
-            raise AttributeError(name)
-        raise UndeclaredEffectError(
-            f'A step running in a worker process used pipeline.{name}: the plan saw no state in the step, so it '
-            f'ran away from the pipeline. Declare what the action touches, e.g. @action(writes=\'var:name\') or '
-            f"@action(writes='model:name'), so it runs where the state lives.", name=name)
 
 
 def _run_in_worker(group, payload, profile=False):

@@ -349,6 +349,26 @@ def test_a_batch_that_cannot_travel_to_a_process_names_the_component_and_step(da
     assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
 
 
+# An action whose code dagflow cannot read (made by exec, as generated code is): the plan sees no state in it.
+exec('def _count_hidden(self):\n    self.pipeline.set_variable("n", self.pipeline.get_variable("n") + 1)\n'
+     '    return self\n', globals())
+
+
+class HiddenStateBatch(AugmentBatch):
+    count_hidden = action(_count_hidden)     # noqa: F821 (defined by the exec above)
+
+
+def test_a_pure_step_that_reaches_for_state_in_a_worker_process_names_the_step(data):
+    from dagflow.exceptions import UndeclaredEffectError
+    p = Dataset(96, batch_class=HiddenStateBatch, preloaded=data).p.init_variable('n', 0).jitter(0.1).count_hidden()
+    assert p.compile().nodes[('main', 1)]['pure']      # its source cannot be read, so nothing says it touches 'n'
+    with pytest.raises(UndeclaredEffectError, match=r"main\[1\] 'count_hidden' used pipeline\.set_variable in a "
+                                                    r"worker process\..*@action\(reads='var:name'\)") as info:
+        p.run(8, n_epochs=1, prefetch=1, scheduler='processes')
+    assert info.value.step == "main[1] 'count_hidden'" and info.value.name == 'set_variable'
+    assert not [t for t in threading.enumerate() if t.name.startswith('dagflow')]
+
+
 class InterruptBatch(AugmentBatch):
     @action
     def interrupt_at(self, number):
