@@ -302,7 +302,7 @@ def _report_error(exc: Exception, prog: str, session: Session, show_traceback: b
         exc = exc.error
     else:
         print(f'{prog}: the pipeline failed', file=sys.stderr)
-    for line in describe_error(exc, session.pipeline, show_traceback=show_traceback):
+    for line in describe_error(exc, show_traceback=show_traceback):
         print(line, file=sys.stderr)
     ran = session.finished is not None and (session.finished or getattr(exc, 'dagflow_step', None) is not None)
     if ran:  # not for a pipeline refused before its first batch (it did not compile, say)

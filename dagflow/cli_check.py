@@ -18,19 +18,15 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
-import re
 from dataclasses import dataclass, field
 
-from .exceptions import DagflowError, ModelError, UnknownActionError
+from .exceptions import DagflowError, UndefinedModelError, UnknownActionError
 from .pipeline.registry import batch_actions, resolve_action
 from .pipeline.step import StepKind
 from .plan import SECTIONS, compile_plan
 from .plan.check import check_pickling, check_plan
 
 __all__ = ['Finding', 'Preflight', 'preflight', 'pickle_for']
-
-_ADDED_AT = re.compile(r'added at ([^,)]+)')
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -143,10 +139,10 @@ def _compile(pipeline, result: Preflight, *, skip_unknown: bool):
     try:
         return pipeline.compile()
     except DagflowError as exc:
-        if not (isinstance(exc, UnknownActionError) and skip_unknown):
-            covered = isinstance(exc, ModelError) and 'uses model' in str(exc)  # check_plan lists them all
-            if not covered:
-                result.problems.append(Finding(_source_in(str(exc)), None, f'{type(exc).__name__}: {exc}'))
+        covered = (isinstance(exc, UnknownActionError) and skip_unknown   # listed by _unknown_actions
+                   or isinstance(exc, UndefinedModelError))                  # check_plan lists them all
+        if not covered:
+            result.problems.append(Finding(exc.source, None, f'{type(exc).__name__}: {exc}'))
     try:
         return compile_plan({section: pipeline.steps(section) for section in SECTIONS},
                             variables=dict(pipeline.variables.specs), actions=batch_actions(pipeline.batch_class),
@@ -196,8 +192,3 @@ def _order(finding: Finding) -> tuple:
     if finding.node is None:
         return (0, 0, 0)
     return (1, SECTIONS.index(finding.node[0]), finding.node[1])
-
-
-def _source_in(message: str) -> str | None:
-    found = _ADDED_AT.search(message)
-    return found.group(1) if found else None

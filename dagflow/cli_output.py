@@ -21,7 +21,6 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _LIBRARY_DIRS = tuple({os.path.abspath(path) for key, path in sysconfig.get_paths().items()
                        if key in ('stdlib', 'platstdlib', 'purelib', 'platlib')})
 _REMOTE_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
-_STEP_LABEL = re.compile(r'^(before|main|after)\[(\d+)\]')
 
 
 def short_value(value, width: int = 60) -> str:
@@ -122,20 +121,21 @@ def user_frame(exc: BaseException):
     return None
 
 
-def describe_error(exc: BaseException, pipeline=None, *, show_traceback: bool = False) -> list[str]:
+def describe_error(exc: BaseException, *, show_traceback: bool = False) -> list[str]:
     """The lines that explain an error of the user's pipeline: type and message, step, batch, line.
 
-    A step's error carries ``dagflow_step`` and ``dagflow_batch``; the step's
-    source line is found in ``pipeline``'s plan.  With ``show_traceback`` the
-    full traceback comes first.
+    A step's error carries ``dagflow_step``, ``dagflow_batch`` and
+    ``dagflow_source`` (see :func:`~dagflow.exceptions.attach_step_info`):
+    they are read, never parsed out of the message or its notes.  With
+    ``show_traceback`` the full traceback comes first.
 
     Examples
     --------
     >>> err = ValueError('bad item 5')
-    >>> err.dagflow_step, err.dagflow_batch = "main[0] 'check'", 2
+    >>> err.dagflow_step, err.dagflow_batch, err.dagflow_source = "main[0] 'check'", 2, 'flow.py:12'
     >>> print('\\n'.join(describe_error(err)))
     ValueError: bad item 5
-      in step main[0] 'check', batch 2
+      in step main[0] 'check' (added at flow.py:12), batch 2
     """
     lines = []
     if show_traceback:
@@ -145,7 +145,7 @@ def describe_error(exc: BaseException, pipeline=None, *, show_traceback: bool = 
     lines.append(f'{type(exc).__name__}: {message}' if message else type(exc).__name__)
     step = getattr(exc, 'dagflow_step', None)
     if step is not None:
-        source = _step_source(pipeline, step) or _noted_source(exc)
+        source = getattr(exc, 'dagflow_source', None)
         where = f'  in step {step}' + (f' (added at {source})' if source else '')
         batch = getattr(exc, 'dagflow_batch', None)
         lines.append(where + (f', batch {batch}' if batch is not None else ''))
@@ -153,22 +153,3 @@ def describe_error(exc: BaseException, pipeline=None, *, show_traceback: bool = 
     if frame is not None:
         lines.append(f'  raised at {display_path(frame.filename)}:{frame.lineno} in {frame.name}')
     return lines
-
-
-def _step_source(pipeline, label: str) -> str | None:
-    match = _STEP_LABEL.match(str(label))
-    if pipeline is None or match is None:
-        return None
-    try:
-        plan = pipeline.compile()
-        return plan.nodes[match.group(1), int(match.group(2))]['step'].source
-    except Exception:  # noqa: BLE001 - only a nicer message is at stake
-        return None
-
-
-def _noted_source(exc: BaseException) -> str | None:
-    for note in getattr(exc, '__notes__', ()):
-        found = re.search(r'added at (.+?)\)', str(note))
-        if found:
-            return found.group(1)
-    return None

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .exceptions import suggestion_text
+from .exceptions import UsageError, suggestion_text
 
 __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
            'run_kwargs',
@@ -18,10 +18,6 @@ __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unre
 
 _RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
               'scheduler', 'profile', 'reset')
-
-
-class UsageError(Exception):
-    """A command was given something it cannot use; the message says what to do (exit code 2)."""
 
 
 @dataclass

@@ -29,24 +29,12 @@ import sys
 from dataclasses import dataclass
 from types import ModuleType
 
-from .exceptions import DagflowError, did_you_mean, suggestion_text
+from .exceptions import LoadError, TargetError, did_you_mean, suggestion_text
 from .pipeline import Pipeline
 
 __all__ = ['Target', 'TargetError', 'LoadError', 'parse_target', 'load_target']
 
 _EXAMPLES = 'e.g. flows/train.py:pipeline or mypackage.flows:make_pipeline'
-
-
-class TargetError(DagflowError, ValueError):
-    """The target of a command cannot be used: malformed, missing, or not a pipeline (a usage error)."""
-
-
-class LoadError(DagflowError):
-    """The user's code raised while its file was loaded or its function was called.
-
-    ``error`` is the original exception (with its traceback); ``stage`` is
-    ``'load'`` or ``'call'``; ``target`` the target as given.
-    """
 
 
 @dataclass(frozen=True)
@@ -82,7 +70,7 @@ def parse_target(spec: str) -> tuple[str, str]:
     >>> parse_target('flow.py')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dagflow.loader.TargetError: 'flow.py' names no pipeline: expected FILE_OR_MODULE:NAME, e.g. flows/train.py:...
+    dagflow.exceptions.TargetError: 'flow.py' names no pipeline: expected FILE_OR_MODULE:NAME, e.g. flows/train.py:...
     """
     location, colon, name = spec.rpartition(':')
     if not colon or not location or not name or any(sep in name for sep in ('/', '\\')):

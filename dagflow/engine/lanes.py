@@ -25,16 +25,12 @@ import pickle
 import sys
 import threading
 
-from ..exceptions import UndeclaredEffectError
+from ..exceptions import BatchPickleError, UndeclaredEffectError
 from ..pipeline.guard import RUNNING
 from .lower import SKIPPED, new_token, run_group
 from .serial import WORKER, run_dataset
 
 __all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch', 'announce_dashboard']
-
-
-class BatchPickleError(TypeError):
-    """A batch cannot be sent to a worker process: names the component and the step."""
 
 
 PURE_NICENESS = 10
@@ -152,7 +148,7 @@ def _send_check(worker_pipeline, dumps, where: str):
         raise BatchPickleError(
             f'The dataset or the config values that pure steps read cannot be sent to {where}: '
             f'{type(exc).__name__}: {exc}. Keep data that pickles in the dataset and in the config keys those '
-            f"steps read, or use scheduler='threads'.") from exc
+            f"steps read, or use scheduler='threads'.", where=where) from exc
 
 
 def _run_in_worker(group, payload, profile=False):
@@ -180,7 +176,7 @@ def strip_batch(batch, where: str = '', dumps=None):
         try:
             dumps(light)
         except Exception as exc:
-            raise BatchPickleError(_pickle_message(light, where, exc, dumps)) from exc
+            raise _pickle_error(light, where, exc, dumps) from exc
     return light
 
 
@@ -193,16 +189,16 @@ def _dask_dumps(obj) -> bytes:
     return dumps(obj)
 
 
-def _pickle_message(batch, where, exc, dumps=_stdlib_dumps) -> str:
+def _pickle_error(batch, where, exc, dumps=_stdlib_dumps) -> BatchPickleError:
     for name in getattr(batch, 'components', None) or ():
         try:
             dumps(getattr(batch, name))
         except Exception as inner:
-            return (f'Batch component {name!r} cannot be sent to a worker process ({where}): '
-                    f'{type(inner).__name__}: {inner}. Keep picklable data in batches, or use '
-                    f"scheduler='threads'.")
-    return (f'A batch cannot be sent to a worker process ({where}): {type(exc).__name__}: {exc}. '
-            f"Keep picklable data in batches, or use scheduler='threads'.")
+            return BatchPickleError(f'Batch component {name!r} cannot be sent to a worker process ({where}): '
+                                    f'{type(inner).__name__}: {inner}. Keep picklable data in batches, or use '
+                                    f"scheduler='threads'.", component=name, where=where)
+    return BatchPickleError(f'A batch cannot be sent to a worker process ({where}): {type(exc).__name__}: {exc}. '
+                            f"Keep picklable data in batches, or use scheduler='threads'.", where=where)
 
 
 class ProcessLanes:
@@ -245,7 +241,7 @@ class ProcessLanes:
             result, records = done.result()
         except BaseException as exc:  # noqa: BLE001 - handed to the driver loop
             if sent is not SKIPPED and _failed_to_send(exc):
-                exc = BatchPickleError(_pickle_message(sent.batch, where, exc))
+                exc = _pickle_error(sent.batch, where, exc)
             outer.set_exception(exc)
             return
         if result is not SKIPPED:

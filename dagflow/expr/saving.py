@@ -69,7 +69,7 @@ def save_data_to(data, dst, *, batch=None, pipeline=None, context: Context | Non
     if isinstance(data, dict):
         if not isinstance(dst, dict):
             raise ExpressionError(f'save_data_to: data is a dict, so dst must be a dict of locations with the same '
-                                  f'keys, but got {type(dst).__name__}', dst=dst)
+                                  f'keys, but got {type(dst).__name__}', target=dst)
         for key, location in dst.items():
             if key not in data:
                 raise KeyError(f'save_data_to: dst has the key {key!r}, which data lacks (data has {sorted(data)})')
@@ -78,13 +78,13 @@ def save_data_to(data, dst, *, batch=None, pipeline=None, context: Context | Non
     if not isinstance(dst, (list, tuple)):
         if not isinstance(dst, (Expression, np.ndarray)):
             raise ExpressionError(f'save_data_to: dst must be a named expression, a numpy array, or a list or '
-                                  f'dict of them, but got {dst!r} ({type(dst).__name__})', dst=dst)
+                                  f'dict of them, but got {dst!r} ({type(dst).__name__})', target=dst)
         _store(None, None, dst, data, context)
         return
     values = data if isinstance(data, (list, tuple)) else [data]
     if len(values) != len(dst):
         raise ExpressionError(f'save_data_to: {len(values)} value(s) for {len(dst)} location(s); give one value '
-                              f'per location', dst=dst)
+                              f'per location', target=dst)
     for position, (location, value) in enumerate(zip(dst, values)):
         _store(dst, position, location, value, context)
 
@@ -135,7 +135,7 @@ def _store(container, key, location, value, context):
         assign(location, value, context)
     elif isinstance(container, tuple):
         raise ExpressionError(f'save_data_to: entry {key} of the dst tuple is {location!r}, which names no '
-                              f'location; use a list to have it replaced, or a named expression', dst=container)
+                              f'location; use a list to have it replaced, or a named expression', target=container)
     else:
         container[key] = value
 

@@ -116,11 +116,12 @@ _SIGNATURES = {name: inspect.signature(fn) for name, fn in API_ACTIONS.items()}
 
 
 def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0, where: str = '',
-                   joined: int = 0):
+                   joined: int = 0, source: str | None = None):
     """Check that ``fn`` accepts ``args``/``kwargs``; raise :class:`StepArgumentError` naming the step.
 
     ``leading`` placeholders stand for ``self``/``ctx`` and the ``joined``
-    batches (the last ``joined`` of them), which come before ``args``.
+    batches (the last ``joined`` of them), which come before ``args``;
+    ``source`` (the step's ``file:line``) goes into the error's ``source``.
     """
     try:
         signature = _SIGNATURES.get(name) if fn is API_ACTIONS.get(name) else inspect.signature(fn)
@@ -134,7 +135,7 @@ def bind_arguments(name: str, fn, args: tuple, kwargs: dict, *, leading: int = 0
                 f'give it a parameter for each.' if joined else '')
         raise StepArgumentError(
             f"Action {name!r}{where} cannot take these arguments: {exc}. "
-            f"Its signature is {name}{_public_signature(signature, shown)}.{note}", step=name) from None
+            f"Its signature is {name}{_public_signature(signature, shown)}.{note}", step=name, source=source) from None
 
 
 def _public_signature(signature, leading):

@@ -175,7 +175,7 @@ def prepare_model_step(pipeline, name: str, args: tuple, kwargs: dict, where: st
                                                                      class_required=imported is None)
             model_name = model_name or default_model_name(model_class, name)
         except ModelError as exc:
-            raise type(exc)(f'{exc}{where}', **exc._data) from None
+            raise type(exc)(f'{exc}{where}', **exc.data) from None
         if name == 'load_model':
             return (model_name, model_class, mode), ({'config': config} if config is not None else {}) | rest
         if rest:
@@ -223,7 +223,7 @@ def _declare(pipeline, spec: ModelSpec, where: str):
     try:
         pipeline.models.declare(spec, _context(pipeline))
     except ModelError as exc:
-        raise type(exc)(f'init_model({spec.name!r}){where}: {exc}', **{**exc._data, 'name': spec.name}) from None
+        raise type(exc)(f'init_model({spec.name!r}){where}: {exc}', **{**exc.data, 'name': spec.name}) from None
 
 
 def _context(pipeline) -> Context:

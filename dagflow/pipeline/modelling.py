@@ -217,7 +217,7 @@ class ModelMixin:
             raise StepArgumentError(f"gather_metrics{where} needs {', '.join(missing)}: e.g. "
                                     f"gather_metrics(ClassificationMetrics, targets=B('labels'), "
                                     f"predictions=V('predictions'), save_to=V('metrics'), mode='u').",
-                                    step='gather_metrics')
+                                    step='gather_metrics', source=source)
         options = {**({'fmt': fmt} if fmt is not None else {}), **({'axis': axis} if axis is not None else {}),
                    **kwargs}
         try:

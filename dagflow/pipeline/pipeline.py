@@ -125,18 +125,20 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
                 where = f' (step {len(steps)} of before, added at {source})' if source else ''
             args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
         if resolved.kind is StepKind.API:
-            bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where)
+            bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where, source=source)
             if name in ('rebatch',) and section != 'main':
-                raise StepArgumentError(f'rebatch{where} can only be used in the main section.', step=name)
+                raise StepArgumentError(f'rebatch{where} can only be used in the main section.', step=name,
+                                        source=source)
         elif resolved.kind is StepKind.ACTION:
             # a template has no batch class yet: the arguments must fit one of the actions of that name
             # (they are checked against the real one when a dataset is linked)
             definitions = [resolved.function] if self.batch_class is not None else action_definitions(name)
             _bind_any(name, definitions or [resolved.function], args, kwargs, leading=1 + joined, where=where,
-                      joined=joined)
+                      joined=joined, source=source)
         else:
             plain = {k: v for k, v in kwargs.items() if k not in ('save_to', 'mode')}
-            bind_arguments(name, resolved.function, args, plain, leading=joined, where=where, joined=joined)
+            bind_arguments(name, resolved.function, args, plain, leading=joined, where=where, joined=joined,
+                           source=source)
         step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
         if in_place:
             self._sections = {**self._sections, section: (*steps, step)}
@@ -252,7 +254,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
                 if step.kind is StepKind.ACTION and step.name in actions:
                     bind_arguments(step.name, actions[step.name], step.args, step.kwargs, leading=1 + step.joined,
                                    where=f' (step {position} of {section}, added at {step.source})',
-                                   joined=step.joined)
+                                   joined=step.joined, source=step.source)
                 elif step.kind is StepKind.ACTION:
                     try:
                         resolve_action(step.name, batch_class=self.batch_class, namespaces=self.namespaces,
@@ -260,7 +262,8 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
                     except UnknownActionError as exc:
                         raise UnknownActionError(
                             f'{exc} (step {position} of {section}, added at {step.source})',
-                            name=step.name, suggestions=exc.suggestions, step=position) from None
+                            name=step.name, suggestions=exc.suggestions, step=f'{section}[{position}]',
+                            source=step.source) from None
 
     # ------------------------------------------------------------------ algebra
     def _derive(self, *, dataset=None, config=None, sections=None) -> Pipeline:
@@ -396,12 +399,13 @@ def _joined_count(step: Step) -> int:
     return 0
 
 
-def _bind_any(name, definitions, args, kwargs, *, leading, where, joined=0):
+def _bind_any(name, definitions, args, kwargs, *, leading, where, joined=0, source=None):
     """Bind the arguments to the first definition they fit; raise the first definition's error if none."""
     errors = []
     for function in definitions:
         try:
-            return bind_arguments(name, function, args, kwargs, leading=leading, where=where, joined=joined)
+            return bind_arguments(name, function, args, kwargs, leading=leading, where=where, joined=joined,
+                                  source=source)
         except StepArgumentError as exc:
             errors.append(exc)
     raise errors[0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import ModelError, did_you_mean, suggestion_text
+from ..exceptions import UndefinedModelError, did_you_mean, suggestion_text
 from ..expr import MODES, NO_DEFAULT, walk
 from ..pipeline.step import StepKind
 from .check_batch import check_batch_names
@@ -185,7 +185,7 @@ def _undefined_model_uses(plan, known: set[str]):
 
 
 def check_models(plan, defined=frozenset()) -> None:
-    """Raise :class:`ModelError` for a step that uses a model nothing defines.
+    """Raise :class:`~dagflow.exceptions.UndefinedModelError` for a step that uses a model nothing defines.
 
     A model is defined by ``init_model``, a ``load_model``/``import_model``
     step anywhere in the pipeline, or by being in ``defined`` (models the
@@ -197,17 +197,17 @@ def check_models(plan, defined=frozenset()) -> None:
     >>> Pipeline().train_model('m', B.x).compile()  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dagflow.exceptions.ModelError: train_model('m', B.x) (main[0], added at ...) uses model 'm', but no init_model...
+    dagflow.exceptions.UndefinedModelError: train_model('m', B.x) (main[0], added at ...) uses model 'm', but...
     """
     known = _defined_models(plan, defined)
     for node, name in _undefined_model_uses(plan, known):
         step = plan.nodes[node]['step']
         where = f'{node[0]}[{node[1]}]' + (f', added at {step.source}' if step.source else '')
-        raise ModelError(
+        raise UndefinedModelError(
             f'{step!r} ({where}) uses model {name!r}, but no init_model, load_model or import_model '
             f'defines it.{suggestion_text(name, known)} Add .init_model({name!r}, ModelClass, '
             f"'dynamic') (or .import_model({name!r}, source)) to the pipeline.",
-            name=name, step=f'{node[0]}[{node[1]}]', suggestions=did_you_mean(name, known))
+            name=name, step=f'{node[0]}[{node[1]}]', source=step.source, suggestions=did_you_mean(name, known))
 
 
 # ---------------------------------------------------------------------------------------- modes

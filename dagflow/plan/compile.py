@@ -59,7 +59,7 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
                 raise PlanError(f'Step {section}[{node[1]}] {step.name!r}' + (f' (added at {step.source})'
                                 if step.source else '') + f' is a batch action, but the {section!r} section '
                                 f'runs once, without a batch. Record it in the main chain, or use '
-                                f'call(...) for a function of the pipeline.', step=step.name)
+                                f'call(...) for a function of the pipeline.', step=step.name, source=step.source)
             effects = step_effects(step, actions, owner, models)
             models_used = tuple(sorted({e.resource[6:] for e in effects if e.resource.startswith('model:')}))
             stated = step_effects(step, actions, owner, models, learn=False)

@@ -1,24 +1,6 @@
-"""The errors and warnings of the picture layer."""
+"""The errors and warnings of the picture layer (defined in :mod:`dagflow.exceptions`, importable from here)."""
 from __future__ import annotations
 
-from ..exceptions import DagflowError
+from ..exceptions import GraphvizNotFoundWarning, VizError
 
 __all__ = ['GraphvizNotFoundWarning', 'VizError']
-
-
-class VizError(DagflowError, ValueError):
-    """A picture or plot cannot be made: a wrong argument, or missing data (say, no profile yet).
-
-    Examples
-    --------
-    >>> VizError('no profile', name='profile').name
-    'profile'
-    """
-
-
-class GraphvizNotFoundWarning(UserWarning):
-    """No Graphviz program could draw a picture, so it was drawn with matplotlib instead.
-
-    Graphviz's ``dot`` and graphviz-pure were both missing, or the one found
-    failed, or a PDF was asked of graphviz-pure (which writes SVG and PNG only).
-    """

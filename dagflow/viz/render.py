@@ -6,7 +6,7 @@ The Graphviz program is looked up once per call with :func:`find_dot`: the
 ``pip install 'dagflow[graphviz]'``; it writes SVG and PNG, not PDF).  Without
 either, or when the program fails, the picture is drawn by
 :mod:`dagflow.viz.fallback`, and a
-:class:`~dagflow.viz.errors.GraphvizNotFoundWarning` says once per session how
+:class:`~dagflow.exceptions.GraphvizNotFoundWarning` says once per session how
 to get the Graphviz rendering.
 
 Examples

@@ -46,7 +46,7 @@ def check_profile(profile, what: str = 'plot the timeline'):
     >>> check_profile(None)
     Traceback (most recent call last):
     ...
-    dagflow.viz.errors.VizError: There is no profile to plot the timeline: run the pipeline with \
+    dagflow.exceptions.VizError: There is no profile to plot the timeline: run the pipeline with \
 run(..., profile=True) first.
     """
     if profile is None:

@@ -155,3 +155,39 @@ class TestPreflight:
     def test_a_clean_pipeline(self, data):
         result = preflight(data.p.init_variable('n', 0).multiply(2).update(V('n'), V('n') + B.size))
         assert result.ok and not result.notes and result.steps == 2
+
+
+class TestCompileErrors:
+    """What stops a pipeline from compiling is read from the error's attributes, never from its message."""
+
+    @staticmethod
+    def failing_compile(monkeypatch, error):
+        def compile(self):
+            raise error
+        monkeypatch.setattr(Pipeline, 'compile', compile)
+
+    def test_the_source_is_the_errors_attribute(self, data, monkeypatch):
+        from dagflow.exceptions import PlanError
+        error = PlanError('the steps do not fit (added at elsewhere.py:1)', source='flow.py:3')
+        self.failing_compile(monkeypatch, error)
+        (finding,) = preflight(data.p.multiply(2)).problems
+        assert finding.source == 'flow.py:3' and finding.message.startswith('PlanError: the steps do not fit')
+
+    def test_an_error_without_a_source_has_none(self, data, monkeypatch):
+        from dagflow.exceptions import PlanError
+        self.failing_compile(monkeypatch, PlanError('cannot compile (added at flow.py:3)'))
+        (finding,) = preflight(data.p.multiply(2)).problems
+        assert finding.source is None
+
+    def test_a_model_nothing_defines_is_listed_once_whatever_the_message_says(self, data, monkeypatch):
+        from dagflow.exceptions import ModelError, UndefinedModelError
+        self.failing_compile(monkeypatch, UndefinedModelError('no such model', name='net', source='flow.py:3'))
+        assert preflight(data.p.multiply(2)).ok   # the plan check lists such uses itself (none here)
+        self.failing_compile(monkeypatch, ModelError("uses model 'net' in a way that fails", name='net'))
+        (finding,) = preflight(data.p.multiply(2)).problems
+        assert finding.message == "ModelError: uses model 'net' in a way that fails"
+
+    def test_a_real_undefined_model_is_found_by_the_plan_check_with_its_line(self, data):
+        result = preflight(data.p.multiply(2).train_model('net', B.x))
+        assert [finding.where for finding in result.problems] == ['main[1] train_model']
+        assert result.problems[0].source.startswith('test_check.py:')

@@ -34,3 +34,12 @@ def test_the_users_line_comes_from_a_worker_processs_traceback(flow, capsys):
     err = capsys.readouterr().err
     assert 'ValueError: item 7 is bad' in err and "in step main[1] 'explode'" in err
     assert 'raised at flow.py:' in err and ' in explode' in err
+
+
+def test_a_steps_line_is_its_attribute_not_parsed_from_its_notes():
+    from dagflow.exceptions import attach_step_info
+    err = attach_step_info(ValueError('bad'), step="main[1] 'explode'", batch=2, source='flow.py:12')
+    assert describe_error(err) == ['ValueError: bad', "  in step main[1] 'explode' (added at flow.py:12), batch 2"]
+    err.__notes__ = ['dagflow: raised in step main[1] (added at other.py:1)']   # the notes are not read
+    err.dagflow_source = None
+    assert describe_error(err) == ['ValueError: bad', "  in step main[1] 'explode', batch 2"]

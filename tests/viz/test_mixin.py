@@ -112,7 +112,7 @@ class TestJupyter:
     def test_a_pipeline_that_cannot_compile_says_why(self):
         bundle = Pipeline().train_model('nowhere', B.x)._repr_mimebundle_()
         assert set(bundle) == {'text/plain', 'text/html'}
-        assert "It cannot be drawn: ModelError: train_model('nowhere', B.x)" in bundle['text/plain']
+        assert "It cannot be drawn: UndefinedModelError: train_model('nowhere', B.x)" in bundle['text/plain']
         assert 'no init_model' in bundle['text/html']
 
     def test_pictures_leave_the_pipeline_picklable(self, training):

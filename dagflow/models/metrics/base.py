@@ -24,21 +24,10 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from dagflow.exceptions import DagflowError, did_you_mean
+from dagflow.exceptions import MetricsError, did_you_mean
 
 __all__ = ['Metrics', 'MetricsError', 'safe_divide', 'divide_when_zero', 'nan_mean', 'infmean', 'plain',
            'merged_chunks']
-
-
-class MetricsError(DagflowError, ValueError):
-    """Bad input to a metrics class: shapes, labels, options, metric names, or metrics that cannot combine.
-
-    Examples
-    --------
-    >>> err = MetricsError('bad', name='sensitivty', suggestions=['sensitivity'])
-    >>> err.suggestions
-    ['sensitivity']
-    """
 
 
 def safe_divide(numerator, denominator) -> np.ndarray:
@@ -212,7 +201,7 @@ class Metrics:
         >>> batches.append(ClassificationMetrics([1], [1], fmt='labels', num_classes=3))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        dagflow.models.metrics.base.MetricsError: Cannot combine ClassificationMetrics objects made with different \
+        dagflow.exceptions.MetricsError: Cannot combine ClassificationMetrics objects made with different \
 settings: num_classes=2 and num_classes=3. ...
         """
         self._check_compatible(other)

@@ -111,7 +111,7 @@ def check_evaluate_options(agg, multiclass, when_zero=None, skip_undefined=False
     >>> check_evaluate_options('mean', 'weighted')
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: multiclass must be None, 'micro' or 'macro' ('mean' is 'macro'), \
+    dagflow.exceptions.MetricsError: multiclass must be None, 'micro' or 'macro' ('mean' is 'macro'), \
 got 'weighted'.
     """
     if not _one_of(multiclass, MULTICLASS):
@@ -138,7 +138,7 @@ def check_when_zero(when_zero) -> None:
     >>> check_when_zero(1)
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: when_zero must be a pair of numbers, (the value of x/0 when x > 0, \
+    dagflow.exceptions.MetricsError: when_zero must be a pair of numbers, (the value of x/0 when x > 0, \
 the value of 0/0), e.g. (0, 1); got 1.
     """
     if not (isinstance(when_zero, (tuple, list)) and len(when_zero) == 2
@@ -165,7 +165,7 @@ def labels_of(label, num_classes: int, skip_bg: bool) -> tuple[list[int], bool]:
     >>> labels_of(3, 3, False)
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: label must be a class in [0, 3) or a list of them, got 3.
+    dagflow.exceptions.MetricsError: label must be a class in [0, 3) or a list of them, got 3.
     """
     if label is None:
         if num_classes == 2:

@@ -36,7 +36,7 @@ def metrics_class_of(metrics_class) -> type:
     >>> metrics_class_of('clasification')
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: Unknown metrics class 'clasification'. Did you mean \
+    dagflow.exceptions.MetricsError: Unknown metrics class 'clasification'. Did you mean \
 'classification'? Give a Metrics subclass (ClassificationMetrics, ...) or one of 'class', \
 'classification', 'segmentation', 'mask', 'instance', 'regression'.
     """
@@ -67,7 +67,7 @@ def check_metrics_arguments(metrics_class, options: dict, is_deferred=lambda val
     >>> check_metrics_arguments(ClassificationMetrics, {'fmt': 'labels', 'num_clases': 3})
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: ClassificationMetrics takes no option 'num_clases'. Did you mean \
+    dagflow.exceptions.MetricsError: ClassificationMetrics takes no option 'num_clases'. Did you mean \
 'num_classes'? Its options: fmt, num_classes, axis, threshold, skip_bg.
     """
     cls = metrics_class_of(metrics_class)

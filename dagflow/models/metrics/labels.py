@@ -65,7 +65,7 @@ def check_options(fmt='proba', num_classes=None, axis=None, threshold=0.5) -> No
     >>> check_options('labels')
     Traceback (most recent call last):
     ...
-    dagflow.models.metrics.base.MetricsError: fmt='labels' needs num_classes=...: a batch may lack some \
+    dagflow.exceptions.MetricsError: fmt='labels' needs num_classes=...: a batch may lack some \
 classes, so their number cannot be taken from the labels.
     """
     if not (isinstance(fmt, str) and fmt in FORMATS):

@@ -160,7 +160,7 @@ class SegmentationMetricsByInstances(Metrics):
         >>> metrics.evaluate('specificity')
         Traceback (most recent call last):
         ...
-        dagflow.models.metrics.base.MetricsError: 'specificity' needs true negatives, which instance segmentation \
+        dagflow.exceptions.MetricsError: 'specificity' needs true negatives, which instance segmentation \
 does not have. Instance metrics: true_positive, false_positive, false_negative, condition_positive, \
 prediction_positive, total_population, true_positive_rate, false_negative_rate, prevalence, \
 positive_predictive_value, false_discovery_rate, f1_score, jaccard, accuracy.
