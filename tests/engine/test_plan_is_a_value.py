@@ -11,7 +11,7 @@ from dagflow import B, Dataset, V, action
 from dagflow.engine.serial import StepTable
 from dagflow.expr import Context, evaluate, structural_key
 from dagflow.frozen import FrozenDict
-from dagflow.pipeline.step import Step
+from dagflow.pipeline.step import Step, StepKind
 
 from ..models.conftest import LinearModel, ModelBatch
 
@@ -130,6 +130,12 @@ class TestRecordedSteps:
         assert repr(step) == "train_model('lin', B.x, B.y, save_to=V('loss'), mode='a')"
         assert dict(step.kwargs).keys() == {'save_to', 'mode'}
         assert not hasattr(step, '__dict__')   # slotted
+
+    def test_sometimes_keeps_its_steps_as_a_tuple(self):
+        inner = [Step('double', StepKind.ACTION)]
+        step = Step('sometimes', StepKind.SUB, target=(0.5, inner))
+        inner.append(Step('double', StepKind.ACTION))
+        assert step.target == (0.5, (Step('double', StepKind.ACTION),))
 
     def test_keyword_arguments_with_expressions_are_evaluated(self, dataset):
         step = dataset.p.locked_shift(value=V('n') * 2).steps()[0]
