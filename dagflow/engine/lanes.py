@@ -28,7 +28,7 @@ import threading
 from ..exceptions import BatchPickleError, UndeclaredEffectError
 from ..pipeline.guard import RUNNING
 from .lower import SKIPPED, new_token, run_group
-from .serial import WORKER, run_dataset
+from .serial import WORKER, StepTable, run_dataset, step_table
 
 __all__ = ['ThreadLanes', 'ProcessLanes', 'DistributedLanes', 'BatchPickleError', 'strip_batch', 'announce_dashboard']
 
@@ -57,6 +57,7 @@ class ThreadLanes:
 
     def __init__(self, plan, pipeline, prefetch: int, dataset=None):
         self.plan, self.pipeline, self.dataset = plan, pipeline, run_dataset(pipeline, dataset)
+        self.steps = StepTable(plan)
         workers = min(prefetch + 1, (os.cpu_count() or 1) + 1)  # more threads than cores only fight
         self.pure = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='dagflow',
                                           initializer=lower_thread_priority)
@@ -64,7 +65,7 @@ class ThreadLanes:
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         pool = self.pure if group.pure else self.state
-        return pool.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug, dataset=self.dataset)
+        return pool.submit(run_group, self.steps, group, self.pipeline, payload, debug=debug, dataset=self.dataset)
 
     def fetch(self, payload):
         return payload
@@ -90,11 +91,11 @@ def lower_thread_priority(niceness: int = PURE_NICENESS) -> bool:
     return True
 
 
-_WORKER: dict = {}  # in a worker process: what the driver sent once (plan, worker pipeline)
+_WORKER: dict = {}  # in a worker process: what the driver sent once (the run's steps, worker pipeline)
 
 
-def _init_worker(plan, pipeline):
-    _WORKER['plan'], _WORKER['pipeline'] = plan, pipeline
+def _init_worker(steps, pipeline):
+    _WORKER['steps'], _WORKER['pipeline'] = step_table(steps), pipeline
     WORKER.set(f'process {os.getpid()}')
 
 
@@ -156,7 +157,7 @@ def _run_in_worker(group, payload, profile=False):
     if payload is not SKIPPED:
         payload.batch._dataset = pipeline.dataset
     records = [] if profile else None
-    result = run_group(_WORKER['plan'], group, pipeline, payload, debug=records)
+    result = run_group(_WORKER['steps'], group, pipeline, payload, debug=records)
     if result is not SKIPPED:
         result.batch = strip_batch(result.batch, f"after {group.name!r}", dumps=_stdlib_dumps)
     return result, records
@@ -205,7 +206,7 @@ class ProcessLanes:
     """Pure groups on worker processes, state groups on one driver thread."""
 
     def __init__(self, plan, pipeline, prefetch: int, dataset=None):
-        self.plan, self.pipeline = plan, pipeline
+        self.plan, self.pipeline, self.steps = plan, pipeline, StepTable(plan)
         self.dataset = run_dataset(pipeline, dataset)
         method = 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
         worker_pipeline = WorkerPipeline.of(pipeline, plan, self.dataset)
@@ -213,7 +214,7 @@ class ProcessLanes:
             _send_check(worker_pipeline, _stdlib_dumps, 'worker processes')
         workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
         self.workers = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                              initializer=_init_worker, initargs=(plan, worker_pipeline))
+                                              initializer=_init_worker, initargs=(self.steps, worker_pipeline))
         # Start the workers now, before this run starts threads of its own: a process forked while
         # another thread holds a lock inherits the lock held, forever.
         cf.wait([self.workers.submit(os.getpid) for _ in range(workers)])
@@ -221,7 +222,7 @@ class ProcessLanes:
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
-            return self.driver.submit(run_group, self.plan, group, self.pipeline, payload, debug=debug,
+            return self.driver.submit(run_group, self.steps, group, self.pipeline, payload, debug=debug,
                                       dataset=self.dataset)
         where = f'before {group.name!r}'
         if payload is not SKIPPED:
@@ -255,8 +256,8 @@ class ProcessLanes:
         self.workers.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_on_worker(plan, pipeline, group, payload, profile=False):
-    """A pure group on a Dask worker: the plan and worker pipeline come scattered, the batch with the task.
+def _run_on_worker(steps, pipeline, group, payload, profile=False):
+    """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
 
     With ``profile``, the step records travel back on the payload.
     """
@@ -265,7 +266,7 @@ def _run_on_worker(plan, pipeline, group, payload, profile=False):
     records = [] if profile else None
     token = WORKER.set(_dask_worker_name() if profile else None)
     try:
-        result = run_group(plan, group, pipeline, payload, debug=records)
+        result = run_group(steps, group, pipeline, payload, debug=records)
     finally:
         WORKER.reset(token)
     if result is not SKIPPED:
@@ -301,11 +302,12 @@ class DistributedLanes:
     """
 
     def __init__(self, plan, pipeline, prefetch: int, client, dataset=None):
-        self.plan, self.pipeline, self.client = plan, pipeline, client
+        self.plan, self.pipeline, self.client, self.steps = plan, pipeline, client, StepTable(plan)
         announce_dashboard(client)
         self.dataset = run_dataset(pipeline, dataset)
         token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
-        self.remote_plan = client.scatter({f'dagflow-plan-{token}': plan}, broadcast=True)[f'dagflow-plan-{token}']
+        self.remote_plan = client.scatter({f'dagflow-plan-{token}': self.steps},   # it travels as the plan
+                                          broadcast=True)[f'dagflow-plan-{token}']
         worker_pipeline = WorkerPipeline.of(pipeline, plan, self.dataset)
         _send_check(worker_pipeline, _dask_dumps, "the cluster's workers")
         self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
@@ -335,7 +337,7 @@ class DistributedLanes:
         return outer
 
     def _run_here(self, group, payload, debug):
-        return run_group(self.plan, group, self.pipeline, self.fetch(payload), debug=debug, dataset=self.dataset)
+        return run_group(self.steps, group, self.pipeline, self.fetch(payload), debug=debug, dataset=self.dataset)
 
     def fetch(self, payload):
         """The payload in the driver: a remote one is gathered and gets its dataset back."""

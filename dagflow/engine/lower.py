@@ -47,7 +47,7 @@ import dask.threaded
 from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
-from .serial import batch_random, run_dataset, run_section, run_steps
+from .serial import StepTable, batch_random, run_dataset, run_section, run_steps
 from .steps import with_batch
 
 __all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks', 'graph_task',
@@ -188,7 +188,8 @@ def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None
     """Run the steps of ``group`` on ``payload``; return the next payload (or :data:`SKIPPED`).
 
     Extra positional arguments are the ordering dependencies of the task; they
-    carry no data.  ``dataset`` is the run's (default: the pipeline's).
+    carry no data.  ``dataset`` is the run's (default: the pipeline's).  ``plan``
+    is the run's :class:`~dagflow.engine.serial.StepTable` (a plan gets one for this call).
     """
     if payload is SKIPPED:
         return SKIPPED
@@ -250,13 +251,13 @@ def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int
         The run's dataset (default: the pipeline's).
     """
     token = token or new_token()
-    dataset = run_dataset(pipeline, dataset)
+    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)
     groups = fuse_groups(plan)
     graph, outputs = {}, []
     for k, batch in zip(itertools.count(), batches):
         graph[('batch-' + token, k)] = make_payload(batch, k, seed, total)
         for key, group, deps in batch_tasks(groups, k, token, prefetch):
-            graph[key] = (graph_task, plan, group, pipeline, dataset, *deps)
+            graph[key] = (graph_task, steps, group, pipeline, dataset, *deps)
         outputs.append(key if groups else ('batch-' + token, k))
     return graph, outputs
 
@@ -327,11 +328,12 @@ def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | N
     graph, keys = to_dask_graph(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, token=token,
                                 dataset=dataset)
     before, after = ('before-' + token, 0), ('after-' + token, 0)
-    graph[before] = (_run_section_task, plan, pipeline, 'before', seed, dataset)
+    steps = StepTable(plan)
+    graph[before] = (_run_section_task, steps, pipeline, 'before', seed, dataset)
     for key, task in list(graph.items()):
         if key[0].startswith('batch-'):
             graph[key] = (_after_before, task, before)
-    graph[after] = (_run_section_task, plan, pipeline, 'after', seed, dataset, *keys)
+    graph[after] = (_run_section_task, steps, pipeline, 'after', seed, dataset, *keys)
     return LoweredRun(graph, keys, after)
 
 

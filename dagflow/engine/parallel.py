@@ -52,7 +52,7 @@ from collections.abc import Iterable, Iterator
 from ..exceptions import StopPipeline
 from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
 from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
-from .serial import _rebatch, _segments, run_dataset, run_section
+from .serial import StepTable, _rebatch, _segments, run_dataset, run_section
 
 __all__ = ['Gate', 'HOLD', 'Numbered', 'execute_parallel', 'stream_segment']
 
@@ -75,9 +75,9 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
     :func:`~dagflow.engine.serial.execute_plan` would.  ``dataset`` is the
     run's (default: the pipeline's).
     """
-    dataset = run_dataset(pipeline, dataset)
-    if run_section(plan, 'before', pipeline, seed, debug=debug, dataset=dataset):   # stopped: no batch, then after
-        run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
+    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)   # before and after: the lanes have their own
+    if run_section(steps, 'before', pipeline, seed, debug=debug, dataset=dataset):   # stopped: no batch, then after
+        run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
         return
     lanes = _make_lanes(scheduler, plan, pipeline, prefetch, dataset)
     parts = _segments(plan)
@@ -104,7 +104,7 @@ def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: 
         for generator in reversed(segments):  # settle their running tasks now, not whenever they are collected
             generator.close()
         lanes.close()
-    run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
+    run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
 
 
 class Numbered:

@@ -21,7 +21,8 @@ from ..pipeline.api import Joined
 from ..pipeline.guard import RUNNING, StepGuard
 from .steps import run_step, with_batch
 
-__all__ = ['execute_plan', 'process_batch', 'run_section', 'run_steps', 'batch_random', 'run_dataset', 'WORKER']
+__all__ = ['StepTable', 'execute_plan', 'process_batch', 'run_section', 'run_steps', 'step_table', 'batch_random',
+           'run_dataset', 'WORKER']
 
 #: Where steps run, for the profile: set by worker processes and Dask tasks; a thread's name otherwise.
 WORKER: ContextVar[str | None] = ContextVar('dagflow_worker', default=None)
@@ -42,20 +43,77 @@ def run_dataset(pipeline, dataset=None):
     return dataset if dataset is not None else getattr(pipeline, 'dataset', None)
 
 
+class StepTable:
+    """What one run needs of each plan node: ``node -> (step, guard label, allowed resources)``.
+
+    A run makes its own, so that nothing of the run is written into the
+    compiled plan, which stays a value (``pipeline.compile()`` hands out the
+    same plan to every run).  An entry is made from the plan the first time a
+    run reaches its node; after that, a step costs one dict lookup
+    (:attr:`entries`).  It travels (to worker processes, to a Dask cluster)
+    as its plan, and fills again there.  It is not a ``dict`` itself, so that
+    Dask takes it as an opaque argument of a task.
+
+    Examples
+    --------
+    >>> from dagflow import Pipeline, V
+    >>> plan = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).compile()
+    >>> step, label, allowed = StepTable(plan)[('main', 0)]
+    >>> label, sorted(allowed), 'guard' in plan.nodes[('main', 0)]
+    ("main[0] 'update'", ['var:n'], False)
+    """
+
+    __slots__ = ('plan', 'entries')
+
+    def __init__(self, plan):
+        self.plan, self.entries = plan, _Entries(plan)
+
+    def __getitem__(self, node) -> tuple:
+        return self.entries[node]
+
+    def __reduce__(self):
+        return StepTable, (self.plan,)
+
+    def __repr__(self):
+        return f'<StepTable of {self.plan!r}: {len(self.entries)} made>'
+
+
+class _Entries(dict):
+    """``node -> (step, label, allowed)``, each made on first use from the plan."""
+
+    __slots__ = ('plan',)
+
+    def __init__(self, plan):
+        super().__init__()
+        self.plan = plan
+
+    def __missing__(self, node) -> tuple:
+        data = self.plan.nodes[node]
+        step = data['step']
+        entry = self[node] = (step, f'{node[0]}[{node[1]}] {step.name!r}',
+                              frozenset(effect.resource for effect in data['effects']))
+        return entry
+
+
+def step_table(plan) -> StepTable:
+    """``plan``'s :class:`StepTable` for a run: a new one for a plan, the same one when given one."""
+    return plan if isinstance(plan, StepTable) else StepTable(plan)
+
+
 def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | None = None) -> Context:
     """Run the steps at ``nodes`` in order in ``ctx``; return the context of the resulting batch.
 
+    ``plan`` is the run's :class:`StepTable` (a plan gets one for this call).
     An exception is re-raised as is, annotated with the step and batch
     (``exc.dagflow_step``, ``exc.dagflow_batch`` and a traceback note).
     With ``debug``, a profile record is appended to it for every step run
     (section, position, step, batch, worker, and start/end as ``time.time()``).
     """
+    entries = step_table(plan).entries
     joined = ()
     for node in nodes:
-        data = plan.nodes[node]
-        step = data['step']
+        step, label, allowed = entries[node]
         start = time.time() if debug is not None else 0.0
-        label, allowed = data.get('guard') or data.setdefault('guard', _guard_info(node, data))
         token = RUNNING.set(StepGuard(ctx.pipeline, label, allowed, ctx.batch))
         try:
             result = run_step(step, ctx, joined)
@@ -77,23 +135,20 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
     return ctx
 
 
-def _guard_info(node, data) -> tuple[str, frozenset]:
-    """The label and allowed resources of a step, computed once per plan node."""
-    return f"{node[0]}[{node[1]}] {data['step'].name!r}", frozenset(e.resource for e in data['effects'])
-
-
 def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None, dataset=None) -> bool:
     """Run the ``before`` or ``after`` section once, with no batch; return whether a step stopped the run.
 
     A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.  ``dataset``
-    is the run's (default: the pipeline's, see :func:`run_dataset`).
+    is the run's (default: the pipeline's, see :func:`run_dataset`).  ``plan`` may be the run's
+    :class:`StepTable`.
     """
-    nodes = plan.section_nodes(section)
+    steps = step_table(plan)
+    nodes = steps.plan.section_nodes(section)
     if nodes:
         key = 0 if section == 'before' else 1
         ctx = Context(pipeline=pipeline, dataset=run_dataset(pipeline, dataset), random=batch_random(seed, 1, key))
         try:
-            run_steps(plan, nodes, ctx, debug=debug)
+            run_steps(steps, nodes, ctx, debug=debug)
         except StopPipeline:
             return True
     return False
@@ -120,17 +175,17 @@ def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | N
     dataset : Dataset, optional
         The run's dataset (what ``D(...)`` and dataset methods see); default: the pipeline's.
     """
-    dataset = run_dataset(pipeline, dataset)
-    stopped = run_section(plan, 'before', pipeline, seed, debug=debug, dataset=dataset)
+    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)
+    stopped = run_section(steps, 'before', pipeline, seed, debug=debug, dataset=dataset)
     stream = enumerate(() if stopped else batches)
     for segment, (nodes, rebatch) in enumerate(_segments(plan)):
-        stream = _run_segment(plan, nodes, stream, pipeline, seed, segment,
+        stream = _run_segment(steps, nodes, stream, pipeline, seed, segment,
                               total if segment == 0 else None, debug, dataset)
         if rebatch is not None:
             stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
     for _, batch in stream:
         yield batch
-    run_section(plan, 'after', pipeline, seed, debug=debug, dataset=dataset)
+    run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
 
 
 def _segments(plan):
@@ -150,7 +205,7 @@ def process_batch(plan, nodes, pipeline, batch, *, seed: int, number: int = 0, t
     """Run the steps at ``nodes`` on batch number ``number``; return the resulting batch.
 
     Raises :class:`SkipBatchException` when an action skips the batch, and
-    :class:`StopPipeline` when a step stops the run.
+    :class:`StopPipeline` when a step stops the run.  ``plan`` may be the run's :class:`StepTable`.
     """
     ctx = Context(batch=batch, pipeline=pipeline, dataset=run_dataset(pipeline, dataset),
                   iteration=IterationInfo(number, total), random=batch_random(seed, 0, segment, number))

@@ -28,6 +28,7 @@ from dagflow.expr.listwise import L
 from dagflow.expr.named import IF, NO_DEFAULT, PP, B, C, D, F, I, Lambda, M, P, V, W
 from dagflow.expr.random_draws import R
 from dagflow.expr.signatures import signature_fact
+from dagflow.frozen import FrozenDict
 
 __all__ = ['evaluate', 'eval_expr', 'draw', 'seeded_generator', 'takes_batch']
 
@@ -122,6 +123,8 @@ def _evaluate_mapping(obj, context):
         return obj
     if isinstance(obj, Config):
         return Config(dict(pairs))
+    if isinstance(obj, FrozenDict):   # a step's read-only keyword arguments: made whole, not filled in
+        return type(obj)(pairs)
     result = type(obj)(obj.default_factory) if hasattr(obj, 'default_factory') else type(obj)()
     result.update(pairs)
     return result

@@ -1,7 +1,10 @@
 """Step records: what one call in a fluent chain recorded.
 
-A :class:`Step` is an immutable, picklable value.  Running a pipeline never
-writes into it; the planner reads it and the engine executes it.
+A :class:`Step` is an immutable, slotted, picklable value: its ``args`` are a
+tuple and its ``kwargs`` a :class:`~dagflow.frozen.FrozenDict`, so neither the
+step nor its argument containers change once recorded (the values in them are
+the user's, not copied).  Running a pipeline never writes into it; the planner
+reads it and the engine executes it.
 
 Examples
 --------
@@ -11,6 +14,10 @@ Examples
 update(V('n'), (V('n') + 1))
 >>> step == Step('update', StepKind.API, args=(V('n'), V('n') + 1))
 True
+>>> Step('rebatch', StepKind.API, kwargs={'batch_size': 8}).kwargs['batch_size'] = 4  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+TypeError: A recorded step's arguments are read-only: cannot set 'batch_size'. Record a new step instead, or...
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..expr import structural_key
+from ..frozen import FrozenDict
 
 __all__ = ['Step', 'StepKind', 'caller_source', 'format_call']
 
@@ -41,7 +49,7 @@ class StepKind(enum.Enum):
     SUB = 'sub'
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Step:
     """One recorded step of a pipeline.
 
@@ -53,11 +61,13 @@ class Step:
         How the engine executes it.
     args : tuple
         Positional arguments, named expressions left unevaluated.
-    kwargs : dict
-        Keyword arguments, named expressions left unevaluated.
+    kwargs : mapping
+        Keyword arguments, named expressions left unevaluated; kept as a
+        read-only :class:`~dagflow.frozen.FrozenDict` (a ``dict``).
     target : object, optional
-        What to call: the function for ``FUNCTION`` steps, the nested steps for
-        ``SUB`` steps; ``None`` for actions looked up by name at run time.
+        What to call: the function for ``FUNCTION`` steps, ``(probability,
+        steps)`` for ``SUB`` steps (the steps kept as a tuple); ``None`` for
+        actions looked up by name at run time.
     joined : int
         How many joined batches are passed in front of ``args`` (after ``join``).
     source : str, optional
@@ -67,14 +77,20 @@ class Step:
     name: str
     kind: StepKind
     args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
+    kwargs: FrozenDict = field(default_factory=FrozenDict)
     target: Any = None
     joined: int = 0
     source: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, 'args', tuple(self.args))
-        object.__setattr__(self, 'kwargs', dict(self.kwargs))
+        if type(self.kwargs) is not FrozenDict:
+            object.__setattr__(self, 'kwargs', FrozenDict(self.kwargs))
+        if self.kind is StepKind.SUB and type(self.target[1]) is not tuple:
+            object.__setattr__(self, 'target', (self.target[0], tuple(self.target[1])))
+
+    def __reduce__(self):
+        return Step, (self.name, self.kind, self.args, self.kwargs, self.target, self.joined, self.source)
 
     @property
     def key(self) -> tuple:
