@@ -58,10 +58,10 @@ class TestOneModule:
         ('dagflow.viz.errors', 'GraphvizNotFoundWarning', UserWarning),
         ('dagflow.models.metrics', 'MetricsError', ValueError),
         ('dagflow.models.metrics.base', 'MetricsError', ValueError),
-        ('dagflow.loader', 'LoadError', Exception),
-        ('dagflow.loader', 'TargetError', ValueError),
+        ('dagflow.cli.loader', 'LoadError', Exception),
+        ('dagflow.cli.loader', 'TargetError', ValueError),
         ('dagflow.engine.lanes', 'BatchPickleError', TypeError),
-        ('dagflow.cli_run', 'UsageError', Exception),
+        ('dagflow.cli.run', 'UsageError', Exception),
     ])
     def test_the_old_import_paths_give_the_same_class(self, module, name, builtin):
         import importlib

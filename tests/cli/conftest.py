@@ -149,3 +149,9 @@ def run_dagflow(workdir):
         return subprocess.run([sys.executable, '-m', 'dagflow', *args], cwd=workdir, env=env, capture_output=True,
                               text=True, timeout=120)
     return run
+
+
+@pytest.fixture
+def line_of():
+    """``line_of(path, needle)``: the number of the first line of ``path`` holding ``needle``."""
+    return lambda path, needle: next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)

@@ -1,4 +1,4 @@
-"""The pre-flight behind ``dagflow check``: the plan checks it adds and how it gathers them."""
+"""``dagflow check`` through ``main([...])``, and its pre-flight: the plan checks it adds and how it gathers them."""
 import pickle
 import threading
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from dagflow import B, Batch, C, Dataset, Pipeline, V, action
-from dagflow.cli_check import pickle_for, preflight
+from dagflow.cli import main
+from dagflow.cli.check import pickle_for, preflight
 from dagflow.models import BaseModel
 from dagflow.plan.check import check_config, check_modes, check_pickling, check_plan
 
@@ -191,3 +192,62 @@ class TestCompileErrors:
         result = preflight(data.p.multiply(2).train_model('net', B.x))
         assert [finding.where for finding in result.problems] == ['main[1] train_model']
         assert result.problems[0].source.startswith('test_check.py:')
+
+
+def _lines(text):
+    return [line for line in text.splitlines() if line.strip()]
+
+
+class TestCheck:
+    def test_reports_every_problem_with_file_line_and_exits_1(self, bad, capsys, line_of):
+        assert main(['check', 'bad.py:pipeline']) == 1
+        lines = _lines(capsys.readouterr().out)
+        at = {needle: line_of(bad, needle) for needle in ('.shift(1)', '.update(', '.print(', '.train_model(')}
+        assert lines[0].startswith(f"bad.py:{at['.shift(1)']}: main[0] shift: Unknown action 'shift'")
+        assert lines[1].startswith(f"bad.py:{at['.update(']}: main[2] update: stores into V('count') with mode 'a' "
+                                   f"(append), which cannot apply to its initial value 0 (int)")
+        assert lines[2].startswith(f"bad.py:{at['.print(']}: main[3] print: reads V('missing') but no init_variable")
+        assert lines[3].startswith(f"bad.py:{at['.print(']}: main[3] print: reads C('lr') but the config has no 'lr'")
+        assert lines[4].startswith(f"bad.py:{at['.train_model(']}: main[5] train_model: uses model 'net' but no "
+                                   f"init_model")
+        assert lines[5] == 'check: 5 problems in bad.py:pipeline (6 steps, scheduler sync)'
+
+    def test_a_config_key_no_step_reads_is_a_problem(self, flow, capsys):
+        assert main(['check', 'flow.py:pipeline', '--config', 'factr=2', '--config', 'factor=2']) == 1
+        lines = _lines(capsys.readouterr().out)
+        assert lines[0].startswith("--config: factr=...: no step reads 'factr'") and "Did you mean 'factor'" in lines[0]
+        assert lines[1] == 'check: 1 problem in flow.py:pipeline (3 steps, scheduler sync)'
+
+    def test_config_given_on_the_command_line_counts(self, bad, capsys):
+        main(['check', 'bad.py:pipeline', '--config', 'lr=0.1'])
+        assert "C('lr')" not in capsys.readouterr().out
+
+    def test_a_cluster_scheduler_adds_steps_that_will_not_pickle(self, bad, capsys, line_of):
+        assert main(['check', 'bad.py:pipeline', '--scheduler', 'tcp://127.0.0.1:8786']) == 1
+        out = capsys.readouterr().out
+        assert f"bad.py:{line_of(bad, '.call(')}: main[4] call: its argument 2 (<unlocked _thread.lock" in out
+        assert 'cannot be pickled to send it to the cluster' in out
+        assert '<lambda>' not in out  # Dask's pickle sends lambdas
+        assert 'check: 6 problems' in out
+
+    def test_a_clean_pipeline_exits_0(self, flow, capsys):
+        assert main(['check', 'flow.py:pipeline']) == 0
+        assert capsys.readouterr().out == 'check: no problems found in flow.py:pipeline (3 steps, scheduler sync)\n'
+
+    def test_a_file_that_fails_to_load_is_the_problem(self, write_file, capsys):
+        write_file('typo.py', '''
+            import numpy as np
+            from dagflow import Batch, Dataset, action
+            class Numbers(Batch):
+                components = ('x',)
+                @action
+                def scale(self, factor):
+                    return self
+            pipeline = (Dataset(4, batch_class=Numbers, preloaded={'x': np.zeros(4)}).p
+                        .scale(2)
+                        .sclae(3))
+        ''')
+        assert main(['check', 'typo.py:pipeline']) == 1
+        out = capsys.readouterr().out
+        assert out.startswith("typo.py:11: UnknownActionError: Unknown action 'sclae'")
+        assert "Did you mean 'scale'" in out and 'could not be loaded (1 problem)' in out

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from dagflow import Pipeline
-from dagflow.loader import LoadError, TargetError, load_target, parse_target
+from dagflow.cli.loader import LoadError, TargetError, load_target, parse_target
 
 
 class TestParseTarget:

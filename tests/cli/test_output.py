@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dagflow.cli import main
-from dagflow.cli_output import describe_error, short_value, variables_lines
+from dagflow.cli.output import describe_error, short_value, variables_lines
 
 
 @pytest.mark.parametrize('value, text', [

@@ -29,8 +29,8 @@ import sys
 from dataclasses import dataclass
 from types import ModuleType
 
-from .exceptions import LoadError, TargetError, did_you_mean, suggestion_text
-from .pipeline import Pipeline
+from ..exceptions import LoadError, TargetError, did_you_mean, suggestion_text
+from ..pipeline import Pipeline
 
 __all__ = ['Target', 'TargetError', 'LoadError', 'parse_target', 'load_target']
 

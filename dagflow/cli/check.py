@@ -1,11 +1,12 @@
-"""The pre-flight of ``dagflow check``: every problem of a pipeline that shows before any data moves.
+"""``dagflow check``: every problem of a pipeline that shows before any data moves.
 
-:func:`preflight` gathers, for one pipeline and the scheduler it will run
-on, what :mod:`dagflow.plan.check` finds in the plan (variables and models
-nothing defines, modes that cannot apply, config keys that are missing,
-steps that will not pickle for the scheduler), the actions its batch class
-lacks, and what stops the pipeline from compiling -- each with the user's
-``file:line`` of the step.
+:func:`check_command` loads the target, applies the ``--config`` values
+and prints what :func:`preflight` finds.  :func:`preflight` gathers, for one
+pipeline and the scheduler it will run on, what :mod:`dagflow.plan.check`
+finds in the plan (variables and models nothing defines, modes that cannot
+apply, config keys that are missing, steps that will not pickle for the
+scheduler), the actions its batch class lacks, and what stops the pipeline
+from compiling -- each with the user's ``file:line`` of the step.
 
 Examples
 --------
@@ -20,13 +21,16 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import dataclass, field
 
-from .exceptions import DagflowError, UndefinedModelError, UnknownActionError
-from .pipeline.registry import batch_actions, resolve_action
-from .pipeline.step import StepKind
-from .plan import SECTIONS, compile_plan
-from .plan.check import check_pickling, check_plan
+from ..exceptions import DagflowError, LoadError, UndefinedModelError, UnknownActionError
+from ..pipeline.registry import batch_actions, resolve_action
+from ..pipeline.step import StepKind
+from ..plan import SECTIONS, compile_plan
+from ..plan.check import check_pickling, check_plan
+from .output import describe_error, display_path, user_frame
+from .run import Session, apply_config, load, print_notes, ship_by_value, stored_run_args, unread_config
 
-__all__ = ['Finding', 'Preflight', 'preflight', 'pickle_for']
+__all__ = ['Finding', 'Preflight', 'check_command', 'preflight', 'pickle_for']
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -52,6 +56,43 @@ class Preflight:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def check_command(args, session: Session) -> int:
+    """``dagflow check``: print every problem of the target, one per line, and a summary; 0 when there is none, else 1.
+
+    A file that fails to load is the one problem, with its line.  Other
+    errors propagate (the caller turns them into a message and an exit code).
+    """
+    try:
+        target = load(args.target, session)
+    except LoadError as exc:  # the file itself fails: that is the first problem, with its line
+        frame = user_frame(exc.error)
+        source = f'{display_path(frame.filename)}:{frame.lineno}' if frame else None
+        if args.traceback:
+            print('\n'.join(describe_error(exc.error, show_traceback=True)))
+        print(Finding(source, None, f'{type(exc.error).__name__}: {exc.error}'))
+        print(f'check: {args.target} could not be loaded (1 problem)')
+        return 1
+    pipeline = target.pipeline
+    apply_config(pipeline, args.config, session)
+    scheduler = args.scheduler or stored_run_args(pipeline).get('scheduler')
+    ship_by_value(target, scheduler)
+    result = preflight(pipeline, scheduler=scheduler)
+    unread = unread_config(pipeline, [key for key, _ in args.config])
+    result.problems[:0] = [Finding(None, '--config', message.removeprefix('--config ')) for message in unread]
+    print_notes(session)
+    for finding in result.notes:
+        print(f'note: {finding}')
+    for finding in result.problems:
+        print(finding)
+    where = f'{args.target} ({result.steps} step{"s" if result.steps != 1 else ""}, scheduler {scheduler or "sync"})'
+    if result.ok:
+        print(f'check: no problems found in {where}')
+        return 0
+    count = len(result.problems)
+    print(f'check: {count} problem{"s" if count != 1 else ""} in {where}')
+    return 1
 
 
 def preflight(pipeline, scheduler=None) -> Preflight:

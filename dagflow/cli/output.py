@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 __all__ = ['short_value', 'describe_error', 'user_frame', 'display_path', 'variables_lines']
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # dagflow/, not dagflow/cli/
 _LIBRARY_DIRS = tuple({os.path.abspath(path) for key, path in sysconfig.get_paths().items()
                        if key in ('stdlib', 'platstdlib', 'purelib', 'platlib')})
 _REMOTE_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')

@@ -9,14 +9,14 @@ Commands
     ``run(..., lazy=True)`` are the defaults that the options override.
 ``dagflow check FILE_OR_MODULE:NAME [--scheduler S --config KEY=VALUE ...]``
     Report, one per line with the user's ``file:line``, every problem found
-    before any data moves (:mod:`dagflow.cli_check`).
+    before any data moves (:mod:`dagflow.cli.check`).
 ``dagflow graph FILE_OR_MODULE:NAME [-o plan.svg --format svg|png|pdf|dot|mermaid --rankdir TB|LR]``
     Draw the compiled plan (``pipeline.visualize``); without ``-o``, print its DOT (or Mermaid) text.
 ``dagflow demo [--epochs N --batch-size N --seed N --prefetch N --scheduler S --out DIR --bar]``
     Run the example pipeline (:func:`dagflow.demo.run_demo`); options it does not take are noted and ignored.
 
 ``FILE_OR_MODULE:NAME`` is ``path/to/flow.py:pipeline`` or ``pkg.flows:make_pipeline``;
-NAME is a Pipeline or a function returning one (see :mod:`dagflow.loader`).
+NAME is a Pipeline or a function returning one (see :mod:`dagflow.cli.loader`).
 ``--config model/lr=0.01`` sets a config value that ``C('model/lr')`` reads (the
 value is a Python literal when it parses as one, else a string).
 
@@ -39,7 +39,9 @@ import inspect
 import os
 import sys
 
-from .cli_run import Session, UsageError, apply_config, load, print_notes, run_command, ship_by_value, stored_run_args
+from ..exceptions import UsageError
+from .check import check_command
+from .run import Session, load, run_command
 
 __all__ = ['main', 'build_parser', 'parse_override']
 
@@ -139,8 +141,8 @@ def _int(text: str) -> int:
 
 
 def _scheduler(text: str) -> str:
-    from .engine import check_scheduler
-    from .exceptions import RunArgumentError
+    from ..engine import check_scheduler
+    from ..exceptions import RunArgumentError
     try:
         return check_scheduler(0, text)[1]
     except RunArgumentError as exc:
@@ -157,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.target, args.batch_size, args.config
     ('run', 'flow.py:p', 8, [('lr', 0.1)])
     """
-    from . import __version__
+    from .. import __version__
     parser = argparse.ArgumentParser(prog='dagflow', description='Run, check and draw dagflow pipelines.',
                                      epilog="Run 'dagflow COMMAND --help' for a command's options and examples.")
     parser.add_argument('--version', action='version', version=f'dagflow {__version__}')
@@ -286,9 +288,8 @@ def _silence_stdout() -> None:
 
 
 def _report_error(exc: Exception, prog: str, session: Session, show_traceback: bool) -> int:
-    from .cli_output import describe_error
-    from .exceptions import RunArgumentError
-    from .loader import LoadError, TargetError
+    from ..exceptions import LoadError, RunArgumentError, TargetError
+    from .output import describe_error
     if isinstance(exc, (UsageError, TargetError)) or (
             isinstance(exc, RunArgumentError) and getattr(exc, 'dagflow_step', None) is None):
         print(f'{prog}: error: {exc}', file=sys.stderr)
@@ -310,48 +311,6 @@ def _report_error(exc: Exception, prog: str, session: Session, show_traceback: b
     if not show_traceback:
         print('  (run again with --traceback for the full traceback)', file=sys.stderr)
     return EXIT_FAILED
-
-
-# ------------------------------------------------------------------------------------- check
-def _check(args, session: Session) -> int:
-    from .cli_check import Finding, preflight
-    from .cli_output import describe_error, user_frame
-    from .cli_run import unread_config
-    from .loader import LoadError
-    try:
-        target = load(args.target, session)
-    except LoadError as exc:  # the file itself fails: that is the first problem, with its line
-        frame = user_frame(exc.error)
-        source = f'{_short_path(frame.filename)}:{frame.lineno}' if frame else None
-        if args.traceback:
-            print('\n'.join(describe_error(exc.error, show_traceback=True)))
-        print(Finding(source, None, f'{type(exc.error).__name__}: {exc.error}'))
-        print(f'check: {args.target} could not be loaded (1 problem)')
-        return EXIT_FAILED
-    pipeline = target.pipeline
-    apply_config(pipeline, args.config, session)
-    scheduler = args.scheduler or stored_run_args(pipeline).get('scheduler')
-    ship_by_value(target, scheduler)
-    result = preflight(pipeline, scheduler=scheduler)
-    unread = unread_config(pipeline, [key for key, _ in args.config])
-    result.problems[:0] = [Finding(None, '--config', message.removeprefix('--config ')) for message in unread]
-    print_notes(session)
-    for finding in result.notes:
-        print(f'note: {finding}')
-    for finding in result.problems:
-        print(finding)
-    where = f'{args.target} ({result.steps} step{"s" if result.steps != 1 else ""}, scheduler {scheduler or "sync"})'
-    if result.ok:
-        print(f'check: no problems found in {where}')
-        return EXIT_OK
-    count = len(result.problems)
-    print(f'check: {count} problem{"s" if count != 1 else ""} in {where}')
-    return EXIT_FAILED
-
-
-def _short_path(path: str) -> str:
-    from .cli_output import display_path
-    return display_path(path)
 
 
 # ------------------------------------------------------------------------------------- graph
@@ -398,7 +357,7 @@ def _graph_format(output: str) -> str:
 
 # ------------------------------------------------------------------------------------- demo
 def _demo(args, session: Session) -> int:
-    from .demo import run_demo
+    from ..demo import run_demo
     accepted = inspect.signature(run_demo).parameters
     options = {'epochs': args.epochs, 'batch_size': args.batch_size, 'seed': args.seed, 'prefetch': args.prefetch,
                'scheduler': args.scheduler, 'out': args.out, 'bar': args.bar}
@@ -418,7 +377,7 @@ def _demo(args, session: Session) -> int:
 
 _DEMO_EXTRAS = ('torch', 'sklearn', 'torchvision')
 
-_COMMANDS = {'run': run_command, 'check': _check, 'graph': _graph, 'demo': _demo}
+_COMMANDS = {'run': run_command, 'check': check_command, 'graph': _graph, 'demo': _demo}
 
 
 if __name__ == '__main__':  # pragma: no cover

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .exceptions import UsageError, suggestion_text
+from ..exceptions import UsageError, suggestion_text
 
 __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
            'run_kwargs',
@@ -36,7 +36,7 @@ def run_command(args, session: Session) -> int:
     Errors propagate (the caller turns them into a message and an exit
     code); ``session`` keeps the pipeline and the batches finished, to explain them.
     """
-    from .cli_output import variables_lines
+    from .output import variables_lines
     target = load(args.target, session)
     pipeline = target.pipeline
     apply_config(pipeline, args.config, session)
@@ -74,7 +74,7 @@ def run_command(args, session: Session) -> int:
 
 
 def load(spec: str, session: Session):
-    """:func:`~dagflow.loader.load_target` of ``spec``, remembering the pipeline in ``session``."""
+    """:func:`~dagflow.cli.loader.load_target` of ``spec``, remembering the pipeline in ``session``."""
     from .loader import load_target
     target = load_target(spec)
     session.pipeline = target.pipeline
@@ -99,7 +99,7 @@ def apply_config(pipeline, overrides, session: Session) -> None:
     >>> pipeline.config
     Config({'model': {'lr': 0.01}, 'name': 'run-1'})
     """
-    from .plan.effects import reads_of
+    from ..plan.effects import reads_of
     for key, value in overrides:
         try:
             pipeline.config[key] = value
@@ -135,7 +135,7 @@ def unread_config(pipeline, keys) -> list[str]:
     >>> unread_config(pipeline, ['lr', 'model/depth', 'model', 'lrr'])  # doctest: +ELLIPSIS
     ["--config lrr=...: no step reads 'lrr'... Did you mean 'lr'?..."]
     """
-    from .plan.effects import reads_of
+    from ..plan.effects import reads_of
     try:
         plan = pipeline.compile()
     except Exception:  # noqa: BLE001 - the run reports what is wrong with the pipeline
@@ -144,7 +144,7 @@ def unread_config(pipeline, keys) -> list[str]:
             if effect.resource.startswith('config:')}
     for spec in pipeline.models.specs.values():
         read |= {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
-    from .pipeline.running import DatasetExpression
+    from ..pipeline.running import DatasetExpression
     dataset = pipeline.dataset
     extra = (dataset.expression if isinstance(dataset, DatasetExpression) else None, pipeline.run_args)
     read |= {resource[7:] for resource in reads_of(extra) if resource.startswith('config:')}
@@ -211,7 +211,7 @@ def run_kwargs(pipeline, args) -> dict:
 
 def effective_scheduler(kwargs) -> tuple[int, object]:
     """``(prefetch, scheduler)`` a run with ``kwargs`` uses, the default scheduler filled in."""
-    from .engine import check_scheduler
+    from ..engine import check_scheduler
     return check_scheduler(kwargs.get('prefetch') or 0, kwargs.get('scheduler'))
 
 
@@ -240,7 +240,7 @@ class CountingBar:
             from tqdm import tqdm
             iterable = tqdm(iterable, total=total, unit='batch', file=sys.stderr, dynamic_ncols=True)
         elif self.show:
-            from .pipeline.notifier import parse_notifier, progress
+            from ..pipeline.notifier import parse_notifier, progress
             iterable = progress(iterable, parse_notifier(self.show), total, self.pipeline)
         for item in iterable:
             self.count += 1
