@@ -5,6 +5,7 @@ import networkx as nx
 import pytest
 
 from dagflow import B, C, Pipeline, V
+from dagflow.core import Resource
 from dagflow.pipeline import Step, StepKind
 from dagflow.plan import Access, Effect, Plan, compile_plan, effects_of, state_dependencies
 
@@ -66,9 +67,9 @@ class TestCompile:
                 .print(V('n'))
                 .normalize()
                 .update(V('n'), V('n') + 1)).compile()
-        assert plan.edges[('main', 0), ('main', 2)]['resources'] == ('var:n',)
+        assert plan.edges[('main', 0), ('main', 2)]['resources'] == (Resource.parse('var:n'),)
         carried = plan.edges[('main', 2), ('main', 0)]
-        assert carried == {'batch': False, 'resources': ('var:n',), 'carried': True}
+        assert carried == {'batch': False, 'resources': (Resource.parse('var:n'),), 'carried': True}
         assert not plan.has_edge(('main', 2), ('main', 2))  # ordered through print: no redundant self edge
         assert plan.touching('var:n') == [('main', 0), ('main', 2)]
 
