@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import ResourceKind
+from ..core import ResourceKind, Writes, action_spec
 from ..exceptions import UndefinedModelError, did_you_mean, suggestion_text
 from ..expr import MODES, NO_DEFAULT, walk
 from ..pipeline.step import StepKind
 from .check_batch import check_batch_names
-from .effects import Access, defines_model
+from .effects import Access, assigned_arguments, defines_model
 from .plan import SECTIONS
 
 __all__ = ['Problem', 'CheckReport', 'check_plan', 'check_variables', 'check_batch_names', 'check_models',
@@ -276,15 +276,17 @@ def _stores(step) -> list[tuple[str | None, object]]:
     if step.kind is StepKind.ACTION:
         return []  # an action's own save_to/mode arguments mean what its code makes of them
     args, kwargs = step.args, step.kwargs
-    if step.kind is StepKind.API and step.name in ('update', 'save_to', 'update_variable'):
-        target = args[0] if args else kwargs.get('name' if step.name == 'update_variable' else 'target')
-        given = args[2] if len(args) > 2 else kwargs.get('mode')
-        if step.name == 'update_variable':
-            return [(target if isinstance(target, str) else None, given)]
-    elif 'save_to' in kwargs:
-        target, given = kwargs['save_to'], kwargs.get('mode')
-    else:
+    spec = action_spec(step.name) if step.kind is StepKind.API else None
+    given = spec.argument(args, kwargs, 'mode') if spec is not None else kwargs.get('mode')
+    named = [fact.argument for fact in (spec.effects if spec is not None else ())
+             if isinstance(fact, Writes) and fact.kind is _VAR and fact.argument]
+    if named:   # update_variable: the variable is named by an argument
+        target = spec.argument(args, kwargs, named[0])
+        return [(target if isinstance(target, str) else None, given)]
+    assigned = assigned_arguments(step)
+    if not assigned:
         return []
+    target = assigned[0]
     targets = target if isinstance(target, (list, tuple)) else [target]
     stores = []
     for location in targets:

@@ -28,7 +28,7 @@ from ..expr import is_expression, walk
 from ..pipeline.step import Step, StepKind
 
 __all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of', 'model_resource',
-           'splits_stream', 'defines_model']
+           'splits_stream', 'defines_model', 'assigned_arguments']
 
 
 def resource_of(expr) -> Resource | None:
@@ -146,6 +146,28 @@ def _spec_writes(spec, step: Step) -> set[Resource]:
         elif isinstance(fact, UsesModel):
             writes.add(fact.resource(spec.argument(step.args, step.kwargs, fact.argument)))
     return writes
+
+
+def assigned_arguments(step: Step) -> list:
+    """The values of ``step``'s arguments that are assignment targets (``update``'s target, a ``save_to``).
+
+    For an API action, the arguments its spec declares with ``Assigns``; for any other step, ``save_to``.
+
+    Examples
+    --------
+    >>> from dagflow.expr import V
+    >>> assigned_arguments(Step('update', StepKind.API, args=(V('n'), 1)))
+    [V('n')]
+    >>> assigned_arguments(Step('load_model', StepKind.API, args=('m', object), kwargs={'save_to': 1}))
+    []
+    """
+    if step.kind is StepKind.API:
+        spec = action_spec(step.name)
+        found = [spec.argument(step.args, step.kwargs, fact.argument) for fact in spec.effects
+                 if isinstance(fact, Assigns)]
+    else:
+        found = [step.kwargs.get('save_to')]
+    return [value for value in found if value is not None]
 
 
 def splits_stream(step: Step) -> bool:

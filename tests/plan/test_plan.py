@@ -37,6 +37,14 @@ class TestEffects:
         # declared (writes='var:counter'), and learnt from its code the same
         assert plan.nodes['main', 0]['effects'] == {Effect('var:counter', W_)}
 
+    def test_a_new_leaf_class_reads_the_kind_it_declares(self):
+        from dagflow.expr import V as Variable
+
+        class Setting(Variable):   # a leaf of its own, reading the config
+            resource_kind = 'config'
+        step = Step('update', StepKind.API, args=(V('a'), Setting('lr')))
+        assert effects_of(step) == {Effect('var:a', W_), Effect('config:lr', R_)}
+
     def test_pure_action(self, images_dataset):
         plan = images_dataset.p.normalize().scale(V('f')).compile()
         assert plan.nodes['main', 0]['pure'] and not plan.nodes['main', 1]['pure']
