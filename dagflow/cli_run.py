@@ -10,7 +10,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .core import ResourceKind
+from dagflow.core import ResourceKind
+
 from .exceptions import UsageError, suggestion_text
 
 CONFIG = ResourceKind.CONFIG
