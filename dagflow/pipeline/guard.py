@@ -26,7 +26,7 @@ import contextvars
 import weakref
 from dataclasses import dataclass
 
-from ..core import Resource, ResourceKind
+from ..core import WILDCARD, Resource, ResourceKind
 from ..exceptions import ModelError, UndeclaredEffectError
 
 __all__ = ['StepGuard', 'RUNNING', 'check_access', 'config_guard']
@@ -79,13 +79,13 @@ def check_access(pipeline, kind: ResourceKind, name: str) -> StepGuard | None:
     guard = RUNNING.get()
     if guard is None or guard.pipeline is not pipeline:
         return None
-    resource = Resource(kind, name)
     allowed = guard.allowed
-    if resource in allowed or resource.wildcard in allowed:
+    if (kind, name) in allowed or (kind, WILDCARD) in allowed:   # a Resource is a tuple: a plain one finds it
         return guard
     if kind is ResourceKind.CONFIG and any(other.kind is kind and str(name).startswith(other.name + '/')
                                            for other in allowed):
         return guard   # a write below a declared config key ('config:model' covers 'model/lr')
+    resource = Resource(kind, name)
     error = ModelError if kind is ResourceKind.MODEL else UndeclaredEffectError
     alternative = f', or pass V({name!r}) to the step as an argument' if kind is ResourceKind.VARIABLE else ''
     raise error(f'{guard.label} used {kind.what} {name!r}, which dagflow did not see it use, so the '
