@@ -33,7 +33,8 @@ from typing import ClassVar
 __all__ = [
     'DagflowError', 'DatasetIndexError', 'IndexShapeError', 'UnknownIdError', 'EmptyBatchSequence', 'ComponentError',
     'ComponentExistsError', 'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError',
-    'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'RunArgumentError', 'SkipBatchException', 'StopPipeline',
+    'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'ActionSpecError', 'RunArgumentError',
+    'SkipBatchException', 'StopPipeline',
     'ModelError', 'UnknownModelError', 'UndefinedModelError', 'MetricsError', 'BatchPickleError', 'VizError',
     'TargetError', 'LoadError', 'UsageError', 'ModelConfigWarning', 'GraphvizNotFoundWarning', 'did_you_mean',
     'suggestion_text', 'attach_step_info',
@@ -273,6 +274,20 @@ class UndeclaredEffectError(PlanError):
     """
 
     fields = ('name', 'resource')
+
+
+class ActionSpecError(DagflowError, TypeError):
+    """An API action was registered without the facts dagflow needs about it (raised when it is registered).
+
+    Attributes
+    ----------
+    name : str
+        The action.
+    missing : str, optional
+        The fact that is missing or wrong (``'effects'``, an argument name, ``'sections'`` ...).
+    """
+
+    fields = ('name', 'missing')
 
 
 class RunArgumentError(DagflowError, ValueError):

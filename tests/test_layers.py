@@ -8,8 +8,10 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / 'dagflow'
 
 # layer -> packages it must not import at module level
 FORBIDDEN = {
-    'data': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
-    'expr': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
+    'data': ('dagflow.core', 'dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
+    'expr': ('dagflow.core', 'dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),
+    'core': ('dagflow.data', 'dagflow.models', 'dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dagflow.viz',
+             'dask', 'distributed'),
     'pipeline': ('dagflow.engine', 'dask', 'distributed'),
     'plan': ('dagflow.engine', 'dask', 'distributed'),
     'models': ('dagflow.pipeline', 'dagflow.plan', 'dagflow.engine', 'dask', 'distributed'),

@@ -10,7 +10,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from ..core import ResourceKind
 from ..exceptions import UsageError, suggestion_text
+
+CONFIG = ResourceKind.CONFIG
 
 __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
            'run_kwargs',
@@ -109,7 +112,7 @@ def apply_config(pipeline, overrides, session: Session) -> None:
     for name, spec in sorted(pipeline.models.specs.items()):
         if spec.mode != 'static':
             continue
-        read = {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
+        read = {resource.name for resource in reads_of(spec.config) if resource.kind is CONFIG}
         hit = sorted(key for key in keys if any(_overlaps(key, r) for r in read))
         if hit:
             session.notes.append(f'--config {", ".join(hit)} does not reach static model {name!r}: it was created '
@@ -140,14 +143,14 @@ def unread_config(pipeline, keys) -> list[str]:
         plan = pipeline.compile()
     except Exception:  # noqa: BLE001 - the run reports what is wrong with the pipeline
         return []
-    read = {effect.resource[7:] for _, data in plan.nodes(data=True) for effect in data['effects']
-            if effect.resource.startswith('config:')}
+    read = {effect.resource.name for _, data in plan.nodes(data=True) for effect in data['effects']
+            if effect.resource.kind is CONFIG}
     for spec in pipeline.models.specs.values():
-        read |= {resource[7:] for resource in reads_of(spec.config) if resource.startswith('config:')}
+        read |= {resource.name for resource in reads_of(spec.config) if resource.kind is CONFIG}
     from ..pipeline.running import DatasetExpression
     dataset = pipeline.dataset
     extra = (dataset.expression if isinstance(dataset, DatasetExpression) else None, pipeline.run_args)
-    read |= {resource[7:] for resource in reads_of(extra) if resource.startswith('config:')}
+    read |= {resource.name for resource in reads_of(extra) if resource.kind is CONFIG}
     if '*' in read:
         return []
     messages = []

@@ -25,6 +25,7 @@ import pickle
 import sys
 import threading
 
+from ..core import ResourceKind
 from ..exceptions import BatchPickleError, UndeclaredEffectError
 from ..pipeline.guard import RUNNING
 from .lower import SKIPPED, new_token, run_group
@@ -115,8 +116,8 @@ class WorkerPipeline:
         config values that pure steps of ``plan`` read."""
         dataset = run_dataset(pipeline, dataset)
         config = getattr(pipeline, 'config', None)
-        keys = {effect.resource.partition(':')[2] for _, data in plan.nodes(data=True) if data['pure']
-                for effect in data['effects'] if effect.resource.startswith('config:')}
+        keys = {effect.resource.name for _, data in plan.nodes(data=True) if data['pure']
+                for effect in data['effects'] if effect.resource.kind is ResourceKind.CONFIG}
         if not keys or config is None:
             return cls(dataset)
         if '*' in keys or '' in keys:   # C() or a name known only at run time: all of it

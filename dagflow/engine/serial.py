@@ -19,6 +19,7 @@ from ..exceptions import SkipBatchException, StopPipeline, attach_step_info
 from ..expr import Context, IterationInfo
 from ..pipeline.api import Joined
 from ..pipeline.guard import RUNNING, StepGuard
+from ..plan.effects import splits_stream
 from .steps import run_step, with_batch
 
 __all__ = ['StepTable', 'execute_plan', 'process_batch', 'run_section', 'run_steps', 'step_table', 'batch_random',
@@ -59,7 +60,7 @@ class StepTable:
     >>> from dagflow import Pipeline, V
     >>> plan = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).compile()
     >>> step, label, allowed = StepTable(plan)[('main', 0)]
-    >>> label, sorted(allowed), 'guard' in plan.nodes[('main', 0)]
+    >>> label, sorted(map(str, allowed)), 'guard' in plan.nodes[('main', 0)]
     ("main[0] 'update'", ['var:n'], False)
     """
 
@@ -191,7 +192,7 @@ def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | N
 def _segments(plan):
     segments, current = [], []
     for node in plan.section_nodes('main'):
-        if plan.nodes[node]['step'].name == 'rebatch' and plan.nodes[node]['step'].kind.value == 'api':
+        if splits_stream(plan.nodes[node]['step']):
             segments.append((current, node))
             current = []
         else:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import operator
+from typing import ClassVar
 
 from dagflow.exceptions import ExpressionError
 
@@ -96,7 +97,18 @@ class Expression:
 
     __slots__ = ()
     kind: str = ''
+    # The kind of shared state the class reads, as the value of a ``dagflow.core.ResourceKind`` ('var',
+    # 'config', 'model') or None.  Every subclass must say (or inherit) it: no default here, so a new leaf
+    # class cannot silently read state the plan does not order (``__init_subclass__`` checks it).
+    resource_kind: ClassVar[str | None]
     _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not hasattr(cls, 'resource_kind'):
+            raise TypeError(f'{cls.__qualname__} must declare resource_kind: the kind of shared state its '
+                            f"expressions read ('var', 'config', 'model'), or None when they read none, so "
+                            f'that the plan orders the steps that use them.')
     # numpy must not broadcast over an expression: ``array + V('x')`` goes to ``V.__radd__``.
     __array_ufunc__ = None
 
@@ -310,6 +322,7 @@ class Node(Expression):
 
     __slots__ = ('op', 'args')
     kind = 'node'
+    resource_kind = None
     _fields = ('op', 'args')
 
     def __init__(self, op: str, args: tuple):

@@ -60,6 +60,7 @@ class L(Expression, metaclass=AttributeForm):
 
     __slots__ = ('source', 'chain', 'mode')
     kind = 'L'
+    resource_kind = None
     _fields = ('source', 'chain', 'mode')
 
     def __new__(cls, name='', *args, **kwargs):

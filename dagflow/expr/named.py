@@ -118,6 +118,7 @@ class B(Expression, metaclass=AttributeForm):
     # The flag's slot is private so that ``B.images.copy()`` still calls the component's own copy().
     __slots__ = ('name', 'mode', '_copy')
     kind = 'B'
+    resource_kind = None
     _fields = ('name', 'mode', '_copy')
 
     def __init__(self, name: str = '', mode: str = 'w', copy: bool = False):
@@ -157,6 +158,7 @@ class V(Expression, metaclass=AttributeForm):
 
     __slots__ = ('name', 'mode')
     kind = 'V'
+    resource_kind = 'var'
     _fields = ('name', 'mode')
 
     def __init__(self, name: str, mode: str = 'w', pipeline=None):
@@ -190,6 +192,7 @@ class C(Expression, metaclass=AttributeForm):
 
     __slots__ = ('name', 'default', 'mode')
     kind = 'C'
+    resource_kind = 'config'
     _fields = ('name', 'default', 'mode')
 
     def __init__(self, name: str = '', default=NO_DEFAULT, mode: str = 'w', pipeline=None):
@@ -217,6 +220,7 @@ class D(Expression, metaclass=AttributeForm):
 
     __slots__ = ('name',)
     kind = 'D'
+    resource_kind = None
     _fields = ('name',)
 
     def __init__(self, name: str = ''):
@@ -230,6 +234,7 @@ class _Function(Expression):
     __slots__ = ('fn', 'args', 'kwargs')
     _fields = ('fn', 'args', 'kwargs')
     _written = ''   # how the class is written in code, when it differs from its kind
+    resource_kind = None
 
     def __init__(self, fn, *args, **kwargs):
         if not callable(fn):
@@ -329,6 +334,7 @@ class M(Expression, metaclass=AttributeForm):
 
     __slots__ = ('name',)
     kind = 'M'
+    resource_kind = 'model'
     _fields = ('name',)
 
     def __init__(self, name: str, pipeline=None):
@@ -356,6 +362,7 @@ class IF(Expression):
 
     __slots__ = ('condition', 'true', 'false')
     kind = 'IF'
+    resource_kind = None
     _fields = ('condition', 'true', 'false')
     name = ''
 
@@ -377,6 +384,7 @@ class W(Expression):
 
     __slots__ = ('expr',)
     kind = 'W'
+    resource_kind = None
     _fields = ('expr',)
     name = ''
 
@@ -437,6 +445,7 @@ class I(Expression, metaclass=AttributeForm):  # noqa: E742 -- BatchFlow's name
 
     __slots__ = ('name',)
     kind = 'I'
+    resource_kind = None
     _fields = ('name',)
 
     def __init__(self, name: str = 'current'):
@@ -476,6 +485,7 @@ class P(Expression):
 
     __slots__ = ('expr',)
     kind = 'P'
+    resource_kind = None
     _fields = ('expr',)
     name = ''
 

@@ -93,6 +93,7 @@ class R(Expression, metaclass=AttributeForm):
 
     __slots__ = ('name', 'args', 'kwargs', 'size', 'seed')
     kind = 'R'
+    resource_kind = None
     _fields = ('name', 'args', 'kwargs', 'size', 'seed')
 
     def __init__(self, name, *args, seed=None, size=None, **kwargs):

@@ -13,6 +13,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
+from ..core import ActionSpec, Assigns, ResourceKind, Writes, register_action
 from ..exceptions import StepArgumentError
 from ..expr import assign, evaluate, normalize_mode
 from .model_api import MODEL_ACTIONS
@@ -104,13 +105,24 @@ def _next_from(source, batch, step: str):
                             value=source)
 
 
-API_ACTIONS = {
-    'update': update, 'save_to': update, 'update_variable': update_variable,
-    'print': print_, 'call': call, 'init_lock': init_lock, 'acquire_lock': acquire_lock,
-    'release_lock': release_lock, 'join': join, 'merge': merge, 'rebatch': rebatch,
-    **MODEL_ACTIONS,
-}
-"""Name -> implementation of every pipeline API action."""
+_LOCK = Writes(ResourceKind.LOCK, argument='name')
+_SPECS = [register_action(spec) for spec in (
+    ActionSpec('update', update, effects=(Assigns('target'),)),
+    ActionSpec('save_to', update, effects=(Assigns('target'),)),
+    ActionSpec('update_variable', update_variable, effects=(Writes(ResourceKind.VARIABLE, argument='name'),)),
+    ActionSpec('print', print_, effects=(Writes(ResourceKind.IO, 'stdout'),)),
+    ActionSpec('call', call, effects=(Assigns('save_to'),)),
+    ActionSpec('init_lock', init_lock, effects=(_LOCK,)),
+    ActionSpec('acquire_lock', acquire_lock, effects=(_LOCK,)),
+    ActionSpec('release_lock', release_lock, effects=(_LOCK,)),
+    ActionSpec('join', join, effects=(Writes(ResourceKind.SOURCE, 'join'),)),
+    ActionSpec('merge', merge, effects=(Writes(ResourceKind.SOURCE, 'merge'),)),
+    ActionSpec('rebatch', rebatch, effects=(Writes(ResourceKind.STREAM, 'rebatch'),), splits_stream=True,
+               sections=('main',)),
+)]
+
+API_ACTIONS = {**{spec.name: spec.body for spec in _SPECS}, **MODEL_ACTIONS}
+"""Name -> body of every pipeline API action (the ``body`` of its :class:`~dagflow.core.ActionSpec`)."""
 
 _SIGNATURES = {name: inspect.signature(fn) for name, fn in API_ACTIONS.items()}
 

@@ -10,10 +10,11 @@ that fixes it.
 
 Examples
 --------
->>> token = RUNNING.set(StepGuard(pipeline='p', label="main[0] 'log'", allowed=frozenset({'var:n'})))
->>> check_access('p', 'var:n') is not None
+>>> VAR = ResourceKind.VARIABLE
+>>> token = RUNNING.set(StepGuard(pipeline='p', label="main[0] 'log'", allowed=frozenset({Resource(VAR, 'n')})))
+>>> check_access('p', VAR, 'n') is not None
 True
->>> check_access('p', 'var:history')  # doctest: +ELLIPSIS
+>>> check_access('p', VAR, 'history')  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 dagflow.exceptions.UndeclaredEffectError: main[0] 'log' used variable 'history', which dagflow did not see it use...
@@ -25,6 +26,7 @@ import contextvars
 import weakref
 from dataclasses import dataclass
 
+from ..core import WILDCARD, Resource, ResourceKind
 from ..exceptions import ModelError, UndeclaredEffectError
 
 __all__ = ['StepGuard', 'RUNNING', 'check_access', 'config_guard']
@@ -32,7 +34,7 @@ __all__ = ['StepGuard', 'RUNNING', 'check_access', 'config_guard']
 
 @dataclass(frozen=True)
 class StepGuard:
-    """The step running in this thread: its pipeline, its label, what it may touch, its batch."""
+    """The step running in this thread: its pipeline, its label, the resources it may touch, its batch."""
 
     pipeline: object
     label: str
@@ -42,9 +44,6 @@ class StepGuard:
 
 RUNNING: contextvars.ContextVar[StepGuard | None] = contextvars.ContextVar('dagflow_running_step', default=None)
 """The :class:`StepGuard` of the step running in the current thread, or None outside steps."""
-
-_WHAT = {'var': 'variable', 'model': 'model', 'config': 'config key'}
-
 
 def config_guard(pipeline):
     """The ``Config._on_write`` hook of ``pipeline``: a write to its config is checked like a variable's.
@@ -66,26 +65,29 @@ def config_guard(pipeline):
     def on_write(key):
         owner = ref()
         if owner is not None:
-            check_access(owner, f'config:{key}')
+            check_access(owner, ResourceKind.CONFIG, key)
     return on_write
 
 
-def check_access(pipeline, resource: str) -> StepGuard | None:
-    """Return the running step's guard if it may touch ``resource`` of ``pipeline``; raise if not.
+def check_access(pipeline, kind: ResourceKind, name: str) -> StepGuard | None:
+    """Return the running step's guard if it may touch the resource ``kind:name`` of ``pipeline``; raise if not.
 
     Returns None when no step of ``pipeline`` is running (calls from user code
-    between runs are free).
+    between runs are free).  Allowed are the step's resources, the wildcard of
+    the kind (``var:*``) and, for the config, the keys below a declared one.
     """
     guard = RUNNING.get()
     if guard is None or guard.pipeline is not pipeline:
         return None
-    kind, _, name = resource.partition(':')
-    if resource in guard.allowed or f'{kind}:*' in guard.allowed:
+    allowed = guard.allowed
+    if (kind, name) in allowed or (kind, WILDCARD) in allowed:   # a Resource is a tuple: a plain one finds it
         return guard
-    if kind == 'config' and any(resource.startswith(allowed + '/') for allowed in guard.allowed):
+    if kind is ResourceKind.CONFIG and any(other.kind is kind and str(name).startswith(other.name + '/')
+                                           for other in allowed):
         return guard   # a write below a declared config key ('config:model' covers 'model/lr')
-    error = ModelError if kind == 'model' else UndeclaredEffectError
-    alternative = f', or pass V({name!r}) to the step as an argument' if kind == 'var' else ''
-    raise error(f'{guard.label} used {_WHAT.get(kind, kind)} {name!r}, which dagflow did not see it use, so the '
+    resource = Resource(kind, name)
+    error = ModelError if kind is ResourceKind.MODEL else UndeclaredEffectError
+    alternative = f', or pass V({name!r}) to the step as an argument' if kind is ResourceKind.VARIABLE else ''
+    raise error(f'{guard.label} used {kind.what} {name!r}, which dagflow did not see it use, so the '
                 f'plan cannot order the step against the other steps that use it. Declare it on the action: '
-                f"@action(writes='{resource}'){alternative}.", name=name, resource=resource, step=guard.label)
+                f"@action(writes='{resource}'){alternative}.", name=name, resource=str(resource), step=guard.label)

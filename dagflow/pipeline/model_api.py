@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..core import ActionSpec, Assigns, UsesModel, register_action
 from ..exceptions import ExpressionError, ModelError
 from ..expr import NO_DEFAULT, Context, evaluate, is_expression, normalize_mode, walk
 from ..expr.signatures import signature_fact
@@ -136,9 +137,16 @@ def import_model(ctx, name, source):
     return ctx.batch
 
 
-MODEL_ACTIONS = {'init_model': init_model, 'train_model': train_model, 'predict_model': predict_model,
-                 'load_model': load_model, 'save_model': save_model, 'import_model': import_model}
-"""Name -> run-time function of every model action."""
+_SAVES, _USES = Assigns('save_to'), UsesModel('name')
+MODEL_ACTIONS = {spec.name: register_action(spec).body for spec in (
+    ActionSpec('init_model', init_model, effects=(_USES,), defines_model=True, sections=('before',)),
+    ActionSpec('train_model', train_model, effects=(_SAVES, _USES)),
+    ActionSpec('predict_model', predict_model, effects=(_SAVES, _USES)),
+    ActionSpec('load_model', load_model, effects=(_USES,), defines_model=True),
+    ActionSpec('save_model', save_model, effects=(_USES,)),
+    ActionSpec('import_model', import_model, effects=(_USES,), defines_model=True),
+)}
+"""Name -> body of the model actions, registered as :class:`~dagflow.core.ActionSpec` s."""
 
 
 def load_model_into(models: Models, name, model_class, mode, kwargs: dict, context, config=None):

@@ -9,6 +9,7 @@ is recorded as a function step that calls
 """
 from __future__ import annotations
 
+from ..core import ResourceKind
 from ..exceptions import ExpressionError, ModelError, StepArgumentError
 from ..expr import Context, evaluate, is_expression, normalize_mode
 from ..models.metrics import MetricsError, make_metrics
@@ -324,7 +325,7 @@ class ModelMixin:
         """
         if is_expression(name):
             name = evaluate(name, self._context_now(batch))
-        guard = check_access(self, f'model:{name}')
+        guard = check_access(self, ResourceKind.MODEL, name)
         if batch is None and guard is not None:
             batch = guard.batch  # a dynamic model made inside a step sees that step's batch
         return self.models.get(name, self._context_now(batch))

@@ -20,13 +20,13 @@ lives in :mod:`dagflow.pipeline.running`, the variables API in
 from __future__ import annotations
 
 import copy
-import inspect
 import numbers
 import warnings
 import weakref
 from collections.abc import Mapping
 
 from ..config import Config
+from ..core import action_spec
 from ..exceptions import StepArgumentError, UnknownActionError
 from ..expr import is_expression
 from ..models import Models
@@ -45,10 +45,6 @@ from .variables import VariablesMixin
 __all__ = ['Pipeline']
 
 _SECTIONS = ('before', 'main', 'after')
-# Defaults of the API actions: a keyword left at its default is not recorded, so steps read as written.
-_API_DEFAULTS = {name: {k: p.default for k, p in inspect.signature(fn).parameters.items()
-                        if p.default is not inspect.Parameter.empty}
-                 for name, fn in API_ACTIONS.items()}
 # Short names the guide uses for model steps; they apply only when no action or function has that name.
 _MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
@@ -119,16 +115,18 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
-        if resolved.kind is StepKind.API and name in MODEL_ACTIONS:
-            if name == 'init_model':  # a declaration: it belongs before the batches, whatever section it is in
-                section, steps, joined, in_place = 'before', self._sections['before'], 0, True
-                where = f' (step {len(steps)} of before, added at {source})' if source else ''
+        spec = action_spec(name) if resolved.kind is StepKind.API else None
+        if spec is not None and spec.declaration and section != 'before':
+            # a declaration (init_model): it belongs before the batches, whatever section it is chained in
+            section, steps, joined, in_place = 'before', self._sections['before'], 0, True
+            where = f' (step {len(steps)} of before, added at {source})' if source else ''
+        if spec is not None and name in MODEL_ACTIONS:
             args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
-        if resolved.kind is StepKind.API:
+        if spec is not None:
             bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where, source=source)
-            if name in ('rebatch',) and section != 'main':
-                raise StepArgumentError(f'rebatch{where} can only be used in the main section.', step=name,
-                                        source=source)
+            if section not in spec.sections:
+                raise StepArgumentError(f"{name}{where} can only be used in the {' or '.join(spec.sections)} "
+                                        f"section.", step=name, source=source)
         elif resolved.kind is StepKind.ACTION:
             # a template has no batch class yet: the arguments must fit one of the actions of that name
             # (they are checked against the real one when a dataset is linked)
@@ -214,7 +212,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
 
     def _api(self, name: str, /, *args, **kwargs) -> Pipeline:
         resolved = resolve_action(name, batch_class=None)
-        defaults = _API_DEFAULTS[name]
+        defaults = action_spec(name).defaults   # a keyword left at its default is not recorded
         kwargs = {k: v for k, v in kwargs.items() if not (k in defaults and v is defaults[k])}
         return self._add_step('main', name, resolved, args, kwargs, caller_source())
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..expr import Context, evaluate, is_expression
+from ..plan.effects import splits_stream
 from .notifier import progress
 from .resizable import ResizableBatches
 from .run_args import (
@@ -551,7 +552,7 @@ class RunMixin:
                                 run_args.drop_last)
         if resizable:
             fixed = None
-            if run_args.prefetch and any(step.name == 'rebatch' for step in plan.steps('main')):
+            if run_args.prefetch and any(map(splits_stream, plan.steps('main'))):
                 fixed = ('the batch size of a prefetching run that rebatches cannot change, since batches cut '
                          "ahead may already be in a rebatch: call reset('iter') first, or run with prefetch=0.")
             batches = self._batches = ResizableBatches(
@@ -636,7 +637,7 @@ class RunMixin:
         if run_args.n_epochs is None and run_args.n_iters is None:
             raise RunArgumentError('to_dask needs a finite run: give n_epochs or n_iters.', name='n_epochs')
         plan, seed, batches, total = self._prepare(run_args, dataset)
-        if any(step.name == 'rebatch' for step in plan.steps('main')):
+        if any(map(splits_stream, plan.steps('main'))):
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
         return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total, dataset=dataset)

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..core import ResourceKind
 from ..exceptions import StepArgumentError, suggestion_text
 from .guard import check_access
 from .state import NO_VALUE, VariableSpec
@@ -154,7 +155,7 @@ class VariablesMixin:
         variables = self.variables
         if not variables.has(name) and name in self.locks:
             return self.locks.get(name)   # a lock guards itself: any step may use it
-        check_access(self, f'var:{name}')
+        check_access(self, ResourceKind.VARIABLE, name)
         if create:
             if not variables.has(name):
                 self.init_variable(name, None if default is NO_VALUE else default, **init)
@@ -168,7 +169,7 @@ class VariablesMixin:
 
     def set_variable(self, name: str, value: Any, mode: str = 'w') -> Pipeline:
         """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
-        check_access(self, f'var:{name}')
+        check_access(self, ResourceKind.VARIABLE, name)
         self.variables.set(name, value, mode)
         return self
 
@@ -189,7 +190,7 @@ class VariablesMixin:
         >>> p.delete_variable('a').has_variable('a'), p.del_variable('b').has_variable('b')
         (False, False)
         """
-        check_access(self, f'var:{name}')
+        check_access(self, ResourceKind.VARIABLE, name)
         deleted = self.variables.delete(name)
         deleted = self.locks.delete(name) or deleted
         if not deleted:

@@ -15,17 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core import ResourceKind, Writes, action_spec
 from ..exceptions import UndefinedModelError, did_you_mean, suggestion_text
 from ..expr import MODES, NO_DEFAULT, walk
 from ..pipeline.step import StepKind
 from .check_batch import check_batch_names
-from .effects import Access
+from .effects import Access, assigned_arguments, defines_model
 from .plan import SECTIONS
 
 __all__ = ['Problem', 'CheckReport', 'check_plan', 'check_variables', 'check_batch_names', 'check_models',
            'check_modes', 'check_config', 'check_pickling', 'serial_order']
 
-_DEFINES_MODEL = ('init_model', 'load_model', 'import_model')
+_MODEL, _VAR = ResourceKind.MODEL, ResourceKind.VARIABLE
 _MODE_NAMES = {'w': 'write', 'a': 'append', 'e': 'extend', 'u': 'update'}
 _MODE_METHOD = {'a': 'append', 'e': 'extend', 'u': 'update'}
 
@@ -94,8 +95,8 @@ def check_plan(plan, defined: set[str] = frozenset(), models: set[str] = frozens
     for node in sorted(plan.nodes):
         data = plan.nodes[node]
         for resource in sorted(data.get('learnt', ())):
-            name = resource[6:]
-            if resource.startswith('model:') and name != '*' and name not in known_models:
+            name = resource.name
+            if resource.kind is _MODEL and not resource.is_wildcard and name not in known_models:
                 report.append(_problem(plan, node, f"its code uses model {name!r} but no init_model, load_model or "
                                                    f"import_model defines it (fine if that code never runs)"))
     report.extend(check_modes(plan))
@@ -135,15 +136,15 @@ def check_variables(plan, defined=frozenset()) -> CheckReport:
     writers: dict[str, list] = {}
     for node in serial_order(plan):
         for effect in plan.nodes[node]['effects']:
-            if effect.access is Access.WRITE and effect.resource.startswith('var:'):
-                writers.setdefault(effect.resource[4:], []).append(node)
+            if effect.access is Access.WRITE and effect.resource.kind is _VAR:
+                writers.setdefault(effect.resource.name, []).append(node)
     report, written, opaque = CheckReport(), set(), False
     for node in serial_order(plan):
         effects = plan.nodes[node]['effects']
         for effect in sorted(effects):
-            name = effect.resource[4:]
-            if opaque or effect.access is not Access.READ or not effect.resource.startswith('var:') \
-                    or name == '*' or name in known or name in written:
+            name = effect.resource.name
+            if opaque or effect.access is not Access.READ or effect.resource.kind is not _VAR \
+                    or effect.resource.is_wildcard or name in known or name in written:
                 continue
             later = [other for other in writers.get(name, ()) if other != node]
             if node in writers.get(name, ()):
@@ -158,17 +159,17 @@ def check_variables(plan, defined=frozenset()) -> CheckReport:
                        f".init_variable({name!r}, default)")
             report.append(_problem(plan, node, message))
         for effect in effects:
-            if effect.access is Access.WRITE and effect.resource.startswith('var:'):
-                written.add(effect.resource[4:])
-                opaque = opaque or effect.resource == 'var:*'
+            if effect.access is Access.WRITE and effect.resource.kind is _VAR:
+                written.add(effect.resource.name)
+                opaque = opaque or effect.resource.is_wildcard
     return CheckReport(sorted(report, key=lambda problem: problem.node))
 
 
 def _defined_models(plan, defined=frozenset()) -> set[str]:
     known = set(defined)
     for _, data in plan.nodes(data=True):
-        if data['step'].name in _DEFINES_MODEL:
-            known |= {e.resource[6:] for e in data['effects'] if e.resource.startswith('model:')}
+        if defines_model(data['step']):
+            known |= {e.resource.name for e in data['effects'] if e.resource.kind is _MODEL}
     return known
 
 
@@ -177,10 +178,10 @@ def _undefined_model_uses(plan, known: set[str]):
     for node in sorted(plan.nodes):
         data = plan.nodes[node]
         for effect in sorted(data['effects']):
-            name = effect.resource[6:]
+            name = effect.resource.name
             if effect.resource in data.get('learnt', ()):
                 continue  # read from code that may never run: reported apart, compile does not refuse
-            if effect.resource.startswith('model:') and name != '*' and name not in known:
+            if effect.resource.kind is _MODEL and not effect.resource.is_wildcard and name not in known:
                 yield node, name
 
 
@@ -242,8 +243,8 @@ def check_modes(plan) -> CheckReport:
             if variable is not None and (mode is None or mode in MODES):
                 said.setdefault(variable, set()).add(MODES[mode] if mode else 'w')
         for effect in data['effects']:
-            name = effect.resource[4:]
-            if effect.access is Access.WRITE and effect.resource.startswith('var:'):
+            name = effect.resource.name
+            if effect.access is Access.WRITE and effect.resource.kind is _VAR:
                 if name not in said:
                     unknown_writes.add(name)   # written by code or through an item: it may change type
                 else:
@@ -275,15 +276,17 @@ def _stores(step) -> list[tuple[str | None, object]]:
     if step.kind is StepKind.ACTION:
         return []  # an action's own save_to/mode arguments mean what its code makes of them
     args, kwargs = step.args, step.kwargs
-    if step.kind is StepKind.API and step.name in ('update', 'save_to', 'update_variable'):
-        target = args[0] if args else kwargs.get('name' if step.name == 'update_variable' else 'target')
-        given = args[2] if len(args) > 2 else kwargs.get('mode')
-        if step.name == 'update_variable':
-            return [(target if isinstance(target, str) else None, given)]
-    elif 'save_to' in kwargs:
-        target, given = kwargs['save_to'], kwargs.get('mode')
-    else:
+    spec = action_spec(step.name) if step.kind is StepKind.API else None
+    given = spec.argument(args, kwargs, 'mode') if spec is not None else kwargs.get('mode')
+    named = [fact.argument for fact in (spec.effects if spec is not None else ())
+             if isinstance(fact, Writes) and fact.kind is _VAR and fact.argument]
+    if named:   # update_variable: the variable is named by an argument
+        target = spec.argument(args, kwargs, named[0])
+        return [(target if isinstance(target, str) else None, given)]
+    assigned = assigned_arguments(step)
+    if not assigned:
         return []
+    target = assigned[0]
     targets = target if isinstance(target, (list, tuple)) else [target]
     stores = []
     for location in targets:
@@ -325,8 +328,8 @@ def check_config(plan, config: Mapping) -> CheckReport:
     check: 1 problem(s)
       main[0] print (...): reads C('model/lrr') but the config has no 'model/lrr'. Did you mean 'model/lr'?...
     """
-    written = {e.resource[7:] for _, data in plan.nodes(data=True) for e in data['effects']
-               if e.access is Access.WRITE and e.resource.startswith('config:')}
+    written = {e.resource.name for _, data in plan.nodes(data=True) for e in data['effects']
+               if e.access is Access.WRITE and e.resource.kind is ResourceKind.CONFIG}
     flatten = getattr(config, 'flatten', None)
     flat = [key for key in (flatten() if callable(flatten) else config) if isinstance(key, str)]
     report = CheckReport()

@@ -30,6 +30,7 @@ import inspect
 from ..exceptions import suggestion_text
 from ..expr import walk
 from ..pipeline.step import StepKind
+from .effects import assigned_arguments
 from .learn import _parse, _user_function
 
 __all__ = ['check_batch_names', 'batch_names']
@@ -124,13 +125,7 @@ def _created(step, batch_class):
 
 def _targets(step) -> list:
     """The arguments of ``step`` that are assignment targets."""
-    found = []
-    if step.kind is StepKind.API and step.name in ('update', 'save_to'):
-        target = step.args[0] if step.args else step.kwargs.get('target')
-        found.append(target)
-    if 'save_to' in step.kwargs:
-        found.append(step.kwargs['save_to'])
-    return [t for t in found if t is not None]
+    return assigned_arguments(step)
 
 
 def _bare_b(value) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..core import ResourceKind
 from ..exceptions import PlanError
 from ..pipeline.step import StepKind
 from .effects import Access, Effect, effects_of, reads_of
@@ -43,11 +44,11 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
     >>> from dagflow.pipeline.step import Step, StepKind
     >>> plan = compile_plan({'main': [Step('update', StepKind.API, args=(V('x'), 1)),
     ...                               Step('print', StepKind.API, args=(V('x'),))]})
-    >>> for edge in plan.state_edges():
-    ...     print(edge)
-    (('main', 0), ('main', 1), ('var:x',))
-    (('main', 1), ('main', 1), ('io:stdout',))
-    (('main', 1), ('main', 0), ('var:x',))
+    >>> for source, target, resources in plan.state_edges():
+    ...     print(source, target, *resources)
+    ('main', 0) ('main', 1) var:x
+    ('main', 1) ('main', 1) io:stdout
+    ('main', 1) ('main', 0) var:x
     """
     actions, models = actions or {}, models or {}
     plan = Plan(variables=dict(variables or {}), models=dict(models))
@@ -61,7 +62,7 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
                                 f'runs once, without a batch. Record it in the main chain, or use '
                                 f'call(...) for a function of the pipeline.', step=step.name, source=step.source)
             effects = step_effects(step, actions, owner, models)
-            models_used = tuple(sorted({e.resource[6:] for e in effects if e.resource.startswith('model:')}))
+            models_used = tuple(sorted({e.resource.name for e in effects if e.resource.kind is ResourceKind.MODEL}))
             stated = step_effects(step, actions, owner, models, learn=False)
             learnt = frozenset(e.resource for e in effects - stated)
             plan.add_node(node, step=step, section=section, position=node[1], effects=effects,
@@ -83,11 +84,11 @@ def _constant_config_is_pure(plan: Plan) -> None:
     (workers get the config of the run's start).  Its effects still list the
     reads, for the pictures and the checks.
     """
-    if any(e.access is Access.WRITE and e.resource.startswith('config:')
+    if any(e.access is Access.WRITE and e.resource.kind is ResourceKind.CONFIG
            for _, data in plan.nodes(data=True) for e in data['effects']):
         return
     for _, data in plan.nodes(data=True):
-        if data['effects'] and all(e.access is Access.READ and e.resource.startswith('config:')
+        if data['effects'] and all(e.access is Access.READ and e.resource.kind is ResourceKind.CONFIG
                                    for e in data['effects']):
             data['pure'] = True
 
@@ -114,10 +115,10 @@ def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapp
         effects |= learnt_effects(step, actions, owner)
     models = models or {}
     for effect in list(effects):
-        if effect.access is not Access.WRITE or not effect.resource.startswith('model:'):
+        if effect.access is not Access.WRITE or effect.resource.kind is not ResourceKind.MODEL:
             continue
-        name = effect.resource[6:]
-        for spec in (models.values() if name == '*' else [models.get(name)]):
+        name = effect.resource.name
+        for spec in (models.values() if effect.resource.is_wildcard else [models.get(name)]):
             if spec is not None and spec.mode == 'dynamic':  # the step may create it: it reads what its config reads
                 effects |= {Effect(resource, Access.READ) for resource in reads_of(spec.deferred)}
     return frozenset(effects)
@@ -136,17 +137,16 @@ def learnt_effects(step, actions: Mapping, owner: type | None = None) -> set:
 
 
 def _expand_wildcards(accesses):
-    """An access to ``'kind:*'`` (any model, any variable) also accesses every ``kind:name`` of the section."""
+    """An access to ``kind:*`` (any model, any variable) also accesses every ``kind:name`` of the section."""
     concrete = {}
     for step_accesses in accesses:
         for resource, _ in step_accesses:
-            kind, _, name = resource.partition(':')
-            if name != '*':
-                concrete.setdefault(kind, set()).add(resource)
+            if not resource.is_wildcard:
+                concrete.setdefault(resource.kind, set()).add(resource)
     expanded = []
     for step_accesses in accesses:
-        extra = [(resource, access) for wildcard, access in step_accesses if wildcard.endswith(':*')
-                 for resource in sorted(concrete.get(wildcard.partition(':')[0], ()))]
+        extra = [(resource, access) for wildcard, access in step_accesses if wildcard.is_wildcard
+                 for resource in sorted(concrete.get(wildcard.kind, ()))]
         expanded.append([*step_accesses, *extra])
     return expanded
 

@@ -14,9 +14,9 @@ Examples
 ...         self.get_model_by_name(model_name).train()
 ...         self.pipeline.set_variable('steps', 1)
 >>> accesses = learn_accesses(Batch.train)
->>> [(a.kind, a.access, a.name, a.param) for a in accesses]
+>>> [(a.kind.value, a.access, a.name, a.param) for a in accesses]
 [('model', 'write', None, 'model_name'), ('var', 'write', 'steps', None)]
->>> sorted(resolve_accesses(accesses, Batch.train, ('unet',), {}))
+>>> sorted((str(resource), access) for resource, access in resolve_accesses(accesses, Batch.train, ('unet',), {}))
 [('model:unet', 'write'), ('var:steps', 'write')]
 """
 from __future__ import annotations
@@ -27,14 +27,17 @@ import textwrap
 import weakref
 from dataclasses import dataclass, replace
 
+from ..core import Resource, ResourceKind
+
 __all__ = ['LearnedAccess', 'learn_accesses', 'resolve_accesses']
 
 # get_variable counts as a write: actions usually change the value in place
 # (``self.pipeline.get_variable('history').append(...)``).
-_PIPELINE_CALLS = {**dict.fromkeys(('get_model_by_name', 'm'), ('model', 'write')),
-                   **dict.fromkeys(('has_variable',), ('var', 'read')),
+_MODEL, _VAR, _CONFIG = ResourceKind.MODEL, ResourceKind.VARIABLE, ResourceKind.CONFIG
+_PIPELINE_CALLS = {**dict.fromkeys(('get_model_by_name', 'm'), (_MODEL, 'write')),
+                   **dict.fromkeys(('has_variable',), (_VAR, 'read')),
                    **dict.fromkeys(('get_variable', 'v', 'set_variable', 'delete_variable', 'del_variable'),
-                                   ('var', 'write'))}
+                                   (_VAR, 'write'))}
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 _BINDER_FIELDS = {ast.arg: 'arg', ast.MatchMapping: 'rest', **dict.fromkeys(
     (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs, ast.MatchStar), 'name')}
@@ -51,8 +54,10 @@ class LearnedAccess:
 
     Parameters
     ----------
-    kind, access : str
-        ``'model'`` or ``'var'``; ``'read'`` or ``'write'``.
+    kind : ResourceKind or str
+        The kind of resource (``ResourceKind.MODEL``, or its value ``'model'``).
+    access : str
+        ``'read'`` or ``'write'``.
     name, param : str, optional
         The literal name found in the code, or the action's parameter whose value
         names the resource; neither: a wildcard, any resource of the kind.
@@ -61,15 +66,18 @@ class LearnedAccess:
 
     Examples
     --------
-    >>> LearnedAccess('var', 'read', name='counter', line=12)
-    LearnedAccess(kind='var', access='read', name='counter', param=None, line=12)
+    >>> LearnedAccess('var', 'read', name='counter', line=12)  # doctest: +NORMALIZE_WHITESPACE
+    LearnedAccess(kind=<ResourceKind.VARIABLE: 'var'>, access='read', name='counter', param=None, line=12)
     """
 
-    kind: str
+    kind: ResourceKind
     access: str
     name: str | None = None
     param: str | None = None
     line: int | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, 'kind', ResourceKind(self.kind))
 
 
 def learn_accesses(function, owner: type | None = None) -> tuple[LearnedAccess, ...] | None:
@@ -93,7 +101,7 @@ def learn_accesses(function, owner: type | None = None) -> tuple[LearnedAccess, 
     --------
     >>> def opaque(batch):
     ...     return batch.pipeline
-    >>> [(a.kind, a.access, a.name) for a in learn_accesses(opaque)]
+    >>> [(a.kind.value, a.access, a.name) for a in learn_accesses(opaque)]
     [('config', 'write', None), ('model', 'write', None), ('var', 'write', None)]
     >>> learn_accesses(len) is None
     True
@@ -110,7 +118,7 @@ def learn_accesses(function, owner: type | None = None) -> tuple[LearnedAccess, 
     return cache[key]
 
 
-def resolve_accesses(accesses, function, args: tuple, kwargs: dict, leading: int = 1) -> set[tuple[str, str]]:
+def resolve_accesses(accesses, function, args: tuple, kwargs: dict, leading: int = 1) -> set[tuple[Resource, str]]:
     """Turn the learnt accesses of one step into ``(resource, access)`` pairs.
 
     Parameters
@@ -123,9 +131,9 @@ def resolve_accesses(accesses, function, args: tuple, kwargs: dict, leading: int
 
     Returns
     -------
-    set of (str, str)
-        ``('model:<name>', 'write')``, ``('var:<name>', 'read')`` ...; ``'model:*'`` or
-        ``'var:*'`` where the name is unknown: a parameter whose value (passed, else its
+    set of (Resource, str)
+        ``(model:<name>, 'write')``, ``(var:<name>, 'read')`` ...; ``model:*`` or
+        ``var:*`` where the name is unknown: a parameter whose value (passed, else its
         default) is not a non-empty str, or arguments that do not bind.
 
     Examples
@@ -134,7 +142,7 @@ def resolve_accesses(accesses, function, args: tuple, kwargs: dict, leading: int
     ...     return batch
     >>> accesses = [LearnedAccess('model', 'write', param='name')]
     >>> resolve_accesses(accesses, train, (), {}), resolve_accesses(accesses, train, (3,), {})
-    ({('model:unet', 'write')}, {('model:*', 'write')})
+    ({(Resource.parse('model:unet'), 'write')}, {(Resource.parse('model:*'), 'write')})
     """
     if accesses is None:
         return set()
@@ -149,7 +157,7 @@ def resolve_accesses(accesses, function, args: tuple, kwargs: dict, leading: int
         if access.param is not None:
             value = bound.get(access.param, getattr(parameters.get(access.param), 'default', None))
             name = value if isinstance(value, str) and value else None
-        result.add((f'{access.kind}:{name or "*"}', access.access))
+        result.add((Resource(access.kind, name or '*'), access.access))
     return result
 
 
@@ -292,11 +300,11 @@ class _Scanner:
     def attribute(self, attr, node, call):
         """Account for ``self.<attr>``, called by ``call`` (or not called: None)."""
         if attr == 'pipeline':  # or getattr(self, <not a constant>): anything of the pipeline may change
-            self.add('model', 'write', node)
-            self.add('var', 'write', node)
-            self.add('config', 'write', node)
+            self.add(_MODEL, 'write', node)
+            self.add(_VAR, 'write', node)
+            self.add(_CONFIG, 'write', node)
         elif attr == 'get_model_by_name':
-            self.add('model', 'write', node, _target(call) if call is not None else None)
+            self.add(_MODEL, 'write', node, _target(call) if call is not None else None)
         elif (helper := _user_function(self.owner, attr)) is not None and helper not in self.visited:
             for access in _scan(helper, self.owner, self.visited | {helper}) or ():
                 if access.param is not None:

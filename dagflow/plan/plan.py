@@ -18,7 +18,7 @@ Edge attributes:
 ``batch``
     True when the batch (or, in ``before``/``after``, the control) flows along it;
 ``resources``
-    the resources that order the two steps (state edges), sorted;
+    the :class:`~dagflow.core.Resource` s that order the two steps (state edges), sorted;
 ``carried``
     True when the dependency crosses to the *next* batch: the target step of
     batch *k+1* waits for the source step of batch *k*.
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..core import Resource, ResourceKind
 from ..expr import structural_key
 from .effects import Access
 
@@ -81,8 +82,8 @@ class Plan(nx.DiGraph):
         """
         found: dict = {}
         for node in sorted(self.nodes):
-            for name in sorted({e.resource[6:] for e in self.nodes[node]['effects']
-                                if e.resource.startswith('model:')}):
+            for name in sorted({e.resource.name for e in self.nodes[node]['effects']
+                                if e.resource.kind is ResourceKind.MODEL}):
                 found.setdefault(name, []).append(node)
         return found
 
@@ -91,8 +92,9 @@ class Plan(nx.DiGraph):
         return [(u, v, d['resources']) for u, v, d in self.edges(data=True)
                 if d['resources'] and (carried is None or d['carried'] == carried)]
 
-    def touching(self, resource: str) -> list:
-        """Nodes whose effects involve ``resource``, e.g. ``'var:loss'``."""
+    def touching(self, resource: Resource | str) -> list:
+        """Nodes whose effects involve ``resource``: a :class:`~dagflow.core.Resource`, or its ``'var:loss'``."""
+        resource = Resource.parse(resource)
         return [n for n, d in self.nodes(data=True) if any(e.resource == resource for e in d['effects'])]
 
     def _signature(self):
@@ -136,7 +138,7 @@ class Plan(nx.DiGraph):
         for source, _, edge in sorted(self.in_edges(node, data=True)):
             if edge['resources']:
                 kind = 'carried from' if edge['carried'] else 'after'
-                lines.append(f"       {kind} {source[1]} ({', '.join(edge['resources'])})")
+                lines.append(f"       {kind} {source[1]} ({', '.join(map(str, edge['resources']))})")
         return lines
 
     def __repr__(self):

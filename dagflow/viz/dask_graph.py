@@ -19,6 +19,7 @@ Examples
 """
 from __future__ import annotations
 
+from ..plan.effects import splits_stream
 from .errors import VizError
 from .scene import Edge, EdgeKind, Node, NodeKind, Scene, check_rankdir, effects_note, resource_colors
 
@@ -54,7 +55,7 @@ def lowered_scene(plan, n_batches: int = 3, prefetch: int | None = None, rankdir
         raise VizError(f'n_batches must be a positive integer, got {n_batches!r}.', name='n_batches')
     if prefetch is not None and (not isinstance(prefetch, int) or prefetch < 0):
         raise VizError(f'prefetch must be None or a non-negative integer, got {prefetch!r}.', name='prefetch')
-    if any(step.name == 'rebatch' for step in plan.steps('main')):
+    if any(map(splits_stream, plan.steps('main'))):
         raise VizError('visualize_dask cannot draw a pipeline that rebatches: how many batches come out depends on '
                        'the data, so the run is not one Dask graph. Draw the plan with visualize() instead.',
                        name='rebatch')
@@ -116,4 +117,4 @@ def _carried_resources(plan, source_group, target_group) -> list:
         for v in target_group.nodes:
             if plan.has_edge(u, v) and plan.edges[u, v]['carried']:
                 found.update(plan.edges[u, v]['resources'])
-    return sorted(found)
+    return [str(resource) for resource in sorted(found)]

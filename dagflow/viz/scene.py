@@ -21,6 +21,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..core import Resource, ResourceKind
 from ..pipeline.step import StepKind
 from ..plan import SECTIONS
 from ..plan.effects import Access
@@ -197,23 +198,23 @@ def argument_lines(step, width: int = 38) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def resource_colors(resources: Iterable[str]) -> dict:
-    """Resource -> colour: models first, then variables, then the rest, each sorted.
+def resource_colors(resources: Iterable[Resource | str]) -> dict:
+    """Resource (as its ``'kind:name'`` label) -> colour: models first, then variables, then the rest, each sorted.
 
     Examples
     --------
-    >>> resource_colors(['var:n', 'model:cnn'])
+    >>> resource_colors(['var:n', Resource(ResourceKind.MODEL, 'cnn')])
     {'model:cnn': '#c0392b', 'var:n': '#7d3c98'}
     """
-    order = {'model': 0, 'var': 1}
-    ordered = sorted(set(resources), key=lambda r: (order.get(r.partition(':')[0], 2), r))
-    return {r: RESOURCE_COLORS[i % len(RESOURCE_COLORS)] for i, r in enumerate(ordered)}
+    order = {ResourceKind.MODEL: 0, ResourceKind.VARIABLE: 1}
+    ordered = sorted({Resource.parse(r) for r in resources}, key=lambda r: (order.get(r.kind, 2), r))
+    return {str(r): RESOURCE_COLORS[i % len(RESOURCE_COLORS)] for i, r in enumerate(ordered)}
 
 
 def effects_note(effects) -> str:
     """``'reads var:n · writes var:n'`` for a step's effects."""
-    reads = sorted(e.resource for e in effects if e.access is Access.READ)
-    writes = sorted(e.resource for e in effects if e.access is Access.WRITE)
+    reads = [str(r) for r in sorted(e.resource for e in effects if e.access is Access.READ)]
+    writes = [str(r) for r in sorted(e.resource for e in effects if e.access is Access.WRITE)]
     parts = ([f"reads {', '.join(reads)}"] if reads else []) + ([f"writes {', '.join(writes)}"] if writes else [])
     return ' · '.join(parts)
 
@@ -275,7 +276,7 @@ def plan_scene(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB',
             scene.edges.append(Edge(node_id(source), node_id(target), EdgeKind.BATCH))
         if data['resources']:  # one arrow per pair of steps, labelled with all it carries: no stacked loops
             kind = EdgeKind.CARRIED if data['carried'] else EdgeKind.STATE
-            resources = sorted(data['resources'], key=list(colors).index)
+            resources = sorted(map(str, data['resources']), key=list(colors).index)
             label = ', '.join(resources) + ('\n(next batch)' if data['carried'] else '')
             scene.edges.append(Edge(node_id(source), node_id(target), kind, label, colors[resources[0]]))
     if timings is not None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dagflow import B, Dataset, V, action
+from dagflow.core import Resource
 from dagflow.engine.serial import StepTable
 from dagflow.expr import Context, evaluate, structural_key
 from dagflow.frozen import FrozenDict
@@ -153,7 +154,7 @@ class TestStepTable:
         plan = make_pipeline(dataset).compile()
         steps = StepTable(plan)
         step, label, allowed = steps[('main', 1)]
-        assert (step.name, label, allowed) == ('update', "main[1] 'update'", frozenset({'var:n'}))
+        assert (step.name, label, allowed) == ('update', "main[1] 'update'", frozenset({Resource.parse('var:n')}))
         assert list(steps.entries) == [('main', 1)]
         twin = pickle.loads(pickle.dumps(steps))
         assert twin.plan == plan and not twin.entries

@@ -275,38 +275,43 @@ class TestHelpers:
         assert learn_accesses(_internal_helper) == (var('write', 'hidden', at=line(_internal_helper, 'hidden')),)
 
 
+def resolved(*args, **kwargs) -> set:
+    """``resolve_accesses`` with each resource spelt ``'kind:name'``."""
+    return {(str(resource), access) for resource, access in resolve_accesses(*args, **kwargs)}
+
+
 class TestResolve:
     def test_literal_and_param(self):
         accesses = learn_accesses(Plain.by_param)
-        assert resolve_accesses(accesses, Plain.by_param, ('unet',), {}) == {('model:unet', 'write')}
-        assert resolve_accesses(accesses, Plain.by_param, (), {'model_name': 'unet'}) == {('model:unet', 'write')}
-        assert resolve_accesses(learn_accesses(Plain.literal), Plain.literal, (), {}) == {
+        assert resolved(accesses, Plain.by_param, ('unet',), {}) == {('model:unet', 'write')}
+        assert resolved(accesses, Plain.by_param, (), {'model_name': 'unet'}) == {('model:unet', 'write')}
+        assert resolved(learn_accesses(Plain.literal), Plain.literal, (), {}) == {
             ('model:model-1', 'write'), ('var:counter', 'write')}
 
     def test_default(self):
         accesses = learn_accesses(Plain.by_keyword)
-        assert resolve_accesses(accesses, Plain.by_keyword, (), {}) == {('model:unet', 'write')}
-        assert resolve_accesses(accesses, Plain.by_keyword, ('vgg',), {}) == {('model:vgg', 'write')}
+        assert resolved(accesses, Plain.by_keyword, (), {}) == {('model:unet', 'write')}
+        assert resolved(accesses, Plain.by_keyword, ('vgg',), {}) == {('model:vgg', 'write')}
 
     def test_not_a_name_is_a_wildcard(self):
         accesses = learn_accesses(Plain.by_param)
-        assert resolve_accesses(accesses, Plain.by_param, (V('name'),), {}) == {('model:*', 'write')}
-        assert resolve_accesses(accesses, Plain.by_param, (3,), {}) == {('model:*', 'write')}
+        assert resolved(accesses, Plain.by_param, (V('name'),), {}) == {('model:*', 'write')}
+        assert resolved(accesses, Plain.by_param, (3,), {}) == {('model:*', 'write')}
         missing = (var('read', param='key'), var('write', param='flag'))
-        assert resolve_accesses(missing, Plain.var_calls, ('k',), {'flag': None}) == {
+        assert resolved(missing, Plain.var_calls, ('k',), {'flag': None}) == {
             ('var:k', 'read'), ('var:*', 'write')}
 
     def test_binding_failure(self):
         accesses = learn_accesses(Plain.var_calls)
-        assert resolve_accesses(accesses, Plain.var_calls, (), {'nope': 1}) == {
+        assert resolved(accesses, Plain.var_calls, (), {'nope': 1}) == {
             ('var:*', 'read'), ('var:old', 'write'), ('var:*', 'write')}
 
     def test_leading_values(self):
         def joined(batch, other, name):
             return batch, other, name
         accesses = (model(param='name'),)
-        assert resolve_accesses(accesses, joined, ('m',), {}, leading=2) == {('model:m', 'write')}
-        assert resolve_accesses(accesses, joined, ('m',), {}) == {('model:*', 'write')}
+        assert resolved(accesses, joined, ('m',), {}, leading=2) == {('model:m', 'write')}
+        assert resolved(accesses, joined, ('m',), {}) == {('model:*', 'write')}
 
     def test_unknown(self):
-        assert resolve_accesses(None, Plain.literal, (), {}) == set()
+        assert resolved(None, Plain.literal, (), {}) == set()

@@ -5,6 +5,7 @@ import networkx as nx
 import pytest
 
 from dagflow import B, C, Pipeline, V
+from dagflow.core import Resource
 from dagflow.pipeline import Step, StepKind
 from dagflow.plan import Access, Effect, Plan, compile_plan, effects_of, state_dependencies
 
@@ -36,6 +37,14 @@ class TestEffects:
         # declared (writes='var:counter'), and learnt from its code the same
         assert plan.nodes['main', 0]['effects'] == {Effect('var:counter', W_)}
 
+    def test_a_new_leaf_class_reads_the_kind_it_declares(self):
+        from dagflow.expr import V as Variable
+
+        class Setting(Variable):   # a leaf of its own, reading the config
+            resource_kind = 'config'
+        step = Step('update', StepKind.API, args=(V('a'), Setting('lr')))
+        assert effects_of(step) == {Effect('var:a', W_), Effect('config:lr', R_)}
+
     def test_pure_action(self, images_dataset):
         plan = images_dataset.p.normalize().scale(V('f')).compile()
         assert plan.nodes['main', 0]['pure'] and not plan.nodes['main', 1]['pure']
@@ -66,9 +75,9 @@ class TestCompile:
                 .print(V('n'))
                 .normalize()
                 .update(V('n'), V('n') + 1)).compile()
-        assert plan.edges[('main', 0), ('main', 2)]['resources'] == ('var:n',)
+        assert plan.edges[('main', 0), ('main', 2)]['resources'] == (Resource.parse('var:n'),)
         carried = plan.edges[('main', 2), ('main', 0)]
-        assert carried == {'batch': False, 'resources': ('var:n',), 'carried': True}
+        assert carried == {'batch': False, 'resources': (Resource.parse('var:n'),), 'carried': True}
         assert not plan.has_edge(('main', 2), ('main', 2))  # ordered through print: no redundant self edge
         assert plan.touching('var:n') == [('main', 0), ('main', 2)]
 
