@@ -401,18 +401,19 @@ class SchedulerConformance:
         def make(middle):
             p = (conformance_dataset().p
                  .init_model('lin', ConformanceModel, 'dynamic', config={'size': 2})
-                 .init_variables({'n': 0, 'loss': [], 'predictions': []})
+                 .init_variables({'seen': [], 'loss': [], 'predictions': []})
                  .jitter(R('uniform', 0, 0.1))
-                 .update(V('n'), V('n') + 1)
+                 .update(V('seen', mode='e'), B.indices)
                  .train_model('lin', B.x, B.y, save_to=V('loss'), mode='a'))
             p = p.fail_at(FAIL_AT) if middle else p
             p = p.train_in_batch('lin').predict_model('lin', B.x, save_to=V('predictions'), mode='e')
             return p if middle else p.fail_at(FAIL_AT)
         for middle in (False, True):     # the failure after every state step of its batch, or between two
-            reference = self.check(functools.partial(make, middle), variables=['n', 'loss', 'predictions'],
+            reference = self.check(functools.partial(make, middle), variables=['seen', 'loss', 'predictions'],
                                    models=['lin'])
             assert reference['error'][:3] == ('ValueError', f'batch {FAIL_AT} is broken', FAIL_AT)
-            assert len(reference['batches']) == FAIL_AT and reference['variables']['n'] == FAIL_AT + 1
+            assert len(reference['batches']) == FAIL_AT                   # batches 0-2 came out, then 3 failed
+            assert len(reference['variables']['seen']) == BATCH_SIZE * (FAIL_AT + 1)   # ... after its state step
 
     def test_locked_actions(self):
         def make():
