@@ -162,6 +162,9 @@ def outcome(pipeline, batches: Iterable, *, variables: Iterable[str] = (), model
     ``batches`` is the run (a generator of batches); an exception it raises is
     recorded as ``error`` (its type, message, ``dagflow_batch`` and
     ``dagflow_step``), so a failed run is compared like a finished one.
+    ``variables`` are read with ``pipeline.v``; ``models`` are the names of
+    models with a ``parameters()`` method returning a dict of arrays (as the
+    suite's :class:`ConformanceModel` and :class:`TorchConformanceModel`).
 
     Examples
     --------
