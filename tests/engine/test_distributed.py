@@ -1,19 +1,17 @@
-"""The same pipelines on a Dask cluster: serial results, action names in the dashboard, errors."""
+"""A Dask cluster: action names in the dashboard, errors, stops, config, profiles.
+
+That a cluster gives the serial run's outcome is checked by ``lanes/test_distributed.py``; the ``client``
+fixture (``tests/engine/conftest.py``) is shared with it.
+"""
 import numpy as np
 import pytest
 
 from dagflow import Dataset, V
+from dagflow.testing import assert_same, conformance_dataset, outcome
 
-from .test_parallel import AugmentBatch, assert_same, full_pipeline, run_and_collect
+from .test_parallel import AugmentBatch, full_pipeline
 
 distributed = pytest.importorskip('distributed')
-
-
-@pytest.fixture(scope='module', params=[False, True], ids=['in-process', '2-processes'])
-def client(request):
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=request.param,
-                                  dashboard_address=':0') as cluster, distributed.Client(cluster) as client:
-        yield client
 
 
 @pytest.fixture
@@ -21,12 +19,6 @@ def dataset():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(96, 2))
     return Dataset(96, batch_class=AugmentBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
-
-
-def test_a_cluster_gives_the_serial_results(client, dataset):
-    reference = run_and_collect(full_pipeline(dataset))
-    for _ in range(2):
-        assert_same(run_and_collect(full_pipeline(dataset), prefetch=2, scheduler=client), reference)
 
 
 def test_the_dashboard_shows_the_pipelines_actions(client, dataset):
@@ -50,30 +42,26 @@ def test_an_error_on_a_worker_surfaces_with_its_type_step_and_batch(client, data
 @pytest.mark.parametrize('where', ['first', 'middle', 'state', 'end'])
 def test_a_stop_on_the_cluster_ends_where_the_serial_run_ends(client, where):
     from .test_stop import StopBatch, collect, stopping_pipeline
-    from .test_stop import assert_same as assert_same_stop
     rng = np.random.default_rng(0)
     x = rng.normal(size=(96, 2))
     dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
     reference = collect(stopping_pipeline(dataset, where))
-    assert_same_stop(collect(stopping_pipeline(dataset, where), prefetch=2, scheduler=client), reference)
+    assert_same(collect(stopping_pipeline(dataset, where), prefetch=2, scheduler=client), reference)
 
 
 def test_a_stop_around_a_rebatch_on_the_cluster(client):
-    from .test_parallel import interleaved
     from .test_stop import StopBatch, rebatched
     x = np.random.default_rng(0).normal(size=(96, 2))
     dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
     for where in ('before', 'after'):
         assert rebatched(dataset, where, prefetch=2, scheduler=client) == rebatched(dataset, where)
-    assert interleaved(dataset, prefetch=2, scheduler=client) == interleaved(dataset)
 
 
-def test_a_scheduler_address(client, dataset):
-    reference = run_and_collect(full_pipeline(dataset))
-    assert_same(run_and_collect(full_pipeline(dataset), prefetch=1, scheduler=client.scheduler.address),
-                reference)
-
-
+def test_a_scheduler_address(client):
+    def run(**run_args):
+        p = conformance_dataset().p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1).shift(V('n'))
+        return outcome(p, p.gen_batch(8, n_epochs=1, seed=1, **run_args), variables=['n'])
+    assert_same(run(prefetch=1, scheduler=client.scheduler.address), run())
 
 def test_a_cluster_profile_names_the_workers(client, dataset):
     p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1).jitter(0.1)
@@ -103,7 +91,7 @@ def test_no_link_is_printed_for_a_cluster_without_a_dashboard(dataset, capsys):
 
 def test_a_performance_report_covers_a_run(client, dataset, tmp_path):
     report = tmp_path / 'report.html'
-    with distributed.performance_report(filename=str(report)):
+    with client.as_current(), distributed.performance_report(filename=str(report)):
         full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
     text = report.read_text()
     assert 'jitter+shift' in text         # the task stream names the pipeline's actions
@@ -132,10 +120,10 @@ def test_only_the_config_values_pure_steps_read_go_to_the_workers(client, datase
 
 
 def test_a_loop_that_breaks_and_a_reset_between_batches_leave_the_serial_state(client, dataset):
-    from .test_pace import assert_same_state, reset_between, stop_after
+    from .test_pace import reset_between, stop_after
     reference, _ = stop_after(dataset, 3)
     taken, closed = stop_after(dataset, 3, prefetch=2, scheduler=client)
-    assert_same_state(taken, reference)
-    assert_same_state(closed, reference)
+    assert_same(taken, reference)
+    assert_same(closed, reference)
     for state, expected in zip(reset_between(dataset, prefetch=2, scheduler=client), reset_between(dataset)):
-        assert_same_state(state, expected)
+        assert_same(state, expected)

@@ -12,6 +12,7 @@ import pytest
 from dagflow import Dataset, V
 from dagflow.engine import parallel
 from dagflow.engine.lower import run_group
+from dagflow.testing import assert_same
 
 from .test_parallel import AugmentBatch, full_pipeline
 
@@ -66,12 +67,6 @@ def state_of(p) -> dict:
             'w': p.m('lin').w.copy()}
 
 
-def assert_same_state(result, reference):
-    assert result['n'] == reference['n'] and result['loss'] == reference['loss']
-    np.testing.assert_array_equal(result['predictions'], reference['predictions'])
-    np.testing.assert_array_equal(result['w'], reference['w'])
-
-
 def stop_after(dataset, k, **run_args) -> tuple[dict, dict]:
     """The state right after the loop took ``k`` batches and broke, and after the generator was closed."""
     p = full_pipeline(dataset)
@@ -106,8 +101,8 @@ def test_a_loop_that_breaks_leaves_the_serial_state(dataset, k, prefetch, schedu
     reference, _ = stop_after(dataset, k)
     taken, closed = stop_after(dataset, k, prefetch=prefetch, scheduler=scheduler)
     assert reference['n'] == k
-    assert_same_state(taken, reference)
-    assert_same_state(closed, reference)
+    assert_same(taken, reference)
+    assert_same(closed, reference)
 
 
 @pytest.mark.parametrize('prefetch, scheduler', PARALLEL)
@@ -115,4 +110,4 @@ def test_a_reset_between_next_batch_calls_gives_the_serial_state(dataset, prefet
     reference = reset_between(dataset)
     assert [state['n'] for state in reference] == [2, 1, 2, 1, 2]
     for state, expected in zip(reset_between(dataset, prefetch=prefetch, scheduler=scheduler), reference):
-        assert_same_state(state, expected)
+        assert_same(state, expected)

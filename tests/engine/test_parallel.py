@@ -1,4 +1,8 @@
-"""The parallel engine: lowering, the thread scheduler, serial equivalence, streaming, faults."""
+"""The parallel engine: lowering, the thread scheduler, streaming, faults, the Dask graph.
+
+That every scheduler gives the serial run's outcome is checked by :class:`dagflow.testing.SchedulerConformance`,
+which each lane's test file in ``lanes/`` inherits.
+"""
 import itertools
 import os
 import sys
@@ -9,10 +13,11 @@ import numpy as np
 import pytest
 from dask.utils import key_split
 
-from dagflow import B, C, Dataset, R, SkipBatchException, V, action
+from dagflow import B, C, Dataset, R, V, action
 from dagflow.engine import fuse_groups, to_dask_graph
 from dagflow.engine.lower import Group, batch_tasks
 from dagflow.exceptions import RunArgumentError
+from dagflow.testing import SchedulerConformance
 
 from ..models.conftest import LinearModel, ModelBatch
 
@@ -34,11 +39,6 @@ class AugmentBatch(ModelBatch):
             raise ValueError(f'batch {number} is broken')
         return self
 
-    @action
-    def skip_at(self, number):
-        if self.context.iteration.number == number:
-            raise SkipBatchException
-        return self
 
 
 @pytest.fixture
@@ -67,85 +67,12 @@ def full_pipeline(dataset):
             .predict_model('lin', B.x, save_to=V('predictions'), mode='e'))
 
 
-def run_and_collect(pipeline, **run_args):
-    batches = [(batch.indices.copy(), batch.x.copy()) for batch in
-               pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args)]
-    return collected(pipeline, batches)
-
-
-def collected(pipeline, batches):
-    """What a run of ``full_pipeline`` made: its batches, variables and model weights."""
-    return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'),
-            'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
-
-
-def assert_same(result, reference):
-    assert result['n'] == reference['n'] == 24
-    assert result['loss'] == reference['loss']
-    np.testing.assert_array_equal(result['predictions'], reference['predictions'])
-    np.testing.assert_array_equal(result['w'], reference['w'])           # bit for bit
-    assert_same_batches(result, reference)
-
-
-def assert_same_batches(result, reference):
-    assert len(result['batches']) == len(reference['batches'])
-    for (index, x), (ref_index, ref_x) in zip(result['batches'], reference['batches']):
-        np.testing.assert_array_equal(index, ref_index)
-        np.testing.assert_array_equal(x, ref_x)
-
-
-# ---------------------------------------------------------------- serial equivalence
-@pytest.mark.parametrize('prefetch', [0, 1, 4])
-def test_threads_give_the_serial_results_every_time(dataset, prefetch):
-    reference = run_and_collect(full_pipeline(dataset))
-    for _ in range(4):  # a race would have several chances to show
-        assert_same(run_and_collect(full_pipeline(dataset), prefetch=prefetch, scheduler='threads'), reference)
-
-
-def test_prefetch_alone_means_threads(dataset):
-    reference = run_and_collect(full_pipeline(dataset))
-    assert_same(run_and_collect(full_pipeline(dataset), prefetch=2), reference)
-
-
+# ---------------------------------------------------------------- run() with prefetch
 def test_run_with_prefetch_equals_the_serial_run(dataset):
     serial = full_pipeline(dataset).run(8, n_epochs=2, shuffle=True, seed=3)
     threaded = full_pipeline(dataset).run(8, n_epochs=2, shuffle=True, seed=3, prefetch=3)
     assert threaded.v('loss') == serial.v('loss')
     np.testing.assert_array_equal(threaded.m('lin').w, serial.m('lin').w)
-
-
-def test_rebatch_and_skip_match_the_serial_run(dataset):
-    def make():
-        return (dataset.p.init_variable('sizes', []).jitter(R('uniform', 0, 1))
-                .skip_at(2).rebatch(5).update(V('sizes', mode='a'), B.x.sum()))
-    serial = make().run(8, n_epochs=1, seed=1)
-    threaded = make().run(8, n_epochs=1, seed=1, prefetch=2)
-    assert threaded.v('sizes') == serial.v('sizes') and len(serial.v('sizes')) == 18
-
-
-def interleaved(dataset, **run_args):
-    """State on every side of two rebatches: what each step sees depends on how the serial loop interleaves them."""
-    p = (dataset.p.init_variables({'n': 0, 'm': 0, 'seen': [], 'sizes': []})
-         .jitter(R('uniform', 0, 1)).update(V('n'), V('n') + 1)
-         .rebatch(20).update(V('m'), V('m') + 1).update(V('seen', mode='a'), (V('n'), V('m'))).shift(1.0)
-         .rebatch(7).update(V('sizes', mode='a'), (B.size, V('n'), V('m'), B.x.sum())))
-    p.run(8, n_epochs=1, seed=2, **run_args)
-    return p.v('seen'), p.v('sizes')
-
-
-@pytest.mark.parametrize('prefetch, scheduler', [(1, 'threads'), (3, 'threads'), (2, 'processes')])
-def test_state_on_both_sides_of_a_rebatch_keeps_the_serial_interleaving(dataset, prefetch, scheduler):
-    reference = interleaved(dataset)
-    assert reference[0][:3] == [(3, 1), (5, 2), (8, 3)]      # each rebatch asks for more only when it needs it
-    for _ in range(3):
-        assert interleaved(dataset, prefetch=prefetch, scheduler=scheduler) == reference
-
-
-def test_skip_skips_only_that_batch(dataset):
-    p = dataset.p.skip_at(3)
-    batches = list(p.gen_batch(8, n_epochs=1, prefetch=2))
-    assert len(batches) == 11
-    assert [b.indices[0] for b in batches] == [k * 8 for k in range(12) if k != 3]
 
 
 # ---------------------------------------------------------------- streaming and the window
@@ -189,46 +116,6 @@ def test_an_error_surfaces_with_its_type_step_and_batch_and_the_pool_is_gone(dat
     assert p.v('n') == 6                       # batches 0-5 counted, as in the serial run, and no later one
     p.reset('variables', 'models')
     assert p.v('n') == 0
-
-
-def failing_pipeline(dataset, where):
-    """The full pipeline failing at batch 5: after all its state steps, or between two of them."""
-    if where == 'end':
-        return full_pipeline(dataset).fail_at(5)
-    return (dataset.p
-            .init_model('lin', LinearModel, 'dynamic', config={'size': 2})
-            .init_variables({'n': 0, 'loss': [], 'predictions': []})
-            .jitter(R('uniform', 0, 0.1))
-            .update(V('n'), V('n') + 1)
-            .train_model('lin', B.x, B.y, save_to=V('loss'), mode='a')
-            .fail_at(5)
-            .train_in_batch('lin')
-            .predict_model('lin', B.x, save_to=V('predictions'), mode='e'))
-
-
-def collect_until_failure(pipeline, **run_args):
-    batches = []
-    with pytest.raises(ValueError, match='batch 5 is broken') as info:
-        for batch in pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args):
-            batches.append((batch.indices.copy(), batch.x.copy()))
-    assert info.value.dagflow_batch == 5
-    return collected(pipeline, batches)
-
-
-@pytest.mark.parametrize('where', ['end', 'middle'])
-@pytest.mark.parametrize('prefetch, scheduler', [(1, 'threads'), (4, 'threads'), (2, 'processes')])
-def test_a_failed_run_keeps_everything_before_the_failed_batch(dataset, where, prefetch, scheduler):
-    reference = collect_until_failure(failing_pipeline(dataset, where))
-    assert len(reference['batches']) == 5 and reference['n'] == 6   # batches 0-4 came out, then 5 failed
-    for _ in range(3):
-        result = collect_until_failure(failing_pipeline(dataset, where), prefetch=prefetch, scheduler=scheduler)
-        assert_same_batches(result, reference)             # batches 0-4 came out, exactly those
-        # every state step of batches 0-5 up to the failure ran, as in the serial run, and no state step of a
-        # later batch: the first one of a batch waits for the whole previous batch
-        assert result['n'] == reference['n']
-        assert result['loss'] == reference['loss']
-        np.testing.assert_array_equal(result['predictions'], reference['predictions'])
-        np.testing.assert_array_equal(result['w'], reference['w'])
 
 
 def test_a_failed_run_can_be_run_again(dataset):
@@ -287,34 +174,21 @@ def test_tasks_of_a_batch_wait_for_the_previous_batch_and_the_window():
         (('train-tok', 3), [('load-tok', 3), ('train-tok', 2)])]
 
 
-@pytest.mark.parametrize('get', [dask.get, dask.threaded.get])
-def test_the_dask_graph_computes_the_serial_results(dataset, get):
-    reference = full_pipeline(dataset)
-    expected = [b.x.copy() for b in reference.gen_batch(8, n_epochs=1, seed=2)]
+def test_the_dask_graph_names_its_tasks_after_the_actions(dataset):
     p = full_pipeline(dataset)
     graph, keys = to_dask_graph(p.compile(), p, dataset.gen_batch(8, n_epochs=1), seed=2, prefetch=2, total=12)
-    results = get(graph, keys)
     assert [key_split(key) for key in keys[:1]] == ['predict_model']
     assert {key_split(key) for key in graph} >= {'jitter+shift', 'train_model', 'train_in_batch', 'batch'}
-    for payload, x in zip(results, expected):
-        np.testing.assert_array_equal(payload.batch.x, x)
-    assert p.v('loss') == reference.v('loss')
     assert len(dask.order.order(graph)) == len(graph)
+    assert len(dask.get(graph, keys)) == 12      # its outcome is checked by lanes/test_dask_graph.py
 
 
-def test_to_dask_is_a_collection_that_computes_like_run(dataset):
-    reference = full_pipeline(dataset).run(8, n_epochs=1, shuffle=True, seed=9)
+def test_to_dask_is_a_lazy_collection(dataset):
     p = full_pipeline(dataset)
     lowered = p.to_dask(8, n_epochs=1, shuffle=True, seed=9, prefetch=2)
     assert p.v('loss') == []                             # nothing ran yet
     batches, = dask.compute(lowered)
-    assert len(batches) == 12
-    assert p.v('loss') == reference.v('loss')
-    np.testing.assert_array_equal(p.m('lin').w, reference.m('lin').w)
-    batches_sync, = dask.compute(full_pipeline(dataset).to_dask(8, n_epochs=1, shuffle=True, seed=9),
-                                 scheduler='sync')
-    for a, b in zip(batches, batches_sync):
-        np.testing.assert_array_equal(a.x, b.x)
+    assert len(batches) == 12 and len(p.v('loss')) == 12
 
 
 def test_to_dask_refuses_endless_runs_and_rebatch(dataset):
@@ -326,10 +200,15 @@ def test_to_dask_refuses_endless_runs_and_rebatch(dataset):
 
 
 # ---------------------------------------------------------------- processes
-def test_processes_give_the_serial_results(dataset):
-    reference = run_and_collect(full_pipeline(dataset))
-    for _ in range(2):
-        assert_same(run_and_collect(full_pipeline(dataset), prefetch=2, scheduler='processes'), reference)
+def test_processes_give_the_serial_results():
+    """The model case of the conformance suite, run once (docs/batchflow.md pins this test).
+
+    Every case runs on processes in ``lanes/test_processes.py``.
+    """
+    class Processes(SchedulerConformance):
+        scheduler, prefetch, repeats = 'processes', 2, 1
+
+    Processes().test_static_and_dynamic_models()
 
 
 class UnpicklableBatch(AugmentBatch):

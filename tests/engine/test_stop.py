@@ -7,8 +7,8 @@ import pytest
 
 from dagflow import B, Dataset, R, StopPipeline, V, action
 from dagflow.exceptions import DagflowError, EmptyBatchSequence
+from dagflow.testing import ConformanceModel, assert_same, outcome
 
-from ..models.conftest import LinearModel
 from .test_parallel import AugmentBatch
 
 STOP = 5   # the batch (numbered from 0) whose step stops the run
@@ -46,7 +46,7 @@ def stopping_pipeline(dataset, where):
     state step.  The ``after`` section copies the counter.
     """
     p = (dataset.p
-         .init_model('lin', LinearModel, 'dynamic', config={'size': 2})
+         .init_model('lin', ConformanceModel, 'dynamic', config={'size': 2})
          .init_variables({'n': 0, 'loss': [], 'predictions': [], 'after': None})
          .jitter(R('uniform', 0, 0.1)))
     if where == 'first':
@@ -63,34 +63,22 @@ def stopping_pipeline(dataset, where):
     return p
 
 
-def collect(pipeline, **run_args):
-    """The batches a stopped run yields, its variables and the model's weights."""
-    batches = [(batch.indices.copy(), batch.x.copy())
-               for batch in pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args)]
-    return {'batches': batches, 'n': pipeline.v('n'), 'loss': pipeline.v('loss'), 'after': pipeline.v('after'),
-            'predictions': np.array(pipeline.v('predictions')), 'w': pipeline.m('lin').w.copy()}
-
-
-def assert_same(result, reference):
-    assert result['n'] == reference['n'] and result['after'] == reference['after']
-    assert result['loss'] == reference['loss']
-    np.testing.assert_array_equal(result['predictions'], reference['predictions'])
-    np.testing.assert_array_equal(result['w'], reference['w'])           # bit for bit
-    assert len(result['batches']) == len(reference['batches'])
-    for (index, x), (ref_index, ref_x) in zip(result['batches'], reference['batches']):
-        np.testing.assert_array_equal(index, ref_index)
-        np.testing.assert_array_equal(x, ref_x)
+def collect(pipeline, batches=None, **run_args):
+    """The :func:`~dagflow.testing.outcome` of a stopped run: batches, variables, the model's weights."""
+    batches = pipeline.gen_batch(8, n_epochs=2, shuffle=True, seed=11, **run_args) if batches is None else batches
+    return outcome(pipeline, batches, variables=['n', 'loss', 'predictions', 'after'], models=['lin'])
 
 
 # ---------------------------------------------------------------- the serial run: the reference
 @pytest.mark.parametrize('where', WHERE)
 def test_the_serial_run_ends_after_the_batch_that_stops(dataset, where):
     result = collect(stopping_pipeline(dataset, where))
-    assert len(result['batches']) == STOP                     # batches 0..STOP-1 come out, and no more
+    assert len(result['batches']) == STOP and result['error'] is None   # batches 0..STOP-1 come out, and no more
     counted = STOP if where == 'first' else STOP + 1           # batch STOP goes as far as the step that stopped
-    assert result['n'] == result['after'] == counted           # ... and after ran, at the end
-    assert len(result['loss']) == counted
-    assert len(result['predictions']) == 8 * (STOP + 1 if where == 'end' else STOP)
+    state = result['variables']
+    assert state['n'] == state['after'] == counted             # ... and after ran, at the end
+    assert len(state['loss']) == counted
+    assert len(state['predictions']) == 8 * (STOP + 1 if where == 'end' else STOP)
 
 
 def test_run_returns_the_pipeline_and_no_error_reaches_the_user(dataset):
@@ -186,6 +174,4 @@ def test_the_dask_graph_stops_where_the_serial_run_stops(dataset, where):
     reference = collect(stopping_pipeline(dataset, where))
     p = stopping_pipeline(dataset, where)
     (batches,) = dask.compute(p.to_dask(8, n_epochs=2, shuffle=True, seed=11))
-    result = {'batches': [(b.indices, b.x) for b in batches], 'n': p.v('n'), 'loss': p.v('loss'),
-              'after': p.v('after'), 'predictions': np.array(p.v('predictions')), 'w': p.m('lin').w}
-    assert_same(result, reference)
+    assert_same(collect(p, batches), reference)

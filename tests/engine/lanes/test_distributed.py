@@ -1,0 +1,21 @@
+"""A Dask cluster (a LocalCluster of threads, and one of 2 processes): the serial run's outcome."""
+import pytest
+
+from dagflow.testing import SchedulerConformance
+
+from .test_threads import JOIN_DEFECT
+
+pytest.importorskip('distributed')
+
+
+class TestDistributed(SchedulerConformance):
+    prefetch = 2
+    repeats = 1     # each run costs a round-trip to the cluster; the threads lanes repeat
+
+    @pytest.fixture(autouse=True)
+    def _on_the_cluster(self, client):
+        self.scheduler = client
+
+    @JOIN_DEFECT
+    def test_join(self):
+        super().test_join()
