@@ -131,6 +131,9 @@ class ActionSpec:
         ``import_model``), so later uses of that model are known.
     splits_stream : bool
         Whether the engine runs it by re-cutting the stream of batches (``rebatch``).
+    hands_batches : bool
+        Whether it hands batches to the step after it as extra leading
+        arguments (``join``): the engine runs that step in the same task.
     sections : tuple of str
         The sections that allow it.  An action allowed in ``'before'`` only is a
         declaration: chained anywhere, it is recorded in ``before``.
@@ -159,6 +162,7 @@ class ActionSpec:
     effects: tuple = UNDECLARED
     defines_model: bool = False
     splits_stream: bool = False
+    hands_batches: bool = False
     sections: tuple = SECTIONS
     defaults: Mapping = field(init=False, repr=False, compare=False)
     _positions: Mapping = field(init=False, repr=False, compare=False)

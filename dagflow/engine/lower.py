@@ -3,7 +3,9 @@
 A batch's main steps become a chain of *groups*: every run of consecutive
 pure steps is fused into one group (one task per batch, so a no-op action
 costs microseconds, not a scheduler round-trip), and every state step is a
-group of its own.  The task of group *g* of batch *k* depends on
+group of its own, except that the step after a ``join`` runs in the join's
+group (it takes the joined batches as arguments, which live in that task
+only).  The task of group *g* of batch *k* depends on
 
 * the batch edge: group *g-1* of batch *k* (group 0 on the batch itself);
 * carried state edges: for a plan edge ``u -> v`` that crosses to the next
@@ -44,6 +46,7 @@ from dataclasses import dataclass
 
 import dask.threaded
 
+from ..core import action_spec
 from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
@@ -123,12 +126,15 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
     """Split ``nodes`` (default: the main section) into groups; see the module docstring."""
     nodes = list(plan.section_nodes('main') if nodes is None else nodes)
     groups: list[list] = []
+    hands = False
     for node in nodes:
         pure = plan.nodes[node]['pure']
-        if pure and groups and groups[-1][0]:
-            groups[-1][1].append(node)
+        if groups and (hands or (pure and groups[-1][0])):
+            groups[-1][1].append(node)      # a pure run goes on, or the step that takes a join's batches
+            groups[-1][0] = groups[-1][0] and pure
         else:
             groups.append([pure, [node]])
+        hands = hands_batches(plan.nodes[node]['step'])
     where = {node: i for i, (_, members) in enumerate(groups) for node in members}
     writers = [i for i, (_, members) in enumerate(groups) if any(
         effect.access is Access.WRITE for node in members for effect in plan.nodes[node]['effects'])]
@@ -142,6 +148,11 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
         seen.add(name)
         result.append(Group(i, tuple(members), pure, name, tuple(after), settles=bool(writers) and i == writers[0]))
     return result
+
+
+def hands_batches(step) -> bool:
+    """Whether ``step`` hands batches to the step after it (``join``), which must then run in its task."""
+    return step.kind.value == 'api' and action_spec(step.name).hands_batches
 
 
 def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):

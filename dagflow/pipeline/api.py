@@ -115,7 +115,7 @@ _SPECS = [register_action(spec) for spec in (
     ActionSpec('init_lock', init_lock, effects=(_LOCK,)),
     ActionSpec('acquire_lock', acquire_lock, effects=(_LOCK,)),
     ActionSpec('release_lock', release_lock, effects=(_LOCK,)),
-    ActionSpec('join', join, effects=(Writes(ResourceKind.SOURCE, 'join'),)),
+    ActionSpec('join', join, effects=(Writes(ResourceKind.SOURCE, 'join'),), hands_batches=True),
     ActionSpec('merge', merge, effects=(Writes(ResourceKind.SOURCE, 'merge'),)),
     ActionSpec('rebatch', rebatch, effects=(Writes(ResourceKind.STREAM, 'rebatch'),), splits_stream=True,
                sections=('main',)),

@@ -392,7 +392,7 @@ def _sections_unwrapped(values):
 
 
 def _joined_count(step: Step) -> int:
-    if step.kind is StepKind.API and step.name == 'join':
+    if step.kind is StepKind.API and action_spec(step.name).hands_batches:
         return len(step.args)
     return 0
 

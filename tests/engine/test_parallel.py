@@ -161,6 +161,13 @@ def test_the_first_state_change_of_a_batch_waits_for_the_whole_previous_batch(da
     assert deps['update-tok'] == [('jitter-tok', 1), ('update-tok', 0), ('jitter[3]-tok', 0)]
 
 
+def test_the_step_after_a_join_runs_in_the_joins_task():
+    from dagflow.testing import conformance_dataset
+    p = conformance_dataset().p.jitter(0.1).join(conformance_dataset(seed=1)).with_joined(factor=10.0).jitter(0.1)
+    assert [(g.name, g.pure) for g in fuse_groups(p.compile())] == [
+        ('jitter', True), ('join+with_joined', False), ('jitter[3]', True)]   # the joined batches live in one task
+
+
 def test_repeated_names_get_their_position(dataset):
     p = dataset.p.init_variable('n', 0).update(V('n'), 1).update(V('n'), 2)
     assert [g.name for g in fuse_groups(p.compile())] == ['update', 'update[1]']

@@ -8,8 +8,6 @@ import dask
 
 from dagflow.testing import SchedulerConformance
 
-from .test_threads import JOIN_DEFECT
-
 
 class TestDaskGraph(SchedulerConformance):
     get = staticmethod(dask.get)
@@ -22,10 +20,6 @@ class TestDaskGraph(SchedulerConformance):
         (batches,) = dask.compute(pipeline.to_dask(batch_size, prefetch=self.prefetch, **run_args),
                                   scheduler=self.get)
         yield from batches
-
-    @JOIN_DEFECT
-    def test_join(self):
-        super().test_join()
 
 
 class TestDaskGraphThreaded(TestDaskGraph):

@@ -3,8 +3,6 @@ import pytest
 
 from dagflow.testing import SchedulerConformance
 
-from .test_threads import JOIN_DEFECT
-
 pytest.importorskip('distributed')
 
 
@@ -15,7 +13,3 @@ class TestDistributed(SchedulerConformance):
     @pytest.fixture(autouse=True)
     def _on_the_cluster(self, client):
         self.scheduler = client
-
-    @JOIN_DEFECT
-    def test_join(self):
-        super().test_join()

@@ -1,14 +1,8 @@
 """The process lane: pure steps in worker processes, state steps in the driver, the serial run's outcome."""
 from dagflow.testing import SchedulerConformance
 
-from .test_threads import JOIN_DEFECT
-
 
 class TestProcesses(SchedulerConformance):
     scheduler = 'processes'
     prefetch = 2
     repeats = 1     # the driver loop is the threads lanes', which repeat
-
-    @JOIN_DEFECT
-    def test_join(self):
-        super().test_join()
