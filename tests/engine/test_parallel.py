@@ -17,28 +17,13 @@ from dagflow import B, C, Dataset, R, V, action
 from dagflow.engine import fuse_groups, to_dask_graph
 from dagflow.engine.lower import Group, batch_tasks
 from dagflow.exceptions import RunArgumentError
-from dagflow.testing import SchedulerConformance
+from dagflow.testing import ConformanceBatch, SchedulerConformance
 
 from ..models.conftest import LinearModel, ModelBatch
 
 
-class AugmentBatch(ModelBatch):
-    @action
-    def jitter(self, scale):
-        self.x = self.x + self.random.normal(0, scale, self.x.shape)
-        return self
-
-    @action
-    def shift(self, value):
-        self.x = self.x + value
-        return self
-
-    @action
-    def fail_at(self, number):
-        if self.context.iteration.number == number:
-            raise ValueError(f'batch {number} is broken')
-        return self
-
+class AugmentBatch(ConformanceBatch, ModelBatch):
+    """The conformance suite's actions (jitter, shift, fail_at, ...) and the model tests' ones."""
 
 
 @pytest.fixture
