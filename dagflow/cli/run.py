@@ -147,7 +147,7 @@ def unread_config(pipeline, keys) -> list[str]:
             if effect.resource.kind is CONFIG}
     for spec in pipeline.models.specs.values():
         read |= {resource.name for resource in reads_of(spec.config) if resource.kind is CONFIG}
-    from ..pipeline.running import DatasetExpression
+    from ..pipeline.dataset_expression import DatasetExpression
     dataset = pipeline.dataset
     extra = (dataset.expression if isinstance(dataset, DatasetExpression) else None, pipeline.run_args)
     read |= {resource.name for resource in reads_of(extra) if resource.kind is CONFIG}

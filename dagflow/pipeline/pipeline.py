@@ -33,11 +33,12 @@ from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
 from ..viz.mixin import VisualMixin
 from .api import API_ACTIONS, bind_arguments
+from .dataset_expression import DatasetExpression
 from .guard import config_guard
 from .model_api import MODEL_ACTIONS, prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
-from .running import DatasetExpression, RunMixin
+from .running import RunMixin
 from .state import Locks, Variables
 from .step import Step, StepKind, caller_source
 from .variables import VariablesMixin
