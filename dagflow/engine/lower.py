@@ -46,7 +46,6 @@ from dataclasses import dataclass
 
 import dask.threaded
 
-from ..core import action_spec
 from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
@@ -126,15 +125,14 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
     """Split ``nodes`` (default: the main section) into groups; see the module docstring."""
     nodes = list(plan.section_nodes('main') if nodes is None else nodes)
     groups: list[list] = []
-    hands = False
     for node in nodes:
-        pure = plan.nodes[node]['pure']
-        if groups and (hands or (pure and groups[-1][0])):
+        data = plan.nodes[node]
+        pure = data['pure']
+        if groups and (data['step'].joined or (pure and groups[-1][0])):
             groups[-1][1].append(node)      # a pure run goes on, or the step that takes a join's batches
             groups[-1][0] = groups[-1][0] and pure
         else:
             groups.append([pure, [node]])
-        hands = hands_batches(plan.nodes[node]['step'])
     where = {node: i for i, (_, members) in enumerate(groups) for node in members}
     writers = [i for i, (_, members) in enumerate(groups) if any(
         effect.access is Access.WRITE for node in members for effect in plan.nodes[node]['effects'])]
@@ -148,11 +146,6 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
         seen.add(name)
         result.append(Group(i, tuple(members), pure, name, tuple(after), settles=bool(writers) and i == writers[0]))
     return result
-
-
-def hands_batches(step) -> bool:
-    """Whether ``step`` hands batches to the step after it (``join``), which must then run in its task."""
-    return step.kind.value == 'api' and action_spec(step.name).hands_batches
 
 
 def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
