@@ -6,7 +6,7 @@ import pytest
 from dagflow.data.iteration import DEFAULT_EPOCHS
 from dagflow.expr.named import NO_DEFAULT
 from dagflow.pipeline.run_args import NOT_GIVEN
-from dagflow.pipeline.state import NO_VALUE
+from dagflow.runtime.state import NO_VALUE
 from dagflow.sentinel import Sentinel
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import dataclass, field
 
+from ..core.step import StepKind
 from ..exceptions import DagflowError, LoadError, UndefinedModelError, UnknownActionError
 from ..pipeline.registry import batch_actions, resolve_action
-from ..pipeline.step import StepKind
 from ..plan import SECTIONS, compile_plan
 from ..plan.check import check_pickling, check_plan
 from .output import describe_error, display_path, user_frame

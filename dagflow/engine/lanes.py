@@ -25,9 +25,8 @@ import pickle
 import sys
 import threading
 
-from ..core import ResourceKind
-from ..exceptions import BatchPickleError, UndeclaredEffectError
-from ..pipeline.guard import RUNNING
+from ..exceptions import BatchPickleError
+from ..runtime.worker import WorkerPipeline
 from .lower import SKIPPED, new_token, run_group
 from .serial import WORKER, StepTable, run_dataset, step_table
 
@@ -98,48 +97,6 @@ _WORKER: dict = {}  # in a worker process: what the driver sent once (the run's 
 def _init_worker(steps, pipeline):
     _WORKER['steps'], _WORKER['pipeline'] = step_table(steps), pipeline
     WORKER.set(f'process {os.getpid()}')
-
-
-class WorkerPipeline:
-    """What a pure step sees as its pipeline in a worker process: the dataset and the config, and no state.
-
-    The config is the one of the run's start: pure steps may read only config
-    keys that no step writes (:func:`dagflow.plan.compile_plan`).
-    """
-
-    def __init__(self, dataset, config=None):
-        self.dataset, self.config = dataset, config
-
-    @classmethod
-    def of(cls, pipeline, plan, dataset=None) -> WorkerPipeline:
-        """The worker-side stand-in of ``pipeline``: the run's ``dataset`` (default: the pipeline's) and the
-        config values that pure steps of ``plan`` read."""
-        dataset = run_dataset(pipeline, dataset)
-        config = getattr(pipeline, 'config', None)
-        keys = {effect.resource.name for _, data in plan.nodes(data=True) if data['pure']
-                for effect in data['effects'] if effect.resource.kind is ResourceKind.CONFIG}
-        if not keys or config is None:
-            return cls(dataset)
-        if '*' in keys or '' in keys:   # C() or a name known only at run time: all of it
-            return cls(dataset, config.copy())
-        chosen = type(config)()
-        for key in sorted(keys):
-            if key in config:
-                chosen[key] = config[key]
-        return cls(dataset, chosen)
-
-    def __getattr__(self, name):
-        """Anything but the dataset and the config: the step reached for state it was not known to touch."""
-        if name.startswith('__'):
-            raise AttributeError(name)
-        guard = RUNNING.get()
-        step = guard.label if guard is not None else 'A pure step'
-        raise UndeclaredEffectError(
-            f'{step} used pipeline.{name} in a worker process. dagflow saw no variable or model in the step (its '
-            f'code could not be read, or reaches the state in a way dagflow does not follow), so it ran as a pure '
-            f"step, away from the pipeline's state. Declare what the action touches, e.g. "
-            f"@action(reads='var:name') or @action(writes='model:name'), so it runs where the state lives.",
-            name=name, step=step)
 
 
 def _send_check(worker_pipeline, dumps, where: str):

@@ -17,9 +17,9 @@ import numpy as np
 
 from ..exceptions import SkipBatchException, StopPipeline, attach_step_info
 from ..expr import Context, IterationInfo
-from ..pipeline.api import Joined
-from ..pipeline.guard import RUNNING, StepGuard
 from ..plan.effects import splits_stream
+from ..runtime.api import Joined
+from ..runtime.guard import RUNNING, StepGuard
 from .steps import run_step, with_batch
 
 __all__ = ['StepTable', 'execute_plan', 'process_batch', 'run_section', 'run_steps', 'step_table', 'batch_random',

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..core import Step, StepKind
 from ..exceptions import StepArgumentError, UnknownActionError, suggestion_text
 from ..expr import Context, evaluate
-from ..pipeline.api import API_ACTIONS, Joined, save_results
-from ..pipeline.step import Step, StepKind
+from ..runtime.api import API_ACTIONS, Joined, save_results
 
 __all__ = ['run_step', 'with_batch']
 

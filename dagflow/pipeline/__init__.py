@@ -1,5 +1,5 @@
 """The pipeline layer: step records, the fluent builder and the pipeline API actions."""
+from ..core.step import Step, StepKind
 from .pipeline import Pipeline, SectionView
-from .step import Step, StepKind
 
 __all__ = ['Pipeline', 'SectionView', 'Step', 'StepKind']

@@ -2,7 +2,7 @@
 
 Steps (``init_model``, ``train_model``, ``predict_model``, ``load_model``,
 ``save_model``, ``import_model``) are recorded like any API action; their
-run-time code lives in :mod:`dagflow.pipeline.model_api`.  ``gather_metrics``
+run-time code lives in :mod:`dagflow.runtime.model_actions`.  ``gather_metrics``
 is recorded as a function step that calls
 :func:`dagflow.models.metrics.make_metrics`.  ``load_model_now``,
 ``save_model_now`` and ``get_model_by_name`` act at once.
@@ -10,15 +10,15 @@ is recorded as a function step that calls
 from __future__ import annotations
 
 from ..core import ResourceKind
+from ..core.step import StepKind, caller_source
 from ..exceptions import ExpressionError, ModelError, StepArgumentError
 from ..expr import Context, evaluate, is_expression, normalize_mode
 from ..models.metrics import MetricsError, make_metrics
 from ..models.metrics.gather import check_metrics_arguments
 from ..models.store import default_model_name, parse_model_args
-from .guard import check_access
-from .model_api import load_model_into
+from ..runtime.guard import check_access
+from ..runtime.model_actions import load_model_into
 from .registry import Resolved
-from .step import StepKind, caller_source
 
 __all__ = ['ModelMixin']
 

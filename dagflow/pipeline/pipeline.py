@@ -27,20 +27,21 @@ from collections.abc import Mapping
 
 from ..config import Config
 from ..core import action_spec
+from ..core.step import Step, StepKind, caller_source
 from ..exceptions import StepArgumentError, UnknownActionError
 from ..expr import is_expression
 from ..models import Models
 from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
+from ..runtime.api import API_ACTIONS, bind_arguments
+from ..runtime.guard import config_guard
+from ..runtime.model_actions import MODEL_ACTIONS
+from ..runtime.state import Locks, Variables
 from ..viz.mixin import VisualMixin
-from .api import API_ACTIONS, bind_arguments
 from .dataset_expression import DatasetExpression
-from .guard import config_guard
-from .model_api import MODEL_ACTIONS, prepare_model_step
+from .model_steps import prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
 from .running import RunMixin
-from .state import Locks, Variables
-from .step import Step, StepKind, caller_source
 from .variables import VariablesMixin
 
 __all__ = ['Pipeline']

@@ -11,10 +11,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.step import StepKind
 from ..data.batch import Batch
 from ..exceptions import UnknownActionError, did_you_mean, suggestion_text
-from .api import API_ACTIONS
-from .step import StepKind
+from ..runtime.api import API_ACTIONS
 
 __all__ = ['Resolved', 'resolve_action', 'batch_actions', 'action_definitions', 'namespace_names']
 

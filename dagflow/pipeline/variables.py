@@ -5,9 +5,9 @@
 ``has_variable``, ``delete_variable``/``del_variable``,
 ``delete_all_variables``, ``init_lock``, ``acquire_lock``,
 ``release_lock``).  The values live in the pipeline's
-:class:`~dagflow.pipeline.state.Variables` and
-:class:`~dagflow.pipeline.state.Locks`; every access from a running step is
-checked against the step's effects (:mod:`dagflow.pipeline.guard`).
+:class:`~dagflow.runtime.state.Variables` and
+:class:`~dagflow.runtime.state.Locks`; every access from a running step is
+checked against the step's effects (:mod:`dagflow.runtime.guard`).
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core import ResourceKind
+from ..core.step import caller_source
 from ..exceptions import StepArgumentError, suggestion_text
-from .guard import check_access
-from .state import NO_VALUE, VariableSpec
-from .step import caller_source
+from ..runtime.guard import check_access
+from ..runtime.state import NO_VALUE, VariableSpec
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline

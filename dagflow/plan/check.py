@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import ResourceKind, Writes, action_spec
+from ..core.step import StepKind
 from ..exceptions import UndefinedModelError, did_you_mean, suggestion_text
 from ..expr import MODES, NO_DEFAULT, walk
-from ..pipeline.step import StepKind
 from .check_batch import check_batch_names
 from .effects import Access, assigned_arguments, defines_model
 from .plan import SECTIONS

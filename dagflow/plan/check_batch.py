@@ -27,9 +27,9 @@ import ast
 import functools
 import inspect
 
+from ..core.step import StepKind
 from ..exceptions import suggestion_text
 from ..expr import walk
-from ..pipeline.step import StepKind
 from .effects import assigned_arguments
 from .learn import _parse, _user_function
 

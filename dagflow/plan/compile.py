@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..core import ResourceKind
+from ..core.step import StepKind
 from ..exceptions import PlanError
-from ..pipeline.step import StepKind
 from .effects import Access, Effect, effects_of, reads_of
 from .learn import learn_accesses, resolve_accesses
 from .plan import SECTIONS, Plan
@@ -41,7 +41,7 @@ def compile_plan(sections: Mapping[str, Sequence], *, variables: Mapping | None 
     Examples
     --------
     >>> from dagflow.expr import V
-    >>> from dagflow.pipeline.step import Step, StepKind
+    >>> from dagflow.core import Step, StepKind
     >>> plan = compile_plan({'main': [Step('update', StepKind.API, args=(V('x'), 1)),
     ...                               Step('print', StepKind.API, args=(V('x'),))]})
     >>> for source, target, resources in plan.state_edges():
@@ -100,7 +100,7 @@ def step_effects(step, actions: Mapping, owner: type | None = None, models: Mapp
 
     Examples
     --------
-    >>> from dagflow.pipeline.step import Step, StepKind
+    >>> from dagflow.core import Step, StepKind
     >>> sorted(map(str, step_effects(Step('train_model', StepKind.API, args=('m',)), {})))
     ['write model:m']
     """

@@ -13,7 +13,7 @@ its ``@action(reads=..., writes=..., use_lock=...)``.
 Examples
 --------
 >>> from dagflow.expr import B, V
->>> from dagflow.pipeline.step import Step, StepKind
+>>> from dagflow.core import Step, StepKind
 >>> sorted(map(str, effects_of(Step('update', StepKind.API, args=(V('n'), V('n') + 1)))))
 ['read var:n', 'write var:n']
 """
@@ -24,8 +24,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..core import Access, Assigns, Effect, Resource, ResourceKind, UsesModel, Writes, action_spec
+from ..core.step import Step, StepKind
 from ..expr import is_expression, walk
-from ..pipeline.step import Step, StepKind
 
 __all__ = ['Access', 'Effect', 'effects_of', 'reads_of', 'writes_of', 'resource_of', 'model_resource',
            'splits_stream', 'defines_model', 'assigned_arguments']

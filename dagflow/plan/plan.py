@@ -3,7 +3,7 @@
 Nodes are ``(section, position)`` tuples, e.g. ``('main', 2)``.  Node attributes:
 
 ``step``
-    the :class:`~dagflow.pipeline.step.Step` record;
+    the :class:`~dagflow.core.Step` record;
 ``section``, ``position``
     where it stands;
 ``effects``

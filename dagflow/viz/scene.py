@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..core import Resource, ResourceKind
-from ..pipeline.step import StepKind
+from ..core.step import StepKind
 from ..plan import SECTIONS
 from ..plan.effects import Access
 from .errors import VizError
@@ -175,7 +175,7 @@ def argument_lines(step, width: int = 38) -> tuple[str, ...]:
     Examples
     --------
     >>> from dagflow import B, V
-    >>> from dagflow.pipeline.step import Step, StepKind
+    >>> from dagflow.core import Step, StepKind
     >>> argument_lines(Step('train_model', StepKind.API, args=('cnn', B.images, B.labels),
     ...                     kwargs={'save_to': V('loss', mode='a')}))
     ("'cnn', B.images, B.labels,", "save_to=V('loss', mode='a')")

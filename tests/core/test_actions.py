@@ -9,9 +9,9 @@ from dagflow.core import API_SPECS, ActionSpec, Assigns, ResourceKind, UsesModel
 from dagflow.core import actions as registry
 from dagflow.exceptions import ActionSpecError
 from dagflow.pipeline import Step, StepKind
-from dagflow.pipeline.api import API_ACTIONS
 from dagflow.plan import Access, Effect, effects_of
 from dagflow.plan.effects import defines_model, splits_stream
+from dagflow.runtime.api import API_ACTIONS
 
 
 def shout(ctx, text, target=None, mode='w'):

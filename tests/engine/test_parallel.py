@@ -397,7 +397,7 @@ def test_an_action_writing_the_config_keeps_config_reads_in_order(scheduler):
 
 
 def test_workers_get_only_the_config_values_pure_steps_read(dataset):
-    from dagflow.engine.lanes import WorkerPipeline
+    from dagflow.runtime import WorkerPipeline
     p = dataset.p.shift(C('model/offset', default=0.0)).update(V('n'), C('other'))
     p.init_variable('n', 0)
     p.config.update({'model': {'offset': 2.0, 'lr': 0.1}, 'other': 5, 'unused': object()})

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from dagflow import B, Dataset, V, action
-from dagflow.core import Resource
+from dagflow.core import Resource, Step, StepKind
 from dagflow.engine.serial import StepTable
 from dagflow.expr import Context, evaluate, structural_key
 from dagflow.frozen import FrozenDict
-from dagflow.pipeline.step import Step, StepKind
 
 from ..models.conftest import LinearModel, ModelBatch
 

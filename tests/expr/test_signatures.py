@@ -70,7 +70,7 @@ class TestHeldWeakly:
         assert watched[0]() is None and watched[1]() is None
 
     def test_a_model_whose_method_was_read_is_freed(self):
-        from dagflow.pipeline.model_api import outputs_spelling
+        from dagflow.runtime.model_actions import outputs_spelling
         model = Model()
         assert outputs_spelling(model.train, {'outputs': 'loss'}, 'train_model') == {'fetches': 'loss'}
         watched = weakref.ref(model)

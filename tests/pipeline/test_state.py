@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dagflow.exceptions import StepArgumentError, UndefinedVariableError
-from dagflow.pipeline.state import NO_VALUE, Locks, Variables, VariableSpec
+from dagflow.runtime.state import NO_VALUE, Locks, Variables, VariableSpec
 
 
 class TestVariables:

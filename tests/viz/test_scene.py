@@ -91,7 +91,7 @@ class TestPlanScene:
 
 
 def test_argument_lines_wrap_between_arguments():
-    from dagflow.pipeline.step import Step, StepKind
+    from dagflow.core import Step, StepKind
     step = Step('call', StepKind.API, args=(B.a, B.b, B.c, B.d, B.e, B.f, B.g, B.h, B.i))
     lines = argument_lines(step, width=20)
     assert all(len(line) <= 21 for line in lines)

@@ -1,4 +1,4 @@
-"""The pipeline API actions: the steps a pipeline provides itself.
+"""The run-time bodies of the pipeline API actions: the steps a pipeline provides itself.
 
 Each action is a function ``(ctx, *args, **kwargs)`` whose signature is also
 the one the builder checks arguments against when the step is recorded.  It
@@ -16,7 +16,7 @@ from typing import Any
 from ..core import ActionSpec, Assigns, ResourceKind, Writes, register_action
 from ..exceptions import StepArgumentError
 from ..expr import assign, evaluate, normalize_mode
-from .model_api import MODEL_ACTIONS
+from .model_actions import MODEL_ACTIONS
 from .saving import save_results
 
 __all__ = ['API_ACTIONS', 'Joined', 'save_results', 'bind_arguments']
