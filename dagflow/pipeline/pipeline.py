@@ -25,33 +25,33 @@ import warnings
 import weakref
 from collections.abc import Mapping
 
+from .. import viz
 from ..config import Config
 from ..core import action_spec
 from ..core.step import Step, StepKind, caller_source
 from ..exceptions import StepArgumentError, UnknownActionError
 from ..expr import is_expression
 from ..models import Models
-from ..plan import CheckReport, Plan, check_models, check_plan, compile_plan
+from ..plan import SECTIONS, CheckReport, Plan, check_models, check_plan, compile_plan
 from ..runtime.api import API_ACTIONS, bind_arguments
 from ..runtime.guard import config_guard
 from ..runtime.model_actions import MODEL_ACTIONS
 from ..runtime.state import Locks, Variables
-from ..viz.mixin import VisualMixin
 from .dataset_expression import DatasetExpression
 from .model_steps import prepare_model_step
 from .modelling import ModelMixin
 from .registry import action_definitions, batch_actions, resolve_action
 from .running import RunMixin
+from .sections import SectionView, sections_unwrapped
 from .variables import VariablesMixin
 
 __all__ = ['Pipeline']
 
-_SECTIONS = ('before', 'main', 'after')
 # Short names the guide uses for model steps; they apply only when no action or function has that name.
 _MODEL_ALIASES = {'train': 'train_model', 'predict': 'predict_model'}
 
 
-class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
+class Pipeline(VariablesMixin, ModelMixin, RunMixin):
     """A chain of actions over batches: record it, compile it, run it.
 
     Parameters
@@ -78,7 +78,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
         self.dataset = dataset
         self.config = config if isinstance(config, Config) else Config(dict(config or {}))
         self.config._on_write = config_guard(self)   # a step may write only the config keys it declares
-        self._sections: dict[str, tuple[Step, ...]] = {name: () for name in _SECTIONS}
+        self._sections: dict[str, tuple[Step, ...]] = {name: () for name in SECTIONS}
         self.variables = Variables()
         self.locks = Locks()
         self.models = Models()
@@ -113,7 +113,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
     def _add_step(self, section: str, name: str, resolved, args: tuple, kwargs: dict, source, *,
                   in_place: bool = False) -> Pipeline:
         """Check and record one step; return a new pipeline holding it, or this one when ``in_place``."""
-        args, kwargs = _sections_unwrapped(args), _sections_unwrapped(kwargs)   # p.before stands for p
+        args, kwargs = sections_unwrapped(args), sections_unwrapped(kwargs)   # p.before stands for p
         steps = self._sections[section]
         joined = _joined_count(steps[-1]) if steps else 0
         where = f' (step {len(steps)} of {section}, added at {source})' if source else ''
@@ -328,7 +328,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
             other, section = other.pipeline, other.section
         if not isinstance(other, Pipeline):
             return NotImplemented
-        sections = {s: self._sections[s] + (other._sections[s] if section in (None, s) else ()) for s in _SECTIONS}
+        sections = {s: self._sections[s] + (other._sections[s] if section in (None, s) else ()) for s in SECTIONS}
         child = self._derive(dataset=self.dataset if self.dataset is not None else other.dataset,
                              config=self.config + other.config, sections=sections)
         for spec in other.variables.specs.values():
@@ -356,6 +356,103 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
                    source=caller_source())
         return self._derive(sections={**self._sections, 'main': (sub,)})
 
+    # ------------------------------------------------------------------ pictures (drawn by dagflow.viz from the plan)
+    def visualize(self, filename=None, format: str | None = None, sections=SECTIONS, rankdir: str = 'TB',
+                  timings=False, legend: bool = True) -> viz.Picture:
+        """Draw the compiled plan: a box per step, sections as clusters, state and carried edges.
+
+        The parameters are :func:`dagflow.viz.draw_plan`'s (``filename``,
+        ``format`` of ``'svg'``/``'png'``/``'pdf'``/``'dot'``, ``sections``,
+        ``rankdir``, ``legend``); ``timings=True`` fills the boxes by the time
+        each step took in the last ``run(..., profile=True)``.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> picture = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).visualize(format='dot')
+        >>> 'update' in picture.source
+        True
+        """
+        return viz.draw_plan(self.compile(), filename, format, sections, rankdir, timings, legend,
+                             profile=self._profile())
+
+    def to_dot(self, sections=SECTIONS, rankdir: str = 'TB', timings=False, legend: bool = True) -> str:
+        """The Graphviz DOT text of the plan's picture (see :meth:`visualize`).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).to_dot().startswith('digraph plan {')
+        True
+        """
+        return viz.plan_to_dot(self.compile(), sections, rankdir, timings, legend, profile=self._profile())
+
+    def to_mermaid(self, sections=SECTIONS, rankdir: str = 'TB') -> str:
+        """The plan as a Mermaid flowchart, for Markdown pages and GitHub (put it in a ```` ```mermaid ```` block).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).to_mermaid().splitlines()[:2]
+        ['flowchart TB', '  subgraph sec_main["main: for every batch"]']
+        """
+        return viz.plan_to_mermaid(self.compile(), sections, rankdir)
+
+    def visualize_dask(self, n_batches: int = 3, prefetch: int | None = None, filename=None,
+                       format: str | None = None, rankdir: str = 'LR', legend: bool = True) -> viz.Picture:
+        """Draw the Dask graph a run lowers to, for ``n_batches`` batches (see :func:`dagflow.viz.draw_lowered`).
+
+        Pure steps fuse into one task per batch, which the lanes run in
+        parallel; state steps chain across the lanes in serial order.
+        ``prefetch`` also draws the window edges of ``run(..., prefetch=...)``.
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> picture = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).visualize_dask(2, format='dot')
+        >>> 'g0_b0 -> g0_b1' in picture.source
+        True
+        """
+        return viz.draw_lowered(self.compile(), n_batches, prefetch, filename, format, rankdir, legend)
+
+    def plot_timeline(self, ax=None, **kwargs):
+        """Draw the last ``run(..., profile=True)`` as a Gantt chart: a lane per worker, bars coloured by step.
+
+        Keyword arguments go to :func:`dagflow.viz.plot_timeline` (``title``,
+        ``legend``, ``batch_labels``); bars of state steps get a dark outline.
+        Returns the matplotlib ``Axes``.
+        """
+        return viz.plot_timeline(self._profile(), ax, plan=self.compile(), **kwargs)
+
+    def plot(self, name: str, ax=None, smooth: int | None = None):
+        """Plot the history of the variable ``name`` (a list of numbers, or of arrays); return the ``Axes``.
+
+        ``smooth`` also draws the moving average over that many values.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use('Agg')
+        >>> from dagflow import Pipeline
+        >>> Pipeline().init_variable('loss', [0.9, 0.5, 0.4]).plot('loss').get_ylabel()
+        'loss'
+        >>> import matplotlib.pyplot as plt; plt.close('all')
+        """
+        return viz.plot_history(self.get_variable(name), name, ax, smooth=smooth)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return viz.notebook_bundle(repr(self), self.compile, include, exclude)
+
+    def _repr_html_(self):
+        return self._repr_mimebundle_(include=['text/html']).get('text/html')
+
+    def _repr_svg_(self):
+        return self._repr_mimebundle_(include=['image/svg+xml']).get('image/svg+xml')
+
+    def _profile(self):
+        """``self.profile`` if set (not looked up as an action, as ``__getattr__`` would)."""
+        return self.__dict__.get('profile')
+
     # ------------------------------------------------------------------ misc
     def __enter__(self) -> Pipeline:
         return self
@@ -378,19 +475,12 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin, VisualMixin):
         return child
 
     def __repr__(self):
-        counts = ', '.join(f'{s}={len(self._sections[s])}' for s in _SECTIONS if self._sections[s])
+        counts = ', '.join(f'{s}={len(self._sections[s])}' for s in SECTIONS if self._sections[s])
         target = 'template' if self.dataset is None else f'dataset={self.dataset!r}'
         return f'<Pipeline {target} steps: {counts or "none"}>'
 
     def __str__(self):
         return str(self.compile())
-
-
-def _sections_unwrapped(values):
-    """``args`` or ``kwargs`` of a step with every section view (``p.before``) replaced by its pipeline."""
-    if isinstance(values, dict):
-        return {key: value.pipeline if isinstance(value, SectionView) else value for key, value in values.items()}
-    return tuple(value.pipeline if isinstance(value, SectionView) else value for value in values)
 
 
 def _joined_count(step: Step) -> int:
@@ -438,60 +528,3 @@ def _warn_shadowed_actions(pipeline: Pipeline) -> None:
 
 
 # API actions the pipeline performs when they are chained (as BatchFlow's before-section declarations do)
-_DECLARED_NOW = frozenset({'init_lock'})
-_LEAVES_SECTION = frozenset({'run', 'run_now', 'run_later', 'compile', 'check'})
-
-
-class SectionView:
-    """Records chained calls into one section: ``pipeline.before.init_lock().load_model(...)``.
-
-    This is the one documented place where a statement (not a chain) changes a
-    pipeline, as BatchFlow users expect for ``before``/``after`` (and ``main``,
-    in the guide's whole-pipeline statement ``p.before....main....after....``):
-    every call records its step into the pipeline itself and returns the view,
-    so that the chain goes on in the same section.
-
-    Examples
-    --------
-    >>> from dagflow import Pipeline, V
-    >>> p = Pipeline().init_variable('log', [])
-    >>> p.before.update(V('log', mode='a'), 'start').call(print, 'ready')   # doctest: +ELLIPSIS
-    <before section of <Pipeline template steps: before=2>>
-    >>> [step.name for step in p.steps('before')]
-    ['update', 'call']
-    """
-
-    __slots__ = ('pipeline', 'section')
-
-    def __init__(self, pipeline: Pipeline, section: str):
-        self.pipeline = pipeline
-        self.section = section
-
-    def __getattr__(self, name: str):
-        if name.startswith('_'):
-            raise AttributeError(name)
-        if name == 'run' and self.section != 'main':   # p.after.run(): that section alone (running.py)
-            return lambda *args, **kwargs: self.pipeline._run_section_alone(self.section, args, kwargs) or self
-        if (name in API_ACTIONS and name not in _DECLARED_NOW) \
-                or not (hasattr(Pipeline, name) or name in vars(self.pipeline)):
-            return self.pipeline._recorder(self.section, name, in_place=True)
-        attribute = getattr(self.pipeline, name)
-        if not callable(attribute) or name in _LEAVES_SECTION:
-            return attribute
-
-        def in_section(*args, **kwargs):   # p.before.init_variable(...).update(...) stays in `before`
-            result = attribute(*args, **kwargs)
-            if isinstance(result, Pipeline) and result is not self.pipeline:   # it recorded a main step
-                if self.section != 'main':
-                    raise StepArgumentError(
-                        f'{name} records a step that runs for every batch, so it cannot go in the {self.section!r} '
-                        f'section (which runs once, without a batch). Chain it in the main section: '
-                        f'pipeline.{name}(...).', step=name)
-                self.pipeline._sections = result._sections   # the statement `p.main.xxx(...)` changes p
-                self.pipeline._compiled = None
-                return self
-            return self if result is self.pipeline else result
-        return in_section
-
-    def __repr__(self):
-        return f'<{self.section} section of {self.pipeline!r}>'

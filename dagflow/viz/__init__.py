@@ -17,13 +17,13 @@ from .dask_graph import lowered_scene
 from .dot import plan_to_dot, scene_to_dot
 from .errors import GraphvizNotFoundWarning, VizError
 from .mermaid import plan_to_mermaid, scene_to_mermaid
-from .mixin import VisualMixin
 from .picture import Picture
 from .render import find_dot, render_with_graphviz, render_with_matplotlib
 from .scene import Edge, EdgeKind, Node, NodeKind, Scene, plan_scene
 from .timeline import plot_history, plot_timeline, step_times
+from .views import draw_lowered, draw_plan, notebook_bundle
 
-__all__ = ['Edge', 'EdgeKind', 'GraphvizNotFoundWarning', 'Node', 'NodeKind', 'Picture', 'Scene', 'VisualMixin',
-           'VizError', 'find_dot', 'lowered_scene', 'plan_scene', 'plan_to_dot', 'plan_to_mermaid', 'plot_history',
-           'plot_timeline', 'render_with_graphviz', 'render_with_matplotlib', 'scene_to_dot', 'scene_to_mermaid',
-           'step_times']
+__all__ = ['Edge', 'EdgeKind', 'GraphvizNotFoundWarning', 'Node', 'NodeKind', 'Picture', 'Scene', 'VizError',
+           'draw_lowered', 'draw_plan', 'find_dot', 'lowered_scene', 'notebook_bundle', 'plan_scene', 'plan_to_dot',
+           'plan_to_mermaid', 'plot_history', 'plot_timeline', 'render_with_graphviz', 'render_with_matplotlib',
+           'scene_to_dot', 'scene_to_mermaid', 'step_times']

@@ -48,10 +48,10 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def plan_to_dot(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB', timings: Mapping | None = None,
-                legend: bool = True) -> str:
+def plan_to_dot(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB', timings=None, legend: bool = True,
+                *, profile=None) -> str:
     """The DOT text of a compiled plan; see :func:`dagflow.viz.scene.plan_scene` for the parameters."""
-    return scene_to_dot(plan_scene(plan, sections, rankdir, timings, legend))
+    return scene_to_dot(plan_scene(plan, sections, rankdir, timings, legend, profile=profile))
 
 
 def scene_to_dot(scene: Scene, name: str = 'plan') -> str:

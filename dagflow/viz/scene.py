@@ -225,7 +225,7 @@ def node_id(node: tuple) -> str:
 
 
 def plan_scene(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB',
-               timings: Mapping | None = None, legend: bool = True) -> Scene:
+               timings=None, legend: bool = True, *, profile=None) -> Scene:
     """The scene of a compiled plan: one box per step, sections as clusters.
 
     Parameters
@@ -236,11 +236,14 @@ def plan_scene(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB',
         The sections to draw; ``before``/``after`` are drawn only when they have steps.
     rankdir : {'TB', 'LR'}
         Top to bottom or left to right.
-    timings : mapping, optional
-        Plan node -> ``(total seconds, count)``: fills boxes by total time
-        (see :func:`dagflow.viz.timeline.step_times`).
+    timings : bool, DataFrame or mapping, optional
+        Fill boxes by the total time of each step: ``True`` for the times in
+        ``profile``, a profile itself, or plan node -> ``(total seconds,
+        count)`` (see :func:`dagflow.viz.timeline.step_times`).
     legend : bool
         Whether to draw a legend.
+    profile : DataFrame, optional
+        A run's profile (``run(..., profile=True)``), read when ``timings=True``.
 
     Returns
     -------
@@ -250,6 +253,7 @@ def plan_scene(plan, sections: Iterable[str] = SECTIONS, rankdir: str = 'TB',
     scene = Scene(rankdir=check_rankdir(rankdir), legend=legend)
     nodes = [n for s in sections for n in plan.section_nodes(s)]
     colors = resource_colors(r for _, _, resources in plan.state_edges() for r in resources)
+    timings = _step_times(timings, profile)
     fills = _timing_fills(timings, nodes) if timings is not None else {}
     firsts, lasts = {}, {}
     for section in sections:
@@ -345,6 +349,16 @@ def format_seconds(seconds: float) -> str:
     if seconds >= 1e-3:
         return f'{seconds * 1e3:.1f} ms'
     return f'{seconds * 1e6:.1f} µs'
+
+
+def _step_times(timings, profile) -> Mapping | None:
+    """Plan node -> ``(seconds, count)`` from what ``timings`` says (None: no timings)."""
+    if timings is None or timings is False:
+        return None
+    if isinstance(timings, Mapping):
+        return timings
+    from .timeline import step_times  # pandas is read only when timings are drawn
+    return step_times(profile if timings is True else timings)
 
 
 def _check_sections(sections) -> tuple:

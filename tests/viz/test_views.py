@@ -1,4 +1,4 @@
-"""The pipeline's picture methods and its display in Jupyter."""
+"""The pipeline's picture methods, the viz functions they call (which take a plan or a profile), and Jupyter."""
 import ast
 import pathlib
 import pickle
@@ -9,7 +9,7 @@ import pytest
 
 from dagflow import B, Pipeline
 from dagflow.exceptions import UndefinedVariableError
-from dagflow.viz import Picture, VizError
+from dagflow.viz import Picture, VizError, draw_lowered, draw_plan, notebook_bundle, plan_to_dot
 
 
 class TestVisualize:
@@ -140,3 +140,29 @@ def test_a_profiled_run_draws_its_timeline_and_timings(training):
     assert len(ax.patches) == len(training.profile) == 2 + 4 * 7 + 1
     assert len(ax.get_yticklabels()) == training.profile['worker'].nunique()
     assert 'over 4 calls' in training.to_dot(timings=True)
+
+
+class TestDrawingFromValues:
+    """What the pipeline's picture methods call: functions of a plan and a profile, never of the pipeline."""
+
+    def test_the_plan_alone_draws_what_the_pipeline_draws(self, training):
+        plan = training.compile()
+        assert draw_plan(plan, format='dot').source == training.visualize(format='dot').source
+        assert draw_lowered(plan, 2, format='dot').source == training.visualize_dask(2, format='dot').source
+
+    def test_timings_come_from_the_profile_given(self, training, profile):
+        plan = training.compile()
+        assert plan_to_dot(plan, timings=True, profile=profile) == plan_to_dot(plan, timings=profile)
+        assert '120.0 ms over 4 calls' in draw_plan(plan, format='dot', timings=True, profile=profile).source
+        with pytest.raises(VizError, match=r'profile=True'):
+            draw_plan(plan, timings=True)
+
+    def test_the_notebook_display_of_a_plan_that_cannot_be_made(self):
+        def broken():
+            raise UndefinedVariableError("V('x') is read but never set", name='x')
+        bundle = notebook_bundle('<Pipeline template>', broken)
+        assert bundle['text/plain'].startswith('<Pipeline template>\nIt cannot be drawn: UndefinedVariableError')
+        assert set(bundle) == {'text/plain', 'text/html'}
+
+    def test_the_pipeline_is_not_a_mixin_of_viz(self):
+        assert [cls.__module__ for cls in Pipeline.__mro__ if cls.__module__.startswith('dagflow.viz')] == []
