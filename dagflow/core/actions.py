@@ -222,6 +222,17 @@ class ActionSpec:
         return kwargs.get(argument, default)
 
     @property
+    def uses_model(self) -> bool:
+        """Whether its steps name a model (a :class:`UsesModel` fact): they are checked as model steps when recorded.
+
+        Examples
+        --------
+        >>> API_SPECS['train_model'].uses_model, API_SPECS['update'].uses_model
+        (True, False)
+        """
+        return any(isinstance(fact, UsesModel) for fact in self.effects)
+
+    @property
     def declaration(self) -> bool:
         """Whether it is a declaration, recorded in ``before`` wherever it is chained."""
         return self.sections == ('before',)

@@ -35,7 +35,6 @@ from ..models import Models
 from ..plan import SECTIONS, CheckReport, Plan, check_models, check_plan, compile_plan
 from ..runtime.api import API_ACTIONS, bind_arguments
 from ..runtime.guard import config_guard
-from ..runtime.model_actions import MODEL_ACTIONS
 from ..runtime.state import Locks, Variables
 from .dataset_expression import DatasetExpression
 from .model_steps import prepare_model_step
@@ -122,7 +121,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
             # a declaration (init_model): it belongs before the batches, whatever section it is chained in
             section, steps, joined, in_place = 'before', self._sections['before'], 0, True
             where = f' (step {len(steps)} of before, added at {source})' if source else ''
-        if spec is not None and name in MODEL_ACTIONS:
+        if spec is not None and spec.uses_model:
             args, kwargs = prepare_model_step(self, name, args, kwargs, where, source)
         if spec is not None:
             bind_arguments(name, resolved.function, args, kwargs, leading=1, where=where, source=source)
