@@ -275,7 +275,6 @@ class ModelMixin:
         context = self._context_now(batch)
         model = load_model_into(self.models, name, model_class, mode, evaluate(load_kwargs, context), context,
                                 config=evaluate(config, context))
-        self._compiled = None
         return model
 
     def save_model_now(self, name: str, *args, batch=None, **kwargs):

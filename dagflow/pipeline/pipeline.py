@@ -82,7 +82,7 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
         self.locks = Locks()
         self.models = Models()
         self.namespaces: list = []
-        self._compiled: Plan | None = None
+        self._compiled: tuple | None = None   # (inputs, plan) of the last compile
         self._init_run_state()
         _warn_shadowed_actions(self)
 
@@ -141,7 +141,6 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
         step = Step(name, resolved.kind, args, kwargs, target=resolved.target, joined=joined, source=source)
         if in_place:
             self._sections = {**self._sections, section: (*steps, step)}
-            self._compiled = None
             return self
         return self._derive(sections={**self._sections, section: (*steps, step)})
 
@@ -224,15 +223,36 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
 
     # ------------------------------------------------------------------ compile
     def compile(self) -> Plan:
-        """Compile the steps into a :class:`~dagflow.plan.Plan` (cached until the pipeline changes)."""
-        if self._compiled is None:
+        """Compile the steps into a :class:`~dagflow.plan.Plan`, or give the one compiled from the same inputs.
+
+        The plan is compiled again only when what it is made of changed: the
+        steps, the variable or model declarations, the models defined, or the
+        batch class (a dataset given as a named expression may pick another).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> p = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1)
+        >>> plan = p.compile()
+        >>> p.compile() is plan
+        True
+        >>> p.init_variable('m', 0).compile() is plan   # a declaration changes what it is made of
+        False
+        """
+        inputs = self._compile_inputs()
+        if self._compiled is None or not _same_inputs(self._compiled[0], inputs):
             self._validate_actions()
             plan = compile_plan(self._sections, variables=dict(self.variables.specs),
                                 actions=batch_actions(self.batch_class), owner=self.batch_class,
                                 models=dict(self.models.specs))
             check_models(plan, defined=self.models.names())
-            self._compiled = plan
-        return self._compiled
+            self._compiled = (inputs, plan)
+        return self._compiled[1]
+
+    def _compile_inputs(self) -> tuple:
+        """What the plan is made of, compared by identity (declarations are immutable records)."""
+        return (self._sections, tuple(self.variables.specs.values()), tuple(self.models.specs.values()),
+                frozenset(self.models.names()), self.batch_class)
 
     @property
     def graph(self) -> Plan:
@@ -480,6 +500,13 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
 
     def __str__(self):
         return str(self.compile())
+
+
+def _same_inputs(old: tuple, new: tuple) -> bool:
+    sections, variables, models, names, batch_class = old
+    return (sections is new[0] and len(variables) == len(new[1]) and all(a is b for a, b in zip(variables, new[1]))
+            and len(models) == len(new[2]) and all(a is b for a, b in zip(models, new[2]))
+            and names == new[3] and batch_class is new[4])
 
 
 def _joined_count(step: Step) -> int:

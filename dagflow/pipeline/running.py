@@ -381,18 +381,13 @@ class RunMixin:
     def _resolve_dataset(self):
         """The dataset of a run starting now; one given as a named expression is evaluated now.
 
-        The plan is compiled again if the dataset changed.  The run passes the
-        dataset returned down to the engine and never reads ``self.dataset``
+        The run passes the dataset returned down to the engine and never reads ``self.dataset``
         again.
         """
         dataset = self.dataset
         if not isinstance(dataset, DatasetExpression):
             return dataset
-        previous = dataset.current
-        value = dataset.resolve(self)
-        if value is not previous:
-            self._compiled = None
-        return value
+        return dataset.resolve(self)   # another batch class makes compile() compile again
 
     def _last_dataset(self):
         """The dataset of the last run (``p.after.run()`` runs with it); resolved now if there was none."""

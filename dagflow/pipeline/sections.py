@@ -61,7 +61,6 @@ class SectionView:
                         f'section (which runs once, without a batch). Chain it in the main section: '
                         f'pipeline.{name}(...).', step=name)
                 self.pipeline._sections = result._sections   # the statement `p.main.xxx(...)` changes p
-                self.pipeline._compiled = None
                 return self
             return self if result is self.pipeline else result
         return in_section

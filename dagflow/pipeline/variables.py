@@ -87,7 +87,6 @@ class VariablesMixin:
             raise StepArgumentError(f'init_variable({name!r}): unexpected arguments {sorted(kwargs)}.',
                                     name=name)
         self.variables.declare(VariableSpec(name, default, init_on_each_run, caller_source()))
-        self._compiled = None
         return self
 
     def init_variables(self, *variables, **named) -> Pipeline:
@@ -197,7 +196,6 @@ class VariablesMixin:
             warnings.warn(f'delete_variable({name!r}): there is no such variable, so nothing was deleted.'
                           + suggestion_text(name, [*self.variables.values, *self.locks.names()]),
                           UserWarning, stacklevel=2)
-        self._compiled = None
         return self
 
     def del_variable(self, name: str) -> Pipeline:
@@ -215,5 +213,4 @@ class VariablesMixin:
         """
         self.variables.delete_all()
         self.locks.clear()
-        self._compiled = None
         return self
