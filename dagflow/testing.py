@@ -255,7 +255,8 @@ class SchedulerConformance:
     ----------
     scheduler : str or object
         Passed as ``scheduler=`` to ``gen_batch`` (``'sync'``, ``'threads'``,
-        ``'processes'``, a ``distributed.Client`` or its address).
+        ``'processes'``, a ``distributed.Client`` or its address, or a
+        :class:`dagflow.engine.Lane` object).
     prefetch : int
         Passed as ``prefetch=``.
     repeats : int

@@ -1,8 +1,13 @@
-"""The engine: runs a compiled plan over a stream of batches, serially or in parallel."""
-from .lower import LoweredRun, fuse_groups, lower_run, to_dask_graph
-from .parallel import execute_parallel
-from .schedulers import SCHEDULERS, check_scheduler, execute
-from .serial import batch_random, execute_plan, process_batch, run_section, run_steps
+"""The engine: runs a compiled plan over a stream of batches with a run state, serially or in parallel.
 
-__all__ = ['LoweredRun', 'SCHEDULERS', 'batch_random', 'check_scheduler', 'execute', 'execute_parallel',
-           'execute_plan', 'fuse_groups', 'lower_run', 'process_batch', 'run_section', 'run_steps', 'to_dask_graph']
+:func:`run` is the entry point; it takes a plan and a :class:`~dagflow.runtime.RunState`, never a pipeline.
+"""
+from .execute import run, stream_plan
+from .lanes import Lane, SyncLane
+from .lower import LoweredRun, fuse_groups, lower_run, previous_waits, to_dask_graph
+from .schedulers import SCHEDULERS, check_scheduler
+from .serial import batch_random, process_batch, run_section, run_steps
+
+__all__ = ['Lane', 'LoweredRun', 'SCHEDULERS', 'SyncLane', 'batch_random', 'check_scheduler', 'fuse_groups',
+           'lower_run', 'previous_waits', 'process_batch', 'run', 'run_section', 'run_steps', 'stream_plan',
+           'to_dask_graph']

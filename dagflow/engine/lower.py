@@ -49,11 +49,12 @@ import dask.threaded
 from ..exceptions import SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
-from .serial import StepTable, batch_random, run_dataset, run_section, run_steps
+from ..runtime.state import RunState
+from .serial import StepTable, batch_random, run_section, run_steps
 from .steps import with_batch
 
 __all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks', 'graph_task',
-           'lower_run', 'run_group', 'to_dask_graph']
+           'lower_run', 'previous_waits', 'run_group', 'to_dask_graph']
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,22 @@ def fuse_groups(plan, nodes: Iterable | None = None) -> list[Group]:
     return result
 
 
+def previous_waits(groups: list[Group], group: Group) -> tuple:
+    """The groups of the *previous* batch that ``group`` waits for: its carried edges, and the last when it settles.
+
+    This is the one statement of the rule across batches: :func:`batch_tasks` (the Dask graph) makes
+    one dependency of each, and the streaming loop (:func:`~dagflow.engine.parallel.stream_segment`)
+    starts ``group`` once that many groups of the batch before are done.
+
+    Examples
+    --------
+    >>> g = [Group(0, (('main', 0),), False, 'count', after=(0,), settles=True), Group(1, (('main', 1),), True, 'load')]
+    >>> previous_waits(g, g[0]), previous_waits(g, g[1])
+    ((0, 1), ())
+    """
+    return group.after + (groups[-1].index,) if group.settles else group.after
+
+
 def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
     """The tasks of batch ``k``: ``(key, group, dependency keys)`` for each group, in order.
 
@@ -169,9 +186,7 @@ def batch_tasks(groups: list[Group], k: int, token: str, prefetch: int | None):
         previous = ('batch-' + token, k) if group.index == 0 else tasks[-1][0]
         deps = [previous]
         if k > 0:
-            deps += [task_key(groups[i], token, k - 1) for i in group.after]
-            if group.settles:
-                deps.append(task_key(groups[-1], token, k - 1))
+            deps += [task_key(groups[i], token, k - 1) for i in previous_waits(groups, group)]
         if group.index == 0 and prefetch is not None and k - prefetch - 1 >= 0:
             deps.append(task_key(groups[-1], token, k - prefetch - 1))
         tasks.append((task_key(group, token, k), group, list(dict.fromkeys(deps))))
@@ -188,17 +203,16 @@ def new_token() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None = None, dataset=None):
-    """Run the steps of ``group`` on ``payload``; return the next payload (or :data:`SKIPPED`).
+def run_group(plan, group: Group, state: RunState, payload, *_order, debug: list | None = None):
+    """Run the steps of ``group`` on ``payload`` with the run ``state``; return the next payload (or :data:`SKIPPED`).
 
     Extra positional arguments are the ordering dependencies of the task; they
-    carry no data.  ``dataset`` is the run's (default: the pipeline's).  ``plan``
-    is the run's :class:`~dagflow.engine.serial.StepTable` (a plan gets one for this call).
+    carry no data.  ``plan`` is the run's :class:`~dagflow.engine.serial.StepTable`
+    (a plan gets one for this call).
     """
     if payload is SKIPPED:
         return SKIPPED
-    dataset = run_dataset(pipeline, dataset)
-    ctx = with_batch(Context(batch=payload.batch, pipeline=pipeline, dataset=dataset,
+    ctx = with_batch(Context(batch=payload.batch, pipeline=state.owner, dataset=state.dataset,
                              iteration=IterationInfo(payload.number, payload.total), random=payload.random),
                      payload.batch)
     try:
@@ -209,7 +223,7 @@ def run_group(plan, group: Group, pipeline, payload, *_order, debug: list | None
     return payload
 
 
-def graph_task(plan, group: Group, pipeline, dataset, payload, *order):
+def graph_task(plan, group: Group, state: RunState, payload, *order):
     """:func:`run_group` as a task of a Dask graph: a stop becomes the payload :data:`STOPPED`.
 
     A batch whose own payload or whose previous batch (among the ordering
@@ -221,7 +235,7 @@ def graph_task(plan, group: Group, pipeline, dataset, payload, *order):
     if payload is STOPPED or any(dependency is STOPPED for dependency in order):
         return STOPPED
     try:
-        return run_group(plan, group, pipeline, payload, dataset=dataset)
+        return run_group(plan, group, state, payload)
     except StopPipeline:
         return STOPPED
 
@@ -231,16 +245,16 @@ def make_payload(batch, number: int, seed: int, total: int | None = None, segmen
     return Payload(batch, batch_random(seed, 0, segment, number), number, total, segment)
 
 
-def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
-                  total: int | None = None, token: str | None = None, dataset=None) -> tuple[dict, list]:
+def to_dask_graph(plan, state: RunState, batches: Iterable, *, seed: int, prefetch: int | None = None,
+                  total: int | None = None, token: str | None = None) -> tuple[dict, list]:
     """The Dask graph of a run over ``batches``: ``(graph, output keys in batch order)``.
 
     Parameters
     ----------
     plan : Plan
         The compiled pipeline (its ``main`` section is lowered; it must not ``rebatch``).
-    pipeline : object
-        The holder of the run state the state steps use.
+    state : RunState
+        The run state the steps use (its dataset, its owner as their pipeline).
     batches : iterable
         The batches, in order (a finite iterable).
     seed : int
@@ -251,17 +265,15 @@ def to_dask_graph(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int
         The number of batches, for ``I('max')``.
     token : str, optional
         The key suffix (a fresh one by default).
-    dataset : Dataset, optional
-        The run's dataset (default: the pipeline's).
     """
     token = token or new_token()
-    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)
+    steps = StepTable(plan)
     groups = fuse_groups(plan)
     graph, outputs = {}, []
     for k, batch in zip(itertools.count(), batches):
         graph[('batch-' + token, k)] = make_payload(batch, k, seed, total)
         for key, group, deps in batch_tasks(groups, k, token, prefetch):
-            graph[key] = (graph_task, steps, group, pipeline, dataset, *deps)
+            graph[key] = (graph_task, steps, group, state, *deps)
         outputs.append(key if groups else ('batch-' + token, k))
     return graph, outputs
 
@@ -317,27 +329,28 @@ def _finished_batches(results):
     return finished
 
 
-def _run_section_task(plan, pipeline, section: str, seed: int, dataset, *_order):
-    if section == 'before' and hasattr(getattr(pipeline, 'variables', None), 'start_run'):
-        pipeline.variables.start_run()
-    stopped = run_section(plan, section, pipeline, seed, dataset=dataset)
+def _run_section_task(plan, state: RunState, section: str, seed: int, *_order):
+    if section == 'before' and state.variables is not None:
+        state.variables.start_run()
+    stopped = run_section(plan, section, state, seed)
     return STOPPED if stopped and section == 'before' else section
 
 
-def lower_run(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int | None = None,
-              total: int | None = None, token: str | None = None, dataset=None) -> LoweredRun:
-    """Lower a whole run (``before``, the batches, ``after``) to a :class:`LoweredRun`."""
+def lower_run(plan, state: RunState, batches: Iterable, *, seed: int, prefetch: int | None = None,
+              total: int | None = None, token: str | None = None) -> LoweredRun:
+    """Lower a whole run (``before``, the batches, ``after``) with the run ``state`` to a :class:`LoweredRun`.
+
+    The ``before`` task resets the per-run variables (``state.variables.start_run()``) first.
+    """
     token = token or new_token()
-    dataset = run_dataset(pipeline, dataset)
-    graph, keys = to_dask_graph(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, token=token,
-                                dataset=dataset)
+    graph, keys = to_dask_graph(plan, state, batches, seed=seed, prefetch=prefetch, total=total, token=token)
     before, after = ('before-' + token, 0), ('after-' + token, 0)
     steps = StepTable(plan)
-    graph[before] = (_run_section_task, steps, pipeline, 'before', seed, dataset)
+    graph[before] = (_run_section_task, steps, state, 'before', seed)
     for key, task in list(graph.items()):
         if key[0].startswith('batch-'):
             graph[key] = (_after_before, task, before)
-    graph[after] = (_run_section_task, steps, pipeline, 'after', seed, dataset, *keys)
+    graph[after] = (_run_section_task, steps, state, 'after', seed, *keys)
     return LoweredRun(graph, keys, after)
 
 

@@ -1,6 +1,7 @@
-"""The streaming executor: runs the lowered tasks of many batches at once, in plan order.
+"""The streaming loop: runs the lowered tasks of many batches at once, in plan order, on a lane.
 
-The driver loop admits batches from the source while fewer than
+The driver loop (:func:`stream_segment`, one per segment of the main steps, chained by the run
+skeleton :func:`~dagflow.engine.execute.stream_plan`) admits batches from the source while fewer than
 ``prefetch + 1`` are in flight (the window), starts every task whose
 dependencies are done (:mod:`dagflow.engine.lower`: the batch chain and the
 carried state edges), and yields finished batches in order as soon as they
@@ -47,64 +48,13 @@ queued tasks are cancelled, and the tasks already running are waited for
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from ..exceptions import StopPipeline
-from .lanes import DistributedLanes, ProcessLanes, ThreadLanes
-from .lower import SKIPPED, fuse_groups, make_payload, new_token, task_key
-from .serial import StepTable, _rebatch, _segments, run_dataset, run_section
+from .lanes import Lane
+from .lower import SKIPPED, fuse_groups, make_payload, new_token, previous_waits, task_key
 
-__all__ = ['Gate', 'HOLD', 'Numbered', 'execute_parallel', 'stream_segment']
-
-
-_LANES = {'threads': ThreadLanes, 'processes': ProcessLanes}
-
-
-def _make_lanes(scheduler, plan, pipeline, prefetch, dataset):
-    if isinstance(scheduler, str):
-        return _LANES[scheduler](plan, pipeline, prefetch, dataset=dataset)
-    return DistributedLanes(plan, pipeline, prefetch, scheduler, dataset=dataset)
-
-
-def execute_parallel(plan, pipeline, batches: Iterable, *, seed: int, prefetch: int, total: int | None = None,
-                     debug: list | None = None, scheduler: str = 'threads', dataset=None) -> Iterator:
-    """Run ``plan`` over ``batches`` with up to ``prefetch + 1`` batches in flight.
-
-    ``scheduler`` picks the lanes (:mod:`dagflow.engine.lanes`): ``'threads'``
-    or ``'processes'``.  Yields the finished batches in order, exactly as
-    :func:`~dagflow.engine.serial.execute_plan` would.  ``dataset`` is the
-    run's (default: the pipeline's).
-    """
-    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)   # before and after: the lanes have their own
-    if run_section(steps, 'before', pipeline, seed, debug=debug, dataset=dataset):   # stopped: no batch, then after
-        run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
-        return
-    lanes = _make_lanes(scheduler, plan, pipeline, prefetch, dataset)
-    parts = _segments(plan)
-    # state steps before a rebatch: keep the serial interleaving of the segments for them
-    interleave = any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
-    segments, gate = [], None
-    try:
-        recut = Numbered(batches) if len(parts) == 1 and hasattr(batches, 'rewind') else None
-        stream = recut if recut is not None else enumerate(batches)
-        for segment, (nodes, rebatch) in enumerate(parts):
-            # the last segment's state steps wait for the consumer to ask; one before a rebatch's for the rebatch
-            stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment,
-                                    prefetch=prefetch, total=total if segment == 0 else None, debug=debug,
-                                    head_only=rebatch is None or interleave, gate=gate,
-                                    feeds_rebatch=rebatch is not None, recut=recut)
-            segments.append(stream)
-            if rebatch is not None:
-                gate = Gate() if interleave else None
-                stream = _numbered(_rebatch(stream if gate is None else gate.hold(stream),
-                                            plan.nodes[rebatch]['step']))
-        for _, batch in stream:
-            yield batch
-    finally:
-        for generator in reversed(segments):  # settle their running tasks now, not whenever they are collected
-            generator.close()
-        lanes.close()
-    run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
+__all__ = ['Gate', 'HOLD', 'Numbered', 'numbered', 'stream_segment']
 
 
 class Numbered:
@@ -165,7 +115,7 @@ class Gate:
             yield item
 
 
-def _numbered(items) -> Iterator:
+def numbered(items) -> Iterator:
     """``enumerate(items)``, passing :data:`HOLD` on without a number."""
     number = 0
     for item in items:
@@ -176,7 +126,7 @@ def _numbered(items) -> Iterator:
         number += 1
 
 
-def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefetch: int,
+def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int, prefetch: int,
                    total: int | None, debug: list | None, head_only: bool = False,
                    gate: Gate | None = None, feeds_rebatch: bool = False,
                    recut: Numbered | None = None) -> Iterator:
@@ -195,6 +145,8 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
         yield from stream
         return
     last = len(groups)
+    # how many groups of the batch before each group waits for (the lowering's rule, as the Dask graph's edges)
+    needs = [max(previous_waits(groups, group), default=-1) + 1 for group in groups]
     payloads: dict[int, object] = {}   # batch number -> payload, while in flight
     progress: dict[int, int] = {}      # batch number -> groups done
     running: dict[cf.Future, int] = {}
@@ -208,12 +160,9 @@ def stream_segment(plan, nodes, stream, lanes, *, seed: int, segment: int, prefe
             return False
         previous = order[order.index(k) - 1] if order.index(k) else None
         done_before = progress.get(previous, last) if previous is not None else last
-        group = groups[progress[k]]
-        if group.settles and done_before < last:   # it changes state: the previous batch must be through
+        if done_before < needs[progress[k]]:   # carried state edges; a first write waits for the whole batch
             return False
-        if head_only and not group.pure and k != order[0]:
-            return False
-        return all(done_before > i for i in group.after)
+        return not head_only or groups[progress[k]].pure or k == order[0]
 
     if gate is not None and feeds_rebatch:   # what it passes on is another segment's work: yield it all first
         gate.busy = lambda: bool(failed or order)

@@ -1,15 +1,13 @@
-"""Choosing where a run's tasks go: the scheduler argument of ``run``/``gen_batch``."""
+"""Choosing where a run's tasks go: the scheduler argument of ``run``/``gen_batch``, checked."""
 from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Iterable, Iterator
 
 from ..exceptions import RunArgumentError, suggestion_text
-from .parallel import execute_parallel
-from .serial import execute_plan
+from .lanes import Lane
 
-__all__ = ['SCHEDULERS', 'check_scheduler', 'execute', 'is_address', 'is_client']
+__all__ = ['SCHEDULERS', 'check_scheduler', 'is_address', 'is_client']
 
 SCHEDULERS = ('sync', 'threads', 'processes')
 """Scheduler names ``run(..., scheduler=...)`` accepts."""
@@ -17,6 +15,9 @@ SCHEDULERS = ('sync', 'threads', 'processes')
 
 def check_scheduler(prefetch, scheduler) -> tuple[int, object]:
     """Validate ``prefetch`` and ``scheduler``; return them with the default scheduler filled in.
+
+    A scheduler is a name of :data:`SCHEDULERS`, a ``distributed.Client``, a
+    scheduler address or a :class:`~dagflow.engine.lanes.Lane` object.
 
     Examples
     --------
@@ -32,11 +33,13 @@ def check_scheduler(prefetch, scheduler) -> tuple[int, object]:
                                f'got {prefetch!r}.', name='prefetch', value=prefetch)
     if scheduler is None:
         return int(prefetch), 'sync' if prefetch == 0 else 'threads'
-    if isinstance(scheduler, str) and scheduler in SCHEDULERS or is_client(scheduler) or is_address(scheduler):
+    if isinstance(scheduler, str) and scheduler in SCHEDULERS or is_client(scheduler) or is_address(scheduler) \
+            or isinstance(scheduler, Lane):
         return int(prefetch), scheduler
     hint = suggestion_text(scheduler, SCHEDULERS) if isinstance(scheduler, str) else ''
     raise RunArgumentError(f'Unknown scheduler {scheduler!r}: use one of ' + ', '.join(map(repr, SCHEDULERS))
-                           + ', a distributed.Client or a scheduler address (tcp://host:8786)'
+                           + ', a distributed.Client, a scheduler address (tcp://host:8786) or a '
+                           + 'dagflow.engine.Lane'
                            + f'.{hint}', name='scheduler', value=scheduler)
 
 
@@ -55,25 +58,3 @@ def is_address(scheduler) -> bool:
     """
     return isinstance(scheduler, str) and (
         '://' in scheduler or re.fullmatch(r'[\w.\-]+:\d+', scheduler) is not None)
-
-
-def execute(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None, debug: list | None = None,
-            prefetch: int = 0, scheduler='sync', dataset=None) -> Iterator:
-    """Run ``plan`` over ``batches`` on ``scheduler``; yield the finished batches in order.
-
-    ``dataset`` is the run's, resolved by the caller when the run starts (default: ``pipeline.dataset``).
-    """
-    if scheduler == 'sync':
-        return execute_plan(plan, pipeline, batches, seed=seed, total=total, debug=debug, dataset=dataset)
-    if is_address(scheduler):
-        return _with_client(scheduler, plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total,
-                            debug=debug, dataset=dataset)
-    return execute_parallel(plan, pipeline, batches, seed=seed, prefetch=prefetch, total=total, debug=debug,
-                            scheduler=scheduler, dataset=dataset)
-
-
-def _with_client(address: str, plan, pipeline, batches, **kwargs) -> Iterator:
-    """Connect to the scheduler at ``address`` for the run, and disconnect after it."""
-    from distributed import Client
-    with Client(address) as client:
-        yield from execute_parallel(plan, pipeline, batches, scheduler=client, **kwargs)

@@ -1,16 +1,19 @@
-"""The serial executor: the reference semantics every scheduler must match.
+"""Running steps: the step table of a run, a batch's steps, a section, and the serial (``sync``) segment.
 
-It walks the plan: ``before`` once, the ``main`` steps for every batch in
-order, ``after`` once when the stream ends.  ``rebatch`` steps split ``main``
-into segments chained as generators.  A step raising
-:class:`~dagflow.exceptions.StopPipeline` ends the stream there: the batch
-goes no further, no later batch is made, and ``after`` runs as at the end.
+The serial run is the reference semantics every scheduler must match.  Its
+skeleton (``before`` once, the ``main`` segments for every batch in order,
+chained at ``rebatch`` steps, ``after`` once when the stream ends) is the one
+every lane shares, :func:`dagflow.engine.execute.stream_plan`; on the ``sync``
+lane a segment is :func:`serial_segment`, which runs each batch's steps in
+one call.  A step raising :class:`~dagflow.exceptions.StopPipeline` ends the
+stream there: the batch goes no further, no later batch is made, and
+``after`` runs as at the end.
 """
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 import numpy as np
@@ -20,10 +23,11 @@ from ..expr import Context, IterationInfo
 from ..plan.effects import splits_stream
 from ..runtime.api import Joined
 from ..runtime.guard import RUNNING, StepGuard
+from ..runtime.state import RunState
 from .steps import run_step, with_batch
 
-__all__ = ['StepTable', 'execute_plan', 'process_batch', 'run_section', 'run_steps', 'step_table', 'batch_random',
-           'run_dataset', 'WORKER']
+__all__ = ['StepTable', 'process_batch', 'run_section', 'run_steps', 'segments', 'serial_segment', 'step_table',
+           'batch_random', 'rebatch_stream', 'WORKER']
 
 #: Where steps run, for the profile: set by worker processes and Dask tasks; a thread's name otherwise.
 WORKER: ContextVar[str | None] = ContextVar('dagflow_worker', default=None)
@@ -32,16 +36,6 @@ WORKER: ContextVar[str | None] = ContextVar('dagflow_worker', default=None)
 def batch_random(seed: int, *key: int) -> np.random.Generator:
     """The random generator of one batch (or section), derived from the run seed and its position."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
-
-
-def run_dataset(pipeline, dataset=None):
-    """The dataset a run uses: ``dataset`` when given, else the pipeline's (read once, when the run starts).
-
-    The pipeline layer resolves a dataset given as a named expression when the
-    run starts and passes it down, so that nothing in the engine reads
-    ``pipeline.dataset`` again while the run goes on.
-    """
-    return dataset if dataset is not None else getattr(pipeline, 'dataset', None)
 
 
 class StepTable:
@@ -136,18 +130,18 @@ def run_steps(plan, nodes, ctx: Context, *, batch_number=None, debug: list | Non
     return ctx
 
 
-def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None = None, dataset=None) -> bool:
+def run_section(plan, section: str, state: RunState, seed: int, *, debug: list | None = None) -> bool:
     """Run the ``before`` or ``after`` section once, with no batch; return whether a step stopped the run.
 
-    A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.  ``dataset``
-    is the run's (default: the pipeline's, see :func:`run_dataset`).  ``plan`` may be the run's
-    :class:`StepTable`.
+    A step raising :class:`~dagflow.exceptions.StopPipeline` ends the section there.  The steps see
+    ``state.owner`` as their pipeline and ``state.dataset`` as the run's dataset.  ``plan`` may be the
+    run's :class:`StepTable`.
     """
     steps = step_table(plan)
     nodes = steps.plan.section_nodes(section)
     if nodes:
         key = 0 if section == 'before' else 1
-        ctx = Context(pipeline=pipeline, dataset=run_dataset(pipeline, dataset), random=batch_random(seed, 1, key))
+        ctx = Context(pipeline=state.owner, dataset=state.dataset, random=batch_random(seed, 1, key))
         try:
             run_steps(steps, nodes, ctx, debug=debug)
         except StopPipeline:
@@ -155,70 +149,43 @@ def run_section(plan, section: str, pipeline, seed: int, *, debug: list | None =
     return False
 
 
-def execute_plan(plan, pipeline, batches: Iterable, *, seed: int, total: int | None = None,
-                 debug: list | None = None, dataset=None) -> Iterator:
-    """Run ``plan`` over ``batches``, yielding each finished batch in order.
-
-    Parameters
-    ----------
-    plan : Plan
-        The compiled pipeline.
-    pipeline : object
-        Holds the run state: ``get_variable``/``set_variable``/``config``/``dataset``/``locks``.
-    batches : iterable
-        The batches to process, in order.
-    seed : int
-        The run seed; batch *k* draws from :func:`batch_random` ``(seed, 0, segment, k)``.
-    total : int, optional
-        The number of batches, for ``I('max')``.
-    debug : list, optional
-        Receives one record per executed step.
-    dataset : Dataset, optional
-        The run's dataset (what ``D(...)`` and dataset methods see); default: the pipeline's.
-    """
-    dataset, steps = run_dataset(pipeline, dataset), StepTable(plan)
-    stopped = run_section(steps, 'before', pipeline, seed, debug=debug, dataset=dataset)
-    stream = enumerate(() if stopped else batches)
-    for segment, (nodes, rebatch) in enumerate(_segments(plan)):
-        stream = _run_segment(steps, nodes, stream, pipeline, seed, segment,
-                              total if segment == 0 else None, debug, dataset)
-        if rebatch is not None:
-            stream = enumerate(_rebatch(stream, plan.nodes[rebatch]['step']))
-    for _, batch in stream:
-        yield batch
-    run_section(steps, 'after', pipeline, seed, debug=debug, dataset=dataset)
-
-
-def _segments(plan):
-    segments, current = [], []
+def segments(plan) -> list[tuple[list, object]]:
+    """The main section cut at its ``rebatch`` steps: ``[(nodes, rebatch node or None), ...]``, in order."""
+    parts, current = [], []
     for node in plan.section_nodes('main'):
         if splits_stream(plan.nodes[node]['step']):
-            segments.append((current, node))
+            parts.append((current, node))
             current = []
         else:
             current.append(node)
-    segments.append((current, None))
-    return segments
+    parts.append((current, None))
+    return parts
 
 
-def process_batch(plan, nodes, pipeline, batch, *, seed: int, number: int = 0, total: int | None = None,
-                  segment: int = 0, debug: list | None = None, dataset=None):
-    """Run the steps at ``nodes`` on batch number ``number``; return the resulting batch.
+def process_batch(plan, nodes, state: RunState, batch, *, seed: int, number: int = 0, total: int | None = None,
+                  segment: int = 0, debug: list | None = None):
+    """Run the steps at ``nodes`` on batch number ``number`` with the run ``state``; return the resulting batch.
 
     Raises :class:`SkipBatchException` when an action skips the batch, and
     :class:`StopPipeline` when a step stops the run.  ``plan`` may be the run's :class:`StepTable`.
     """
-    ctx = Context(batch=batch, pipeline=pipeline, dataset=run_dataset(pipeline, dataset),
+    ctx = Context(batch=batch, pipeline=state.owner, dataset=state.dataset,
                   iteration=IterationInfo(number, total), random=batch_random(seed, 0, segment, number))
     ctx = with_batch(ctx, batch)
     return run_steps(plan, nodes, ctx, batch_number=number, debug=debug).batch
 
 
-def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug, dataset):
+def serial_segment(steps: StepTable, nodes, stream, state: RunState, *, seed: int, segment: int,
+                   total: int | None, debug: list | None) -> Iterator:
+    """The ``sync`` lane's segment: each ``(number, batch)`` of ``stream`` through ``nodes`` in the caller's thread.
+
+    It yields ``(number, batch)`` pairs in order, as :func:`~dagflow.engine.parallel.stream_segment` does
+    on the other lanes; a skipped batch is left out and a stop ends the stream.
+    """
     for number, batch in stream:
         try:
-            batch = process_batch(plan, nodes, pipeline, batch, seed=seed, number=number, total=total,
-                                  segment=segment, debug=debug, dataset=dataset)
+            batch = process_batch(steps, nodes, state, batch, seed=seed, number=number, total=total,
+                                  segment=segment, debug=debug)
         except SkipBatchException:
             continue
         except StopPipeline:
@@ -226,7 +193,7 @@ def _run_segment(plan, nodes, stream, pipeline, seed, segment, total, debug, dat
         yield number, batch
 
 
-def _rebatch(stream, step):
+def rebatch_stream(stream, step) -> Iterator:
     """Re-cut ``stream`` into batches of ``batch_size`` items (the last one may be smaller).
 
     Items of ``stream`` that are not ``(number, batch)`` pairs (the parallel

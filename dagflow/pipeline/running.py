@@ -1,7 +1,8 @@
 """Running a pipeline: ``run``, ``gen_batch``, ``next_batch``, ``execute_for``, ``reset``, ``p.after.run()``.
 
-The pipeline compiles its plan and hands it to the engine with itself as the
-holder of the run state; this is the only place the pipeline layer reaches
+The pipeline compiles its plan and hands it to the engine with the run's
+:class:`~dagflow.runtime.RunState` (its own stores, the run's dataset, and
+itself as what steps see as their pipeline); this is the only place the pipeline layer reaches
 the engine (a function-level import, see ``docs/architecture.md``).
 
 Run arguments follow BatchFlow: ``run(batch_size, shuffle, n_iters, n_epochs,
@@ -22,6 +23,7 @@ import numpy as np
 
 from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..plan.effects import splits_stream
+from ..runtime.state import RunState
 from .dataset_expression import DatasetExpression
 from .notifier import progress
 from .resizable import ResizableBatches
@@ -315,8 +317,8 @@ class RunMixin:
         from ..engine import process_batch
         dataset = self._resolve_dataset()
         plan = self.compile()
-        return process_batch(plan, plan.section_nodes('main'), self, batch, seed=self._pick_seed(seed),
-                             dataset=dataset)
+        return process_batch(plan, plan.section_nodes('main'), RunState.of(self, dataset), batch,
+                             seed=self._pick_seed(seed))
 
     def reset(self, *what, **kwargs):
         """Reset ``'iter'`` (the ``next_batch`` iteration), ``'variables'``/``'vars'``, ``'models'`` or ``'all'``.
@@ -411,7 +413,7 @@ class RunMixin:
         plan = self.compile()
         seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
         try:
-            run_section(plan, section, self, seed, dataset=dataset)
+            run_section(plan, section, RunState.of(self, dataset), seed)
         except BaseException:
             self.locks.release_all()
             raise
@@ -498,7 +500,7 @@ class RunMixin:
         return run
 
     def _run(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
-        from ..engine import execute
+        from .. import engine
         if run_args.reset:
             self._reset_state(run_args.reset)
         plan, seed, batches, total = self._prepare(run_args, dataset, resizable)
@@ -507,8 +509,8 @@ class RunMixin:
         self._runs_started += 1
         started = time.time()
         self.variables.start_run()
-        finished = execute(plan, self, batches, seed=seed, total=total, debug=debug,
-                           prefetch=run_args.prefetch, scheduler=run_args.scheduler, dataset=dataset)
+        finished = engine.run(plan, RunState.of(self, dataset), batches, run_args.scheduler, seed=seed,
+                              prefetch=run_args.prefetch, total=total, debug=debug)
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:
@@ -566,7 +568,7 @@ class RunMixin:
         if any(map(splits_stream, plan.steps('main'))):
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
-        return lower_run(plan, self, list(batches), seed=seed, prefetch=prefetch, total=total, dataset=dataset)
+        return lower_run(plan, RunState.of(self, dataset), list(batches), seed=seed, prefetch=prefetch, total=total)
 
 
 RunMixin.run.__signature__ = run_signature()   # the run arguments of RunArgs, by position in BatchFlow's order

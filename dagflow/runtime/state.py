@@ -1,8 +1,10 @@
-"""The state a pipeline run reads and writes: variables, locks, config.
+"""The state a pipeline run reads and writes: variables, locks, config, and the :class:`RunState` holding them.
 
 The state lives in the driver (the process that called ``run``).  Steps reach
 it only through the pipeline's variable API and named expressions, so the
-planner can see every access.
+planner can see every access.  The engine takes a :class:`RunState`, never the
+pipeline: what a run reads (its dataset, the config, the variables to reset)
+and the object steps see as ``self.pipeline`` (its :attr:`~RunState.owner`).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ..exceptions import StepArgumentError, UndefinedVariableError, suggestion_t
 from ..expr import apply_mode, initial_value_of, normalize_mode
 from ..sentinel import Sentinel
 
-__all__ = ['NO_VALUE', 'VariableSpec', 'Variables', 'Locks']
+__all__ = ['NO_VALUE', 'VariableSpec', 'Variables', 'Locks', 'RunState']
 
 
 #: An argument that was not given (``init_on_each_run``, a ``get_variable`` default); it pickles as itself.
@@ -271,3 +273,66 @@ class Locks:
 
     def names(self) -> list[str]:
         return sorted(self._locks)
+
+
+class RunState:
+    """What one run reads and writes: variables, models, locks, config, its dataset, and their owner.
+
+    The engine takes this, never the pipeline.  :attr:`owner` is the object
+    steps see as ``ctx.pipeline``/``batch.pipeline`` (the user's ``Pipeline``,
+    whose ``get_variable``/``set_variable``/``get_model_by_name`` check the
+    running step's declared effects); the engine hands it on and calls nothing
+    on it.  The stores are shared, not copied: a run changes its pipeline's
+    variables and models.
+
+    Parameters
+    ----------
+    variables : Variables, optional
+        The variables (``start_run`` resets the per-run ones when a run starts).
+    models : object, optional
+        The models store.
+    locks : Locks, optional
+        The named locks.
+    config : Config or dict, optional
+        The config the run reads.
+    dataset : Dataset, optional
+        The run's dataset, resolved when the run starts (what ``D(...)`` and dataset methods see).
+    owner : object, optional
+        What steps see as their pipeline; opaque to the engine.
+
+    Examples
+    --------
+    >>> state = RunState(variables=Variables(), config={'lr': 0.1}, dataset='train', owner='my pipeline')
+    >>> state
+    RunState(owner='my pipeline', dataset='train')
+    >>> other = state.for_run('test')
+    >>> other.dataset, other.variables is state.variables, other.owner
+    ('test', True, 'my pipeline')
+    >>> from types import SimpleNamespace
+    >>> RunState.of(SimpleNamespace(variables=None, models=None, locks=None, config={}), 'data').dataset
+    'data'
+    """
+
+    __slots__ = ('variables', 'models', 'locks', 'config', 'dataset', 'owner')
+
+    def __init__(self, variables: Variables | None = None, models=None, locks: Locks | None = None, config=None,
+                 dataset=None, owner=None):
+        self.variables, self.models, self.locks, self.config = variables, models, locks, config
+        self.dataset, self.owner = dataset, owner
+
+    @classmethod
+    def of(cls, owner, dataset=None) -> RunState:
+        """The state of a run of ``owner`` over ``dataset``: ``owner``'s own stores (read now, shared, not copied).
+
+        ``owner`` is duck-typed: its ``variables``, ``models``, ``locks`` and
+        ``config`` attributes are taken (None where it has none).
+        """
+        return cls(getattr(owner, 'variables', None), getattr(owner, 'models', None),
+                   getattr(owner, 'locks', None), getattr(owner, 'config', None), dataset, owner)
+
+    def for_run(self, dataset) -> RunState:
+        """A copy for a run over ``dataset``: the same stores and owner, another dataset."""
+        return RunState(self.variables, self.models, self.locks, self.config, dataset, self.owner)
+
+    def __repr__(self):
+        return f'RunState(owner={self.owner!r}, dataset={self.dataset!r})'

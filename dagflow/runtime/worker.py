@@ -10,8 +10,9 @@ Examples
 --------
 >>> from dagflow import B, C, Pipeline
 >>> p = Pipeline(config={'scale': 2.0, 'unused': 1}).update(B('x'), B('x') * C('scale'))
->>> dict(WorkerPipeline.of(p, p.compile()).config)
-{'scale': 2.0}
+>>> worker = WorkerPipeline.of(RunState.of(p, dataset=None), p.compile())
+>>> dict(worker.config), worker.run_state().owner is worker
+({'scale': 2.0}, True)
 >>> WorkerPipeline(None).variables  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -22,6 +23,7 @@ from __future__ import annotations
 from ..core import ResourceKind
 from ..exceptions import UndeclaredEffectError
 from .guard import RUNNING
+from .state import RunState
 
 __all__ = ['WorkerPipeline']
 
@@ -37,11 +39,9 @@ class WorkerPipeline:
         self.dataset, self.config = dataset, config
 
     @classmethod
-    def of(cls, pipeline, plan, dataset=None) -> WorkerPipeline:
-        """The worker-side stand-in of ``pipeline``: the run's ``dataset`` (default: the pipeline's) and the
-        config values that pure steps of ``plan`` read."""
-        dataset = dataset if dataset is not None else getattr(pipeline, 'dataset', None)
-        config = getattr(pipeline, 'config', None)
+    def of(cls, state: RunState, plan) -> WorkerPipeline:
+        """The worker-side stand-in of a run's ``state``: its dataset and the config values its pure steps read."""
+        dataset, config = state.dataset, state.config
         keys = {effect.resource.name for _, data in plan.nodes(data=True) if data['pure']
                 for effect in data['effects'] if effect.resource.kind is ResourceKind.CONFIG}
         if not keys or config is None:
@@ -53,6 +53,10 @@ class WorkerPipeline:
             if key in config:
                 chosen[key] = config[key]
         return cls(dataset, chosen)
+
+    def run_state(self) -> RunState:
+        """The run state in the worker: this dataset and config, no variables, models or locks; owned by this."""
+        return RunState(config=self.config, dataset=self.dataset, owner=self)
 
     def __getattr__(self, name):
         """Anything but the dataset and the config: the step reached for state it was not known to touch."""

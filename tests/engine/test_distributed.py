@@ -74,8 +74,8 @@ def test_a_cluster_profile_names_the_workers(client, dataset):
 
 
 def test_the_dashboard_link_is_printed_once_per_client(client, dataset, capsys, monkeypatch):
-    from dagflow.engine import lanes
-    monkeypatch.setattr(lanes, '_ANNOUNCED', set())
+    from dagflow.engine.lanes import distributed as lane
+    monkeypatch.setattr(lane, '_ANNOUNCED', set())
     for _ in range(2):
         dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
     printed = capsys.readouterr().out

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from dagflow import Dataset, V
-from dagflow.engine import parallel
-from dagflow.engine.lower import run_group
+from dagflow.engine import lanes
+from dagflow.engine.lanes import Lane
 from dagflow.testing import assert_same
 
 from .test_parallel import AugmentBatch, full_pipeline
@@ -24,24 +24,18 @@ def dataset():
     return Dataset(96, batch_class=AugmentBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
 
 
-class RecordingLanes:
+class RecordingLanes(Lane):
     """Runs every task at once, in the driver, and records ``(group name, batch number, pure)`` in order."""
 
-    def __init__(self, plan, pipeline, prefetch, dataset=None):
-        self.plan, self.pipeline, self.dataset, self.log = plan, pipeline, dataset, []
+    def __init__(self):
+        self.log = []
         RecordingLanes.last = self
 
     def submit(self, group, payload, debug=None, key=None):
         self.log.append((group.name, payload.number, group.pure))
         future = cf.Future()
-        future.set_result(run_group(self.plan, group, self.pipeline, payload, dataset=self.dataset))
+        future.set_result(self.run_here(group, payload, debug))
         return future
-
-    def fetch(self, payload):
-        return payload
-
-    def close(self):
-        pass
 
 
 def state_tasks(log) -> list:
@@ -49,7 +43,7 @@ def state_tasks(log) -> list:
 
 
 def test_the_state_steps_of_a_batch_wait_until_the_consumer_asks_for_it(dataset, monkeypatch):
-    monkeypatch.setitem(parallel._LANES, 'threads', RecordingLanes)
+    monkeypatch.setitem(lanes.LANES, 'threads', RecordingLanes)
     p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1).shift(1.0)
     generator = p.gen_batch(8, n_epochs=1, prefetch=2, scheduler='threads')
     next(generator)

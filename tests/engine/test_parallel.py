@@ -17,6 +17,7 @@ from dagflow import B, C, Dataset, R, V, action
 from dagflow.engine import fuse_groups, to_dask_graph
 from dagflow.engine.lower import Group, batch_tasks
 from dagflow.exceptions import RunArgumentError
+from dagflow.runtime import RunState
 from dagflow.testing import ConformanceBatch, SchedulerConformance
 
 from ..models.conftest import LinearModel, ModelBatch
@@ -168,7 +169,8 @@ def test_tasks_of_a_batch_wait_for_the_previous_batch_and_the_window():
 
 def test_the_dask_graph_names_its_tasks_after_the_actions(dataset):
     p = full_pipeline(dataset)
-    graph, keys = to_dask_graph(p.compile(), p, dataset.gen_batch(8, n_epochs=1), seed=2, prefetch=2, total=12)
+    graph, keys = to_dask_graph(p.compile(), RunState.of(p, dataset), dataset.gen_batch(8, n_epochs=1), seed=2,
+                                prefetch=2, total=12)
     assert [key_split(key) for key in keys[:1]] == ['predict_model']
     assert {key_split(key) for key in graph} >= {'jitter+shift', 'train_model', 'train_in_batch', 'batch'}
     assert len(dask.order.order(graph)) == len(graph)
@@ -401,5 +403,6 @@ def test_workers_get_only_the_config_values_pure_steps_read(dataset):
     p = dataset.p.shift(C('model/offset', default=0.0)).update(V('n'), C('other'))
     p.init_variable('n', 0)
     p.config.update({'model': {'offset': 2.0, 'lr': 0.1}, 'other': 5, 'unused': object()})
-    assert dict(WorkerPipeline.of(p, p.compile()).config.flatten()) == {'model/offset': 2.0}
-    assert WorkerPipeline.of(dataset.p.shift(1.0), dataset.p.shift(1.0).compile()).config is None
+    assert dict(WorkerPipeline.of(RunState.of(p, dataset), p.compile()).config.flatten()) == {'model/offset': 2.0}
+    plain = dataset.p.shift(1.0)
+    assert WorkerPipeline.of(RunState.of(plain, dataset), plain.compile()).config is None
