@@ -131,12 +131,13 @@ class RunMixin:
             (``prefetch + 1`` in flight).  Steps that touch no shared state run
             in parallel; steps that touch variables or models keep the serial
             order, so the results equal those of ``prefetch=0``.
-        scheduler : {'sync', 'threads', 'processes'}, distributed.Client or str, optional
+        scheduler : {'sync', 'threads', 'processes'}, distributed.Client, str or Lane, optional
             Where tasks run: ``'sync'`` (the caller's thread, the reference
             semantics), ``'threads'`` (a pool of ``prefetch + 1`` threads),
             ``'processes'`` (steps that touch no state in worker processes),
             a ``distributed.Client`` or a scheduler address
-            (``'tcp://host:8786'``): steps that touch no state on the cluster.
+            (``'tcp://host:8786'``): steps that touch no state on the cluster;
+            or a :class:`~dagflow.engine.lanes.Lane` of your own.
             Steps that touch variables or models always run in this process,
             where the state lives.  Default: ``'sync'`` when ``prefetch=0``,
             else ``'threads'``.  BatchFlow's ``target='threads'``/``'mpc'`` is
