@@ -9,14 +9,12 @@ is recorded as a function step that calls
 """
 from __future__ import annotations
 
-from ..core import ResourceKind
 from ..core.step import StepKind, caller_source
 from ..exceptions import ExpressionError, ModelError, StepArgumentError
 from ..expr import Context, evaluate, is_expression, normalize_mode
 from ..models.metrics import MetricsError, make_metrics
 from ..models.metrics.gather import check_metrics_arguments
 from ..models.store import default_model_name, parse_model_args
-from ..runtime.guard import check_access
 from ..runtime.model_actions import load_model_into
 from .registry import Resolved
 
@@ -289,7 +287,7 @@ class ModelMixin:
         return self
 
     def _context_now(self, batch=None) -> Context:
-        return Context.from_batch(batch) if batch is not None else Context(pipeline=self, dataset=self.dataset)
+        return self.state.context(batch)
 
     @property
     def model(self):
@@ -324,9 +322,6 @@ class ModelMixin:
         """
         if is_expression(name):
             name = evaluate(name, self._context_now(batch))
-        guard = check_access(self, ResourceKind.MODEL, name)
-        if batch is None and guard is not None:
-            batch = guard.batch  # a dynamic model made inside a step sees that step's batch
-        return self.models.get(name, self._context_now(batch))
+        return self.state.get_model(name, batch)
 
     m = get_model_by_name

@@ -35,7 +35,7 @@ from ..models import Models
 from ..plan import SECTIONS, CheckReport, Plan, check_models, check_plan, compile_plan
 from ..runtime.api import API_ACTIONS, bind_arguments
 from ..runtime.guard import config_guard
-from ..runtime.state import Locks, Variables
+from ..runtime.state import Locks, RunState, Variables
 from .dataset_expression import DatasetExpression
 from .model_steps import prepare_model_step
 from .modelling import ModelMixin
@@ -74,17 +74,28 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
     """
 
     def __init__(self, dataset=None, config: Mapping | None = None):
-        self.dataset = dataset
-        self.config = config if isinstance(config, Config) else Config(dict(config or {}))
-        self.config._on_write = config_guard(self)   # a step may write only the config keys it declares
+        config = config if isinstance(config, Config) else Config(dict(config or {}))
+        # the state steps touch: variables, models, locks, config, dataset (what a run hands the engine)
+        self.state = RunState(Variables(), Models(), Locks(), config, dataset, owner=self)
+        config._on_write = config_guard(self)   # a step may write only the config keys it declares
         self._sections: dict[str, tuple[Step, ...]] = {name: () for name in SECTIONS}
-        self.variables = Variables()
-        self.locks = Locks()
-        self.models = Models()
         self.namespaces: list = []
         self._compiled: tuple | None = None   # (inputs, plan) of the last compile
         self._init_run_state()
         _warn_shadowed_actions(self)
+
+    # ------------------------------------------------------------------ the state (held by self.state)
+    dataset = property(lambda self: self.state.dataset, lambda self, value: setattr(self.state, 'dataset', value),
+                       doc='The data the pipeline runs over (None for a template).')
+    config = property(lambda self: self.state.config, lambda self, value: setattr(self.state, 'config', value),
+                      doc="The pipeline's :class:`~dagflow.config.Config`, which ``C('key')`` reads.")
+    variables = property(lambda self: self.state.variables,
+                         lambda self, value: setattr(self.state, 'variables', value),
+                         doc="The pipeline's :class:`~dagflow.runtime.Variables`.")
+    models = property(lambda self: self.state.models, lambda self, value: setattr(self.state, 'models', value),
+                      doc="The pipeline's models (a :class:`~dagflow.models.Models` store).")
+    locks = property(lambda self: self.state.locks, lambda self, value: setattr(self.state, 'locks', value),
+                     doc="The pipeline's named locks (:class:`~dagflow.runtime.Locks`).")
 
     # ------------------------------------------------------------------ recording
     def __getattr__(self, name: str):

@@ -1,9 +1,10 @@
 """Running a pipeline: ``run``, ``gen_batch``, ``next_batch``, ``execute_for``, ``reset``, ``p.after.run()``.
 
 The pipeline compiles its plan and hands it to the engine with the run's
-:class:`~dagflow.runtime.RunState` (its own stores, the run's dataset, and
-itself as what steps see as their pipeline); this is the only place the pipeline layer reaches
-the engine (a function-level import, see ``docs/architecture.md``).
+:class:`~dagflow.runtime.RunState` (``pipeline.state`` with the run's
+dataset: its own stores, and itself as what steps see as their pipeline);
+this is the only place the pipeline layer reaches the engine, with imports
+inside the methods so that ``import dagflow`` does not import Dask.
 
 Run arguments follow BatchFlow: ``run(batch_size, shuffle, n_iters, n_epochs,
 drop_last, notifier, ...)``; ``run(..., lazy=True)`` stores them, and a later
@@ -23,7 +24,6 @@ import numpy as np
 
 from ..exceptions import EmptyBatchSequence, PlanError, RunArgumentError
 from ..plan.effects import splits_stream
-from ..runtime.state import RunState
 from .dataset_expression import DatasetExpression
 from .notifier import progress
 from .resizable import ResizableBatches
@@ -318,7 +318,7 @@ class RunMixin:
         from ..engine import process_batch
         dataset = self._resolve_dataset()
         plan = self.compile()
-        return process_batch(plan, plan.section_nodes('main'), RunState.of(self, dataset), batch,
+        return process_batch(plan, plan.section_nodes('main'), self.state.for_run(dataset), batch,
                              seed=self._pick_seed(seed))
 
     def reset(self, *what, **kwargs):
@@ -414,7 +414,7 @@ class RunMixin:
         plan = self.compile()
         seed = self.run_seed if self.run_seed is not None else self._pick_seed(None)
         try:
-            run_section(plan, section, RunState.of(self, dataset), seed)
+            run_section(plan, section, self.state.for_run(dataset), seed)
         except BaseException:
             self.locks.release_all()
             raise
@@ -510,7 +510,7 @@ class RunMixin:
         self._runs_started += 1
         started = time.time()
         self.variables.start_run()
-        finished = engine.run(plan, RunState.of(self, dataset), batches, run_args.scheduler, seed=seed,
+        finished = engine.run(plan, self.state.for_run(dataset), batches, run_args.scheduler, seed=seed,
                               prefetch=run_args.prefetch, total=total, debug=debug)
         try:
             yield from progress(finished, run_args.notifier, total, self)
@@ -569,7 +569,7 @@ class RunMixin:
         if any(map(splits_stream, plan.steps('main'))):
             raise PlanError('to_dask cannot lower a pipeline that rebatches: how many batches come out depends '
                             'on the data. Run it with run(..., prefetch=N) instead.')
-        return lower_run(plan, RunState.of(self, dataset), list(batches), seed=seed, prefetch=prefetch, total=total)
+        return lower_run(plan, self.state.for_run(dataset), list(batches), seed=seed, prefetch=prefetch, total=total)
 
 
 RunMixin.run.__signature__ = run_signature()   # the run arguments of RunArgs, by position in BatchFlow's order

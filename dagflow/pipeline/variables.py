@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from ..core import ResourceKind
 from ..core.step import caller_source
 from ..exceptions import StepArgumentError, suggestion_text
-from ..runtime.guard import check_access
 from ..runtime.state import NO_VALUE, VariableSpec
 
 if TYPE_CHECKING:
@@ -151,30 +150,24 @@ class VariablesMixin:
         ...
         dagflow.exceptions.UndefinedVariableError: Variable 'los' is not defined. Did you mean 'loss'? ...
         """
-        variables = self.variables
-        if not variables.has(name) and name in self.locks:
-            return self.locks.get(name)   # a lock guards itself: any step may use it
-        check_access(self, ResourceKind.VARIABLE, name)
-        if create:
-            if not variables.has(name):
-                self.init_variable(name, None if default is NO_VALUE else default, **init)
-            return variables.get(name)
-        if init:
+        if init and not create:
             raise StepArgumentError(f'get_variable({name!r}): {sorted(init)} only apply with create=True, '
                                     f'which creates the variable when it is missing.', name=name)
-        return variables.get(name, default)
+        if create and not self.state.has_variable(name):
+            self.state.check(ResourceKind.VARIABLE, name)
+            self.init_variable(name, None if default is NO_VALUE else default, **init)
+        return self.state.get_variable(name, default)
 
     v = get_variable
 
     def set_variable(self, name: str, value: Any, mode: str = 'w') -> Pipeline:
         """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
-        check_access(self, ResourceKind.VARIABLE, name)
-        self.variables.set(name, value, mode)
+        self.state.set_variable(name, value, mode)
         return self
 
     def has_variable(self, name: str) -> bool:
         """Whether the variable (or the lock) ``name`` exists."""
-        return self.variables.has(name) or name in self.locks
+        return self.state.has_variable(name)
 
     def delete_variable(self, name: str) -> Pipeline:
         """Delete the variable ``name`` and its declaration (or the lock ``name``).
@@ -189,7 +182,7 @@ class VariablesMixin:
         >>> p.delete_variable('a').has_variable('a'), p.del_variable('b').has_variable('b')
         (False, False)
         """
-        check_access(self, ResourceKind.VARIABLE, name)
+        self.state.check(ResourceKind.VARIABLE, name)
         deleted = self.variables.delete(name)
         deleted = self.locks.delete(name) or deleted
         if not deleted:

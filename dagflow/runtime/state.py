@@ -12,9 +12,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ..core import ResourceKind
 from ..exceptions import StepArgumentError, UndefinedVariableError, suggestion_text
-from ..expr import apply_mode, initial_value_of, normalize_mode
+from ..expr import Context, apply_mode, initial_value_of, normalize_mode
 from ..sentinel import Sentinel
+from .guard import check_access
 
 __all__ = ['NO_VALUE', 'VariableSpec', 'Variables', 'Locks', 'RunState']
 
@@ -278,12 +280,19 @@ class Locks:
 class RunState:
     """What one run reads and writes: variables, models, locks, config, its dataset, and their owner.
 
-    The engine takes this, never the pipeline.  :attr:`owner` is the object
-    steps see as ``ctx.pipeline``/``batch.pipeline`` (the user's ``Pipeline``,
-    whose ``get_variable``/``set_variable``/``get_model_by_name`` check the
-    running step's declared effects); the engine hands it on and calls nothing
-    on it.  The stores are shared, not copied: a run changes its pipeline's
-    variables and models.
+    The engine takes this, never the pipeline.  A ``Pipeline`` keeps its state
+    in one (``pipeline.state``; its ``variables``, ``models``, ``locks``,
+    ``config`` and ``dataset`` are this object's) and each run gets a copy
+    with the run's dataset (:meth:`for_run`): the stores are shared, not
+    copied, so a run changes its pipeline's variables and models.
+    :attr:`owner` is the object steps see as ``ctx.pipeline``/``batch.pipeline``
+    (the user's ``Pipeline``, as in BatchFlow); the engine hands it on and
+    calls nothing on it.  :meth:`get_variable`, :meth:`set_variable`,
+    :meth:`has_variable` and :meth:`get_model` answer the pipeline's methods
+    of those names, checking what the running step may touch (a step's
+    access to state it did not declare is an
+    :class:`~dagflow.exceptions.UndeclaredEffectError`, whichever way it
+    comes).
 
     Parameters
     ----------
@@ -333,6 +342,46 @@ class RunState:
     def for_run(self, dataset) -> RunState:
         """A copy for a run over ``dataset``: the same stores and owner, another dataset."""
         return RunState(self.variables, self.models, self.locks, self.config, dataset, self.owner)
+
+    # ------------------------------------------------------------------ what steps ask of it
+    def check(self, kind: ResourceKind, name: str):
+        """The running step's guard when it may touch ``kind:name``; None outside steps; raise when it may not."""
+        return check_access(self.owner, kind, name)
+
+    def has_variable(self, name: str) -> bool:
+        """Whether the variable (or the lock) ``name`` exists."""
+        return self.variables.has(name) or (self.locks is not None and name in self.locks)
+
+    def get_variable(self, name: str, default: Any = NO_VALUE) -> Any:
+        """The variable ``name`` (``default`` when missing and given); a lock is a variable too, free to every step.
+
+        Examples
+        --------
+        >>> state = RunState(Variables(), locks=Locks())
+        >>> state.set_variable('loss', 0.5)
+        >>> state.get_variable('loss'), state.get_variable('epochs', 10)
+        (0.5, 10)
+        """
+        if self.locks is not None and not self.variables.has(name) and name in self.locks:
+            return self.locks.get(name)   # a lock guards itself: any step may use it
+        self.check(ResourceKind.VARIABLE, name)
+        return self.variables.get(name, default)
+
+    def set_variable(self, name: str, value: Any, mode: str = 'w') -> None:
+        """Set the variable ``name`` to ``value`` (or append/extend/update it with ``mode``)."""
+        self.check(ResourceKind.VARIABLE, name)
+        self.variables.set(name, value, mode)
+
+    def get_model(self, name: str, batch=None):
+        """The model ``name``; a dynamic one is created now, from ``batch`` (in a step: the step's batch)."""
+        guard = self.check(ResourceKind.MODEL, name)
+        if batch is None and guard is not None:
+            batch = guard.batch  # a dynamic model made inside a step sees that step's batch
+        return self.models.get(name, self.context(batch))
+
+    def context(self, batch=None) -> Context:
+        """The context named expressions are evaluated in outside a step: ``batch``'s, or the owner and dataset."""
+        return Context.from_batch(batch) if batch is not None else Context(pipeline=self.owner, dataset=self.dataset)
 
     def __repr__(self):
         return f'RunState(owner={self.owner!r}, dataset={self.dataset!r})'
