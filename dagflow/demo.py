@@ -127,7 +127,7 @@ def run_demo(epochs: int = 10, batch_size: int = 64, seed: int = 7, prefetch: in
     prefetch : int
         Batches augmented ahead while the model trains (0: serial).
     scheduler : str, optional
-        ``'sync'``, ``'threads'``, ``'processes'`` or a Dask scheduler address.
+        ``'sync'``, ``'threads'``, ``'processes'``, ``'local-cluster'`` or a Dask scheduler address.
     out : path
         Directory for the plan picture, the loss curve, the timeline, the
         metrics (JSON) and the model.

@@ -268,15 +268,18 @@ for key in sorted(k for k in graph if isinstance(k, tuple) and k[1] == 2):
     print(key, '<-', sorted(dask.core.get_dependencies(graph, key), key=str))"""),
     ('md', """## A Dask cluster with the dashboard
 
-With a `distributed.Client`, pure steps run on the cluster's workers and the
-state steps here, where the model lives. dagflow prints the dashboard link
+With a Dask cluster, pure steps run on the cluster's workers and the state
+steps here, where the model lives. `scheduler='local-cluster'` starts a
+`LocalCluster` for the run (one worker process per core, its dashboard on
+127.0.0.1 only) and closes it at the end; a `LocalClusterLane` with
+`keep=True` keeps it, and its `client` is the cluster's `distributed.Client`
+(any `Client` works as a scheduler too). dagflow prints the dashboard link
 once; the task stream shows the pipeline's action names."""),
-    ('code', """from distributed import Client, LocalCluster
+    ('code', """from dagflow.engine.lanes import LocalClusterLane
 
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=':0') as cluster, \\
-        Client(cluster) as client:
-    p = make_pipeline().run(batch_size=32, n_epochs=1, shuffle=True, seed=0, prefetch=2, scheduler=client)
-    prefixes = sorted(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
+with LocalClusterLane(n_workers=2, keep=True) as lane:
+    p = make_pipeline().run(batch_size=32, n_epochs=1, shuffle=True, seed=0, prefetch=2, scheduler=lane)
+    prefixes = sorted(lane.client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
 print(prefixes)
 p.v('loss') == reference[1]"""),
 ]

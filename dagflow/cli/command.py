@@ -188,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--prefetch', type=_non_negative_int, metavar='N',
                      help='batches processed ahead of the one being finished (default 0)')
     run.add_argument('--scheduler', type=_scheduler, metavar='SCHEDULER',
-                     help="sync, threads, processes, or a Dask scheduler address (tcp://host:8786); default: "
+                     help="sync, threads, processes, local-cluster (a Dask LocalCluster started for the run, "
+                          "dashboard on 127.0.0.1), or a Dask scheduler address (tcp://host:8786); default: "
                           "sync with --prefetch 0, else threads")
     run.add_argument('--seed', type=int, metavar='N', help='the run seed (default: drawn, and printed)')
     run.add_argument('--bar', action=argparse.BooleanOptionalAction, default=None,
@@ -202,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "moves, with the user's file:line of each step.")
     check.add_argument('target', metavar='FILE_OR_MODULE:NAME', help=_TARGET_HELP)
     check.add_argument('--scheduler', type=_scheduler, metavar='SCHEDULER',
-                       help='check for this scheduler too: processes or a cluster address add the steps that '
-                            'cannot be sent to their workers')
+                       help='check for this scheduler too: processes, local-cluster or a cluster address add '
+                            'the steps that cannot be sent to their workers')
 
     graph = commands.add_parser('graph', parents=[common], formatter_class=formatter, epilog=_GRAPH_EPILOG,
                                 help='draw the plan of a pipeline',
@@ -230,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument('--prefetch', type=_non_negative_int, metavar='N',
                       help='batches augmented ahead while the model trains (default 2; 0: serial)')
     demo.add_argument('--scheduler', type=_scheduler, metavar='SCHEDULER',
-                      help='sync, threads, processes or a Dask scheduler address (default: threads with prefetch)')
+                      help='sync, threads, processes, local-cluster or a Dask scheduler address (default: threads '
+                           'with prefetch)')
     demo.add_argument('--out', metavar='DIR',
                       help='a folder for the plan picture, loss curve, timeline, metrics and model '
                            '(default dagflow-demo)')

@@ -9,7 +9,7 @@ from .lanes import Lane
 
 __all__ = ['SCHEDULERS', 'check_scheduler', 'is_address', 'is_client']
 
-SCHEDULERS = ('sync', 'threads', 'processes')
+SCHEDULERS = ('sync', 'threads', 'processes', 'local-cluster')
 """Scheduler names ``run(..., scheduler=...)`` accepts."""
 
 

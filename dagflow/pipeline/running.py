@@ -131,10 +131,13 @@ class RunMixin:
             (``prefetch + 1`` in flight).  Steps that touch no shared state run
             in parallel; steps that touch variables or models keep the serial
             order, so the results equal those of ``prefetch=0``.
-        scheduler : {'sync', 'threads', 'processes'}, distributed.Client, str or Lane, optional
+        scheduler : {'sync', 'threads', 'processes', 'local-cluster'}, distributed.Client, str or Lane, optional
             Where tasks run: ``'sync'`` (the caller's thread, the reference
             semantics), ``'threads'`` (a pool of ``prefetch + 1`` threads),
             ``'processes'`` (steps that touch no state in worker processes),
+            ``'local-cluster'`` (a Dask ``LocalCluster`` started for the run,
+            one worker process per core, its dashboard on 127.0.0.1 only;
+            :class:`~dagflow.engine.lanes.LocalClusterLane` to keep it),
             a ``distributed.Client`` or a scheduler address
             (``'tcp://host:8786'``): steps that touch no state on the cluster;
             or a :class:`~dagflow.engine.lanes.Lane` of your own.

@@ -134,6 +134,12 @@ def test_parser_defaults_leave_run_arguments_to_the_pipeline():
     assert (args.batch_size, args.n_epochs, args.shuffle, args.prefetch, args.scheduler, args.bar) == (None,) * 6
 
 
+@pytest.mark.parametrize('command', ['run', 'check', 'demo'])
+def test_every_command_takes_the_local_cluster_scheduler(command):
+    target = [] if command == 'demo' else ['flow.py:p']
+    assert build_parser().parse_args([command, *target, '--scheduler', 'local-cluster']).scheduler == 'local-cluster'
+    assert 'local-cluster' in build_parser()._subparsers._group_actions[0].choices[command].format_help()
+
 
 def test_the_console_script_of_pyproject_is_main():
     import importlib

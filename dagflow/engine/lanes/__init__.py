@@ -15,21 +15,26 @@ is never shipped back and forth.
   travel without them), state groups on one driver thread.
 * a ``distributed.Client`` (:class:`DistributedLane`): pure groups on the
   cluster, state groups on one driver thread.
+* ``local-cluster`` (:class:`LocalClusterLane`): a Dask ``LocalCluster``
+  started for the run, one worker process per core, the dashboard on
+  127.0.0.1 only.
 """
 from __future__ import annotations
 
 from ...exceptions import BatchPickleError
 from .base import Lane
 from .distributed import DistributedLane, announce_dashboard
+from .local_cluster import LocalClusterLane
 from .processes import ProcessLane
 from .shipping import strip_batch
 from .sync import SyncLane
 from .threads import PURE_NICENESS, ThreadLane, lower_thread_priority
 
-__all__ = ['BatchPickleError', 'DistributedLane', 'LANES', 'Lane', 'PURE_NICENESS', 'ProcessLane', 'SyncLane',
-           'ThreadLane', 'announce_dashboard', 'lower_thread_priority', 'open_lane', 'strip_batch']
+__all__ = ['BatchPickleError', 'DistributedLane', 'LANES', 'Lane', 'LocalClusterLane', 'PURE_NICENESS', 'ProcessLane',
+           'SyncLane', 'ThreadLane', 'announce_dashboard', 'lower_thread_priority', 'open_lane', 'strip_batch']
 
-LANES: dict[str, type[Lane]] = {'sync': SyncLane, 'threads': ThreadLane, 'processes': ProcessLane}
+LANES: dict[str, type[Lane]] = {'sync': SyncLane, 'threads': ThreadLane, 'processes': ProcessLane,
+                                'local-cluster': LocalClusterLane}
 """The lane of each scheduler name; anything else that is not a :class:`Lane` is a ``distributed.Client``."""
 
 

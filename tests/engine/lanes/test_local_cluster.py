@@ -1,0 +1,78 @@
+"""scheduler='local-cluster': a Dask LocalCluster started for the run, sized to the machine, dashboard on 127.0.0.1."""
+import functools
+
+import numpy as np
+import pytest
+
+from dagflow import B, Dataset, V
+from dagflow.engine import SCHEDULERS, check_scheduler
+from dagflow.engine.lanes import LANES, LocalClusterLane
+from dagflow.engine.lanes.local_cluster import machine_cores
+
+pytest.importorskip('distributed')
+
+
+@pytest.fixture
+def pipeline():
+    dataset = Dataset(12, preloaded=np.arange(12.0))
+    return dataset.p.init_variable('total', 0.0).update(V('total'), V('total') + B.data.sum())
+
+
+class Recorded(LocalClusterLane):
+    """The lane, remembering each instance and what its cluster was when a run started."""
+
+    made: list = []
+
+    def start(self, steps, state, prefetch):
+        lane = super().start(steps, state, prefetch)
+        info = self.client.scheduler_info()
+        Recorded.made.append((self, info['address'], len(info['workers'])))
+        return lane
+
+
+def test_it_is_a_scheduler_name():
+    assert 'local-cluster' in SCHEDULERS and LANES['local-cluster'] is LocalClusterLane
+    assert check_scheduler(2, 'local-cluster') == (2, 'local-cluster')
+
+
+def test_by_default_one_worker_process_per_core():
+    assert repr(LocalClusterLane()) == f'<LocalClusterLane not running, {machine_cores()} workers, keep=False>'
+
+
+def test_a_run_starts_a_cluster_on_this_machine_and_closes_it_at_its_end(pipeline, monkeypatch):
+    monkeypatch.setattr(Recorded, 'made', [])
+    monkeypatch.setitem(LANES, 'local-cluster', functools.partial(Recorded, n_workers=1, dashboard_address=None))
+    pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler='local-cluster')
+    assert pipeline.v('total') == sum(range(12))
+    [(lane, address, workers)] = Recorded.made
+    assert address.startswith('tcp://127.0.0.1:') and workers == 1
+    assert lane.client is None and lane.cluster is None
+
+
+def test_a_kept_cluster_serves_the_next_run_and_closes_with_its_block(pipeline):
+    with LocalClusterLane(n_workers=1, keep=True, dashboard_address=None) as lane:
+        pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+        client = lane.client
+        pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+        assert lane.client is client and client.status == 'running'
+    assert lane.client is None and client.status == 'closed'
+    assert pipeline.v('total') == 2 * sum(range(12))
+
+
+def test_its_dashboard_listens_on_this_machine_only():
+    pytest.importorskip('bokeh')
+    with LocalClusterLane(n_workers=1, keep=True) as lane:
+        link = lane.open().dashboard_link
+    assert link.startswith('http://127.0.0.1:') and lane.client is None
+
+
+def test_a_taken_dashboard_port_moves_the_dashboard_to_a_free_one(monkeypatch):
+    import socket
+
+    from dagflow.engine.lanes import local_cluster
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        monkeypatch.setattr(local_cluster, 'DASHBOARD_PORT', taken.getsockname()[1])
+        assert local_cluster.dashboard_address() == '127.0.0.1:0'
+    assert local_cluster.dashboard_address() == f'127.0.0.1:{local_cluster.DASHBOARD_PORT}'
