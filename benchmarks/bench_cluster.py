@@ -50,6 +50,23 @@ class NoopBatch(Batch):
         time.sleep(PREPROCESS_S)
         return self
 
+    @action
+    def python_work(self):
+        self.result = python_work(GIL_ITERATIONS)
+        return self
+
+
+#: Iterations of pure-Python work per batch: about 30 ms on the reference machine.
+GIL_ITERATIONS = 300_000
+
+
+def python_work(iterations: int) -> int:
+    """Per-item work written in pure Python: it holds the GIL throughout."""
+    total = 0
+    for i in range(iterations):
+        total += (i * i) % 7
+    return total
+
 
 def noop(data):
     return data
@@ -114,6 +131,23 @@ def dagflow_scaling(client, n_workers: int, n_batches: int) -> float:
     pipeline.run(batch_size=4, n_epochs=1, prefetch=2 * n_workers, scheduler=client, seed=0)
     elapsed = time.perf_counter() - started
     assert pipeline.v('n') == n_batches, pipeline.v('n')
+    return n_batches / elapsed
+
+
+# ------------------------------------------------------------------ 3. the GIL
+def gil_throughput(scheduler, n_batches: int) -> float:
+    """Batches per second of GIL-holding preprocessing and a variable update (``scheduler`` None: a plain loop)."""
+    if scheduler is None:
+        started, count = time.perf_counter(), 0
+        for _ in range(n_batches):
+            python_work(GIL_ITERATIONS)
+            count += 1
+        return n_batches / (time.perf_counter() - started)
+    pipeline = make_dataset(n_batches, 4).p.init_variable('n', 0).python_work().update(V('n'), V('n') + 1)
+    started = time.perf_counter()
+    pipeline.run(batch_size=4, n_epochs=1, prefetch=2, scheduler=scheduler, seed=0)
+    elapsed = time.perf_counter() - started
+    assert pipeline.v('n') == n_batches
     return n_batches / elapsed
 
 
@@ -187,10 +221,30 @@ def main(argv=None) -> int:
         print(f'{n_workers} worker(s): {measured:6.1f} batches/s of an ideal {ideal:6.1f}: {share:.0%}  '
               f'(target >= 85%) {"PASS" if share >= 0.85 else "FAIL"}', flush=True)
 
+    n_gil = 12 if args.quick else 40
+    local, client = cluster(2)
+    gil: dict[str, list] = {'plain loop': [], 'threads prefetch=2': [], 'processes prefetch=2': [],
+                            'dask 2 procs prefetch=2': []}
+    try:
+        gil_throughput(client, 4)   # warm up
+        for _ in range(rounds):
+            for name, scheduler in zip(gil, (None, 'threads', 'processes', client)):
+                gil[name].append(gil_throughput(scheduler, n_gil))
+    finally:
+        client.close()
+        local.close()
+    gil_rates = {name: statistics.median(values) for name, values in gil.items()}
+    print(f'\nGIL  (pure-Python preprocessing, about {GIL_ITERATIONS // 10_000} x 10k iterations per batch, '
+          f'+ a variable update; {n_gil} batches; median of {rounds})')
+    for name, rate in gil_rates.items():
+        print(f'{name:<26}{rate:7.1f} batches/s  {rate / gil_rates["plain loop"]:.2f}x')
+    beats = gil_rates['dask 2 procs prefetch=2'] > gil_rates['threads prefetch=2']
+    print(f'the cluster faster than threads: {"PASS" if beats else "FAIL"}')
+
     results = {'machine': machine(), 'quick': args.quick, 'rounds': rounds,
                'overhead': {'dagflow_s_per_batch': ours, 'hand_written_s_per_batch': theirs, 'ratio': ratio,
                             'batches': n_overhead, 'prefetch': prefetch},
-               'scaling': scaling}
+               'scaling': scaling, 'gil': {'batches': n_gil, 'batches_per_s': gil}}
     pathlib.Path(args.out).write_text(json.dumps(results, indent=2))
     print(f'\nwrote {args.out}')
     return 0
