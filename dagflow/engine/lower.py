@@ -46,15 +46,15 @@ from dataclasses import dataclass
 
 import dask.threaded
 
-from ..exceptions import SkipBatchException, StopPipeline
+from ..exceptions import RunArgumentError, SkipBatchException, StopPipeline
 from ..expr import Context, IterationInfo
 from ..plan.effects import Access
 from ..runtime.state import RunState
 from .serial import StepTable, batch_random, run_section, run_steps
 from .steps import with_batch
 
-__all__ = ['Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks', 'graph_task',
-           'lower_run', 'previous_waits', 'run_group', 'to_dask_graph']
+__all__ = ['DriverState', 'Group', 'LoweredRun', 'Payload', 'SKIPPED', 'STOPPED', 'fuse_groups', 'batch_tasks',
+           'graph_task', 'lower_run', 'previous_waits', 'run_group', 'to_dask_graph']
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,42 @@ def run_group(plan, group: Group, state: RunState, payload, *_order, debug: list
     return payload
 
 
-def graph_task(plan, group: Group, state: RunState, payload, *order):
+class DriverState:
+    """The run state in a Dask graph: it stays in this process, and sending it elsewhere is an error.
+
+    The tasks of a lowered run update the variables, models and locks of the
+    pipeline that made it.  On worker processes or a cluster they would
+    update pickled copies and the results would be lost without a word, so
+    pickling the state raises instead, saying what to do.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> pickle.dumps(DriverState(RunState()))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagflow.exceptions.RunArgumentError: A run lowered by to_dask() keeps its variables, models and locks in ...
+    """
+
+    __slots__ = ('state',)
+
+    def __init__(self, state: RunState):
+        self.state = state
+
+    def __reduce__(self):
+        raise RunArgumentError(
+            'A run lowered by to_dask() keeps its variables, models and locks in this process: computed on '
+            'worker processes or a distributed cluster, its steps would update copies of them and the results '
+            "would be lost. Compute it with Dask's threaded scheduler (dask.compute(lowered, scheduler='threads'); "
+            'a default distributed Client would otherwise take it), or run the pipeline with '
+            'pipeline.run(..., scheduler=client), which sends only the steps that touch no state to the cluster.',
+            name='scheduler')
+
+    def __repr__(self):
+        return f'DriverState({self.state!r})'
+
+
+def graph_task(plan, group: Group, state: RunState | DriverState, payload, *order):
     """:func:`run_group` as a task of a Dask graph: a stop becomes the payload :data:`STOPPED`.
 
     A batch whose own payload or whose previous batch (among the ordering
@@ -234,6 +269,8 @@ def graph_task(plan, group: Group, state: RunState, payload, *order):
     """
     if payload is STOPPED or any(dependency is STOPPED for dependency in order):
         return STOPPED
+    if isinstance(state, DriverState):
+        state = state.state
     try:
         return run_group(plan, group, state, payload)
     except StopPipeline:
@@ -245,7 +282,7 @@ def make_payload(batch, number: int, seed: int, total: int | None = None, segmen
     return Payload(batch, batch_random(seed, 0, segment, number), number, total, segment)
 
 
-def to_dask_graph(plan, state: RunState, batches: Iterable, *, seed: int, prefetch: int | None = None,
+def to_dask_graph(plan, state: RunState | DriverState, batches: Iterable, *, seed: int, prefetch: int | None = None,
                   total: int | None = None, token: str | None = None) -> tuple[dict, list]:
     """The Dask graph of a run over ``batches``: ``(graph, output keys in batch order)``.
 
@@ -329,7 +366,8 @@ def _finished_batches(results):
     return finished
 
 
-def _run_section_task(plan, state: RunState, section: str, seed: int, *_order):
+def _run_section_task(plan, state: DriverState, section: str, seed: int, *_order):
+    state = state.state
     if section == 'before' and state.variables is not None:
         state.variables.start_run()
     stopped = run_section(plan, section, state, seed)
@@ -343,6 +381,7 @@ def lower_run(plan, state: RunState, batches: Iterable, *, seed: int, prefetch: 
     The ``before`` task resets the per-run variables (``state.variables.start_run()``) first.
     """
     token = token or new_token()
+    state = DriverState(state)   # the tasks of the run share the state of this process, and only here
     graph, keys = to_dask_graph(plan, state, batches, seed=seed, prefetch=prefetch, total=total, token=token)
     before, after = ('before-' + token, 0), ('after-' + token, 0)
     steps = StepTable(plan)
