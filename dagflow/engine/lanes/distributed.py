@@ -1,4 +1,4 @@
-"""A Dask cluster as a lane: pure groups on the cluster, state groups on one driver thread."""
+"""A Dask cluster as a lane: every group a Dask task, state groups on a worker inside the driver process."""
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -9,6 +9,7 @@ from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
 from .shipping import dask_dumps, send_check, strip_batch
+from .state_worker import STATE_RESOURCE, StateWorker, pure_workers, register, run_state_task, unregister
 
 __all__ = ['DistributedLane', 'announce_dashboard']
 
@@ -42,16 +43,27 @@ def _dask_worker_name() -> str | None:
 
 
 class DistributedLane(Lane):
-    """Pure groups on a Dask cluster, state groups on one driver thread.
+    """Every group of a run a Dask task: pure groups on the cluster, state groups on the state worker.
 
     The plan and the dataset are scattered to the workers once.  Consecutive
-    pure groups of a batch pass it from task to task on the cluster; the batch
-    comes back to the driver only for a state step and at the end.  Task keys
+    pure groups of a batch pass it from task to task on the cluster.  State
+    groups run as Dask tasks too, on a worker started inside this process for
+    the run (:mod:`~dagflow.engine.lanes.state_worker`), so the variables and
+    models never leave it and the dashboard shows the whole job.  Task keys
     are ``('<actions>-<token>', k)``, so the dashboard shows the pipeline's actions.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The cluster's client.
+    state_tasks : bool
+        ``False``: state groups run on a thread of this process, outside Dask
+        (and so outside the dashboard's task stream).
     """
 
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, client, *, state_tasks: bool = True):
+        self.client, self.state_tasks = client, state_tasks
+        self.state_worker = None
 
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
@@ -64,13 +76,18 @@ class DistributedLane(Lane):
         send_check(worker_pipeline, dask_dumps, "the cluster's workers")
         self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
                                               broadcast=True)[f'dagflow-data-{token}']
+        self.token, self.pure_workers = token, None
+        if self.state_tasks:
+            register(token, steps, state)
+            self.state_worker = StateWorker(client, f'dagflow-state-{token}')
+            self.pure_workers = pure_workers(client, self.state_worker.address)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them
         return self
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
-        if not group.pure:
+        if not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
         if _is_remote(payload):
             argument = payload
@@ -81,8 +98,13 @@ class DistributedLane(Lane):
             argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=dask_dumps)
         if debug is not None:
             self.debug = debug
-        remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                    debug is not None, key=key, pure=False)
+        if group.pure:
+            remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
+                                        debug is not None, key=key, pure=False, workers=self.pure_workers,
+                                        allow_other_workers=True)
+        else:
+            remote = self.client.submit(run_state_task, self.token, group, argument, debug is not None, key=key,
+                                        pure=False, resources={STATE_RESOURCE: 1})
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
@@ -108,6 +130,10 @@ class DistributedLane(Lane):
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.client.cancel([f for f in self.remote if not f.done()])
         self.remote.clear()
+        if self.state_worker is not None:
+            unregister(self.token)
+            self.state_worker.close()
+            self.state_worker = None
 
 
 _ANNOUNCED: set = set()   # the clients whose dashboard link was printed
