@@ -81,12 +81,17 @@ class LocalClusterLane(DistributedLane):
             options = {'n_workers': self.n_workers or machine_cores(), 'threads_per_worker': 1, 'processes': True,
                        'host': DASHBOARD_HOST, 'dashboard_address': dashboard_address(), **self.cluster_options}
             self.cluster = LocalCluster(**options)
-            self.client = Client(self.cluster)
+            self.client = Client(self.cluster, set_as_default=False)   # dask.compute elsewhere stays local
         return self.client
 
     def start(self, steps, state, prefetch: int) -> LocalClusterLane:
         self.open()
-        super().start(steps, state, prefetch)
+        try:
+            super().start(steps, state, prefetch)
+        except BaseException:
+            if not self.keep:
+                self.shutdown()
+            raise
         return self
 
     def close(self) -> None:

@@ -76,3 +76,22 @@ def test_a_taken_dashboard_port_moves_the_dashboard_to_a_free_one(monkeypatch):
         monkeypatch.setattr(local_cluster, 'DASHBOARD_PORT', taken.getsockname()[1])
         assert local_cluster.dashboard_address() == '127.0.0.1:0'
     assert local_cluster.dashboard_address() == f'127.0.0.1:{local_cluster.DASHBOARD_PORT}'
+
+
+def test_its_client_does_not_become_dasks_default_scheduler():
+    import dask
+    with LocalClusterLane(n_workers=1, keep=True, dashboard_address=None) as lane:
+        lane.open()
+        assert dask.base.get_scheduler() is None     # dask.compute elsewhere keeps its local scheduler
+
+
+def test_a_run_that_cannot_start_closes_the_cluster_it_started(pipeline, monkeypatch):
+    from dagflow.engine.lanes.distributed import DistributedLane
+
+    def broken(self, *args):
+        raise RuntimeError('no start')
+    monkeypatch.setattr(DistributedLane, 'start', broken)
+    lane = LocalClusterLane(n_workers=1, dashboard_address=None)
+    with pytest.raises(RuntimeError, match='no start'):
+        pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+    assert lane.client is None and lane.cluster is None
