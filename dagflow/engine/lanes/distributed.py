@@ -99,9 +99,9 @@ class DistributedLane(Lane):
         if debug is not None:
             self.debug = debug
         if group.pure:
+            where = {'workers': self.pure_workers, 'allow_other_workers': True} if self.pure_workers else {}
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                        debug is not None, key=key, pure=False, workers=self.pure_workers,
-                                        allow_other_workers=True)
+                                        debug is not None, key=key, pure=False, **where)
         else:
             remote = self.client.submit(run_state_task, self.token, group, argument, debug is not None, key=key,
                                         pure=False, resources={STATE_RESOURCE: 1})
