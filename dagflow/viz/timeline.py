@@ -167,39 +167,26 @@ def plot_timeline(profile, ax=None, *, plan=None, title: str | None = None, lege
     keys, names, stateful = _steps(profile, plan)    # of the whole run: a window keeps the steps' colours
     rows = _in_window(profile, window)
     labels, order = lane_labels(rows, plan)
-    rows = rows.assign(_lane=[order.index(label) for label in labels],
-                       _step=[keys.index((s, int(p))) for s, p in zip(rows['section'], rows['position'])])
+    lane_of, step_of = {label: i for i, label in enumerate(order)}, {key: j for j, key in enumerate(keys)}
+    rows = rows.assign(_lane=[lane_of[label] for label in labels],
+                       _step=[step_of[(s, int(p))] for s, p in zip(rows['section'], rows['position'])])
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 1.5 + 0.5 * len(order)), layout='constrained')
-    width_px, height_px = _axes_pixels(ax, legend)
-    lo = min(float(rows['start'].min()), 0.0) if window is None else float(rows['start'].min())
-    hi = max(float(rows['end'].max()), lo + 1e-12)
-    per_second = width_px / (hi - lo)
-    if view == 'auto':
+    size = _axes_pixels(ax, legend)
+    span = (min(float(rows['start'].min()), 0.0) if window is None else float(rows['start'].min()),)
+    span += (max(float(rows['end'].max()), span[0] + 1e-12),)
+    chosen = view == 'auto'
+    if chosen:
         per_lane = rows.dropna(subset=['batch']).groupby('_lane')['batch'].nunique()
-        view = 'utilisation' if len(per_lane) and width_px / per_lane.max() < BATCH_PX else 'bars'
-        chosen = view == 'utilisation'
-    else:
-        chosen = False
+        view = 'utilisation' if len(per_lane) and size[0] / per_lane.max() < BATCH_PX else 'bars'
     colors = _step_colors(len(keys))
     if view == 'bars':
-        longest = rows.assign(_w=rows['end'] - rows['start']).groupby('_step')['_w'].max()
-        visible = [bool(longest.get(j, 0.0) * per_second >= MIN_PX) for j in range(len(keys))]
-        shown = [c if v else _OTHER for c, v in zip(colors, visible)]
-        placed = _draw_bars(ax, rows, order, names, shown, stateful, (hi - lo) * 1e-3)
+        visible, placed = _bars_view(ax, rows, names, colors, stateful, span, size)
         note = 'pure steps run side by side on their lanes; state steps (variables, models) one at a time, ' \
                'in batch order'
     else:
-        windows = int(np.clip(width_px // 8, 10, 100))
-        capacity = [tracks(list(part['start']), list(part['end']))[1] for _, part in rows.groupby('_lane')]
-        share, edges = shares(rows['start'], rows['end'], rows['_lane'], rows['_step'], len(order), len(keys),
-                              capacity, (lo, hi), windows)
-        band_px = height_px / max(len(order), 1) * 0.8
-        visible = [bool(v) for v in share.max(axis=(0, 2)) * band_px >= MIN_PX]
-        shown = [c if v else _OTHER for c, v in zip(colors, visible)]
-        draw_shares(ax, share, edges, shown)
-        ax.set_xlim(lo, hi)
-        note = f"each lane's share of its time per step, in windows of {edges[1] - edges[0]:.3g} s; grey: idle"
+        visible, window_length = _utilisation_view(ax, rows, len(order), colors, span, size)
+        note = f"each lane's share of its time per step, in windows of {window_length:.3g} s; grey: idle"
         if chosen:
             note += f"\n({total} batches are too many for a bar each: view='bars' or window=(start, stop) draws bars)"
     ax.set_yticks(range(len(order)), order)
@@ -243,14 +230,10 @@ def _steps(rows, plan) -> tuple:
     steps = steps.assign(_order=steps['section'].map(_SECTION_ORDER).fillna(3)).sort_values(['_order', 'position'])
     names = _step_names(steps)
     keys = list(names)
-    on_state_threads = set(zip(rows.loc[rows['worker'].astype(str).str.startswith('dagflow-state'), 'section'],
-                               rows.loc[rows['worker'].astype(str).str.startswith('dagflow-state'), 'position']))
-    stateful = []
-    for key in keys:
-        if plan is not None and plan.has_node(key):
-            stateful.append(not plan.nodes[key]['pure'])
-        else:
-            stateful.append(any(s == key[0] and int(p) == key[1] for s, p in on_state_threads))
+    state_threads = rows[rows['worker'].astype(str).str.startswith('dagflow-state')]
+    on_state_threads = {(s, int(p)) for s, p in zip(state_threads['section'], state_threads['position'])}
+    stateful = [not plan.nodes[key]['pure'] if plan is not None and plan.has_node(key) else key in on_state_threads
+                for key in keys]
     return keys, [names[key] for key in keys], stateful
 
 
@@ -262,21 +245,41 @@ def _axes_pixels(ax, legend: bool) -> tuple:
     return max(width, 1.0), max(box.height * figure.get_figheight() * figure.dpi, 1.0)
 
 
-def _draw_bars(ax, rows, order, names, colors, stateful, min_width) -> list:
+def _bars_view(ax, rows, names, colors, stateful, span, size) -> tuple:
+    """Draw the bars view: which steps can be seen, and the bars for the batch labels."""
+    longest = (rows['end'] - rows['start']).groupby(rows['_step']).max()
+    visible = [bool(longest.get(j, 0.0) * size[0] / (span[1] - span[0]) >= MIN_PX) for j in range(len(names))]
+    shown = [color if seen else _OTHER for color, seen in zip(colors, visible)]
+    return visible, _draw_bars(ax, rows, names, shown, stateful, (span[1] - span[0]) * 1e-3)
+
+
+def _utilisation_view(ax, rows, n_lanes: int, colors, span, size) -> tuple:
+    """Draw the utilisation view (about one window per 8 pixels, 10 to 100): which steps can be seen, and the
+    windows' length in seconds."""
+    windows = int(np.clip(size[0] // 8, 10, 100))
+    capacity = [tracks(list(part['start']), list(part['end']))[1] for _, part in rows.groupby('_lane')]
+    share, edges = shares(rows['start'], rows['end'], rows['_lane'], rows['_step'], n_lanes, len(colors),
+                          capacity, span, windows)
+    band_px = size[1] / max(n_lanes, 1) * 0.8
+    visible = [bool(v) for v in share.max(axis=(0, 2)) * band_px >= MIN_PX]
+    draw_shares(ax, share, edges, [color if seen else _OTHER for color, seen in zip(colors, visible)])
+    ax.set_xlim(*span)
+    return visible, float(edges[1] - edges[0])
+
+
+def _draw_bars(ax, rows, names, colors, stateful, min_width) -> list:
     """A bar per row, one ``barh`` per step; lanes whose bars overlap are split into tracks.
 
     Returns ``[(start, end, y, height, batch, lane, track)]`` for the batch labels.
     """
-    y = np.zeros(len(rows))
-    height = np.zeros(len(rows))
-    track = np.zeros(len(rows), dtype=int)
-    for lane, part in rows.groupby('_lane'):
-        where = rows.index.get_indexer(part.index) if rows.index.is_unique else np.flatnonzero(rows['_lane'] == lane)
-        assigned, count = tracks(list(part['start']), list(part['end']))
+    starts, ends, lanes = rows['start'].to_numpy(float), rows['end'].to_numpy(float), rows['_lane'].to_numpy()
+    y, height, track = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows), dtype=int)
+    for lane in np.unique(lanes):
+        where = np.flatnonzero(lanes == lane)
+        assigned, count = tracks(list(starts[where]), list(ends[where]))
         track[where] = assigned
         height[where] = _BAR / count
         y[where] = lane - _BAR / 2 + (np.asarray(assigned) + 0.5) * _BAR / count
-    starts, ends = rows['start'].to_numpy(float), rows['end'].to_numpy(float)
     step = rows['_step'].to_numpy()
     for j, (name, color) in enumerate(zip(names, colors)):
         mine = step == j
@@ -285,7 +288,7 @@ def _draw_bars(ax, rows, order, names, colors, stateful, min_width) -> list:
         edge = _outline(color) if stateful[j] else 'none'
         ax.barh(y[mine], np.maximum(ends[mine] - starts[mine], min_width), left=starts[mine], height=height[mine],
                 color=color, label=name, edgecolor=edge, linewidth=0.8 if stateful[j] else 0)
-    return list(zip(starts, ends, y, height, rows['batch'], rows['_lane'], track))
+    return list(zip(starts, ends, y, height, rows['batch'], lanes, track))
 
 
 def _outline(color):
