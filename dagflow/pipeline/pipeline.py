@@ -446,10 +446,12 @@ class Pipeline(VariablesMixin, ModelMixin, RunMixin):
         return viz.draw_lowered(self.compile(), n_batches, prefetch, filename, format, rankdir, legend)
 
     def plot_timeline(self, ax=None, **kwargs):
-        """Draw the last ``run(..., profile=True)`` as a Gantt chart: a lane per worker, bars coloured by step.
+        """Draw the last ``run(..., profile=True)``: a lane per place that ran pure steps, then the state steps' lane.
 
-        Keyword arguments go to :func:`dagflow.viz.plot_timeline` (``title``,
-        ``legend``, ``batch_labels``); bars of state steps get a dark outline.
+        Short runs get a bar per step and batch; long ones each lane's share
+        of time per step over the run.  Keyword arguments go to
+        :func:`dagflow.viz.plot_timeline` (``view``, ``window``, ``title``,
+        ``legend``, ``batch_labels``); state steps get a dark outline.
         Returns the matplotlib ``Axes``.
         """
         return viz.plot_timeline(self._profile(), ax, plan=self.compile(), **kwargs)

@@ -16,11 +16,12 @@ True
 from .dask_graph import lowered_scene
 from .dot import plan_to_dot, scene_to_dot
 from .errors import GraphvizNotFoundWarning, VizError
+from .history import plot_history
 from .mermaid import plan_to_mermaid, scene_to_mermaid
 from .picture import Picture
 from .render import find_dot, render_with_graphviz, render_with_matplotlib
 from .scene import Edge, EdgeKind, Node, NodeKind, Scene, plan_scene
-from .timeline import plot_history, plot_timeline, step_times
+from .timeline import plot_timeline, step_times
 from .views import draw_lowered, draw_plan, notebook_bundle
 
 __all__ = ['Edge', 'EdgeKind', 'GraphvizNotFoundWarning', 'Node', 'NodeKind', 'Picture', 'Scene', 'VizError',

@@ -98,6 +98,43 @@ def make_profile(plan, n_batches=4, workers=('worker-0', 'worker-1')):
     return pd.DataFrame(rows, columns=['section', 'position', 'step', 'batch', 'worker', 'start', 'end'])
 
 
+#: The steps of :func:`threaded_profile`: (name, pure, seconds); normalize and update are far too short to see.
+RUN_STEPS = (('load', True, 0.030), ('resize', True, 0.004), ('rotate', True, 0.012), ('normalize', True, 0.00002),
+             ('train_model', False, 0.020), ('update', False, 0.00001), ('predict_model', False, 0.003))
+
+
+def threaded_profile(n_batches=10, threads=3, pure='dagflow_{}', state='dagflow-state_{}'):
+    """A profile as the threads lane writes it (prefetch ``threads - 1``): batch k's pure steps on the first free
+    pool thread, once batch ``k - threads`` is done; state steps in batch order on the state threads; an
+    ``init_model`` before and a ``print`` after on the main thread.  ``pure`` and ``state`` name the places
+    (``pure='tcp://10.0.0.1:{}'`` for Dask workers)."""
+    rows = [('before', 0, 'init_model', None, 'MainThread', 0.0, 0.002)]
+    free, done, chain = [0.002] * threads, {}, 0.002
+    for k in range(n_batches):
+        lane = int(np.argmin(free))
+        now = max(free[lane], done.get(k - threads, 0.0))
+        for position, (name, is_pure, seconds) in enumerate(RUN_STEPS):
+            seconds *= 1 + 0.1 * ((k * 7 + position) % 3)
+            if is_pure:
+                rows.append(('main', position, name, k, pure.format(lane), now, now + seconds))
+                now += seconds
+                free[lane] = now
+            else:
+                start = max(now, chain)
+                rows.append(('main', position, name, k, state.format(k % threads), start, start + seconds))
+                now = chain = start + seconds
+        done[k] = chain
+    rows.append(('after', 0, 'print', None, 'MainThread', chain, chain + 0.001))
+    return pd.DataFrame(rows, columns=['section', 'position', 'step', 'batch', 'worker', 'start', 'end'])
+
+
+@pytest.fixture
+def run_profile():
+    """``run_profile(n_batches=10, threads=3, pure=..., state=...)``: a threaded run's profile (see
+    :func:`threaded_profile`)."""
+    return threaded_profile
+
+
 @pytest.fixture
 def profile_of():
     """``profile_of(plan, n_batches=4, workers=(...))`` -> a profile DataFrame."""

@@ -138,8 +138,23 @@ def test_a_profiled_run_draws_its_timeline_and_timings(training):
     training.run(batch_size=4, n_epochs=1, prefetch=1, profile=True, seed=0)
     ax = training.plot_timeline()
     assert len(ax.patches) == len(training.profile) == 2 + 4 * 7 + 1
-    assert len(ax.get_yticklabels()) == training.profile['worker'].nunique()
+    pool = sorted(w for w in training.profile['worker'].unique() if w.startswith('dagflow_'))
+    assert [t.get_text() for t in ax.get_yticklabels()] == \
+        [f'pure steps: thread {int(w[len("dagflow_"):]) + 1}' for w in pool] + ['state steps (driver)']
     assert 'over 4 calls' in training.to_dot(timings=True)
+
+
+def test_a_cluster_run_draws_the_lanes_of_a_threaded_run(training):
+    from dagflow.viz.lanes import worker_order
+    distributed = pytest.importorskip('distributed')
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as client:
+        training.run(batch_size=2, n_epochs=1, prefetch=2, profile=True, seed=0, scheduler=client)
+        addresses = sorted(client.scheduler_info()['workers'])
+    ax = training.plot_timeline()
+    lanes = [t.get_text() for t in ax.get_yticklabels()]
+    used = worker_order(set(training.profile['worker']) & set(addresses))   # in their natural order
+    assert lanes == [f'pure steps: worker {a}' for a in used] + ['state steps (driver)']
+    assert ax.get_title().startswith(f'Run timeline, bars view: 8 batches on {len(used) + 1} lanes')
 
 
 class TestDrawingFromValues:
