@@ -127,3 +127,60 @@ def test_a_loop_that_breaks_and_a_reset_between_batches_leave_the_serial_state(c
     assert_same(closed, reference)
     for state, expected in zip(reset_between(dataset, prefetch=2, scheduler=client), reset_between(dataset)):
         assert_same(state, expected)
+
+
+@pytest.fixture
+def remote(client):
+    """The ``client`` whose workers are other processes (a module here is not there)."""
+    if client.cluster.processes is False:
+        pytest.skip('the workers of this cluster share this process')
+    return client
+
+
+def test_the_users_code_reaches_workers_that_cannot_import_it(remote, user_module):
+    module = user_module(remote)
+    reference = module.pipeline().run(4, n_epochs=1).v('sums')
+    p = module.pipeline()
+    assert p.run(4, n_epochs=1, prefetch=2, scheduler=remote).v('sums') == reference == [18.0, 66.0, 114.0]
+    assert module.Numbers.triple.__module__ == module.__name__     # the driver's classes stay its own
+
+
+def test_a_users_error_on_a_worker_keeps_its_class_step_and_batch(remote, user_module):
+    module = user_module(remote)
+    with pytest.raises(module.Boom, match='item 5 is bad') as info:
+        module.pipeline(fail_at=5).run(4, n_epochs=1, prefetch=2, scheduler=remote)
+    assert info.value.dagflow_batch == 1 and "'explode'" in info.value.dagflow_step
+
+
+def test_a_package_the_workers_lack_is_named_with_the_step(remote, user_module, tmp_path):
+    from dagflow.exceptions import WorkerLoadError
+    installed = user_module(remote, folder=tmp_path / 'site-packages')     # installed here, not there
+    p = installed.pipeline()
+    with pytest.raises(WorkerLoadError, match=rf"cannot import module '{installed.__name__}' \(used here: .*"
+                                              rf"{installed.__name__}.Numbers.*Install '{installed.__name__}' on "
+                                              rf"the workers") as info:
+        p.run(4, n_epochs=1, prefetch=1, scheduler=remote)
+    assert info.value.dagflow_batch == 0 and info.value.dagflow_step == "'triple'"
+
+
+def test_a_closed_client_is_refused(dataset):
+    from dagflow.exceptions import RunArgumentError
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        client = distributed.Client(cluster, set_as_default=False)
+        client.close()
+        with pytest.raises(RunArgumentError, match='Client given as the scheduler is closed: it was closed before'):
+            dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+
+
+def test_an_address_where_nothing_answers_fails_within_seconds(dataset, monkeypatch):
+    import time
+
+    from dagflow.engine.lanes import probe
+    from dagflow.exceptions import RunArgumentError
+    monkeypatch.setattr(probe, 'CONNECT_TIMEOUT', 1)
+    monkeypatch.setattr(probe.connect, '__defaults__', (1,))
+    started = time.perf_counter()
+    with pytest.raises(RunArgumentError, match=r"No Dask scheduler answered at 'tcp://127.0.0.1:9' within 1 s"):
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler='tcp://127.0.0.1:9')
+    assert time.perf_counter() - started < 5

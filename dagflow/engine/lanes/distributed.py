@@ -4,20 +4,24 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 
+from ...exceptions import RunArgumentError, WorkerLoadError, attach_step_info
 from ...runtime.worker import WorkerPipeline
 from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
-from .shipping import dask_dumps, send_check, strip_batch
+from .by_value import Shipped, references, user_modules_of
+from .shipping import dask_dumps, pickle_error, send_check, strip_batch
 
-__all__ = ['DistributedLane', 'announce_dashboard']
+__all__ = ['DistributedLane', 'announce_dashboard', 'check_client', 'ship']
 
 
-def _run_on_worker(steps, worker: WorkerPipeline, group, payload, profile=False):
+def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
     """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
 
-    With ``profile``, the step records travel back on the payload.
+    Each may come :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
+    is the batch's, for an error in loading it.  With ``profile``, the step records travel back on the payload.
     """
+    steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
     if payload is not SKIPPED:
         payload.batch._dataset = worker.dataset
     records = [] if profile else None
@@ -26,11 +30,31 @@ def _run_on_worker(steps, worker: WorkerPipeline, group, payload, profile=False)
         result = run_group(steps, group, worker.run_state(), payload, debug=records)
     finally:
         WORKER.reset(token)
-    if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, f'after {group.name!r}', dumps=dask_dumps)
-        if profile:
-            result.records = (result.records or []) + records
-    return result
+    if result is SKIPPED:
+        return result
+    where = f'after {group.name!r}'
+    if profile:
+        result.records = (result.records or []) + records
+    result.batch = strip_batch(result.batch, where)
+    return ship_payload(result, (), {}, where)
+
+
+def ship_payload(payload, modules, uses, where: str, definitions=None) -> Shipped:
+    """``payload`` as a :class:`~.by_value.Shipped`; a batch that cannot be pickled is explained (``where``)."""
+    try:
+        return Shipped(payload, modules, uses, definitions)
+    except Exception as exc:
+        raise pickle_error(payload.batch, where, exc, dask_dumps) from exc
+
+
+def _load(value, group, number):
+    """``value`` itself, or the value a :class:`~.by_value.Shipped` holds; a failure names the group and batch."""
+    if not isinstance(value, Shipped):
+        return value
+    try:
+        return value.load(f'what the steps {group.name!r} need', _dask_worker_name())
+    except WorkerLoadError as exc:
+        raise attach_step_info(exc, step=repr(group.name), batch=number) from exc.__cause__
 
 
 def _dask_worker_name() -> str | None:
@@ -56,12 +80,14 @@ class DistributedLane(Lane):
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
         client = self.client
+        check_client(client)
         announce_dashboard(client)
         token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
-        self.remote_plan = client.scatter({f'dagflow-plan-{token}': self.steps},   # it travels as the plan
-                                          broadcast=True)[f'dagflow-plan-{token}']
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
-        send_check(worker_pipeline, dask_dumps, "the cluster's workers")
+        self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
+        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions)
+        self.remote_plan = client.scatter({f'dagflow-plan-{token}': steps},   # it travels as the plan
+                                          broadcast=True)[f'dagflow-plan-{token}']
         self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
                                               broadcast=True)[f'dagflow-data-{token}']
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
@@ -72,21 +98,22 @@ class DistributedLane(Lane):
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
             return self.driver.submit(self._run_here, group, payload, debug)
-        if _is_remote(payload):
+        number = getattr(payload, 'number', None)
+        if _is_remote(payload) or payload is SKIPPED:
             argument = payload
-        elif payload is SKIPPED:
-            argument = payload
-        else:
+        else:   # pickled once, here, the user's code by value; a batch that does not pickle is explained
             argument = copy.copy(payload)
-            argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=dask_dumps)
+            where = f'before {group.name!r}'
+            argument.batch = strip_batch(payload.batch, where)
+            argument = ship_payload(argument, self.modules, self.uses, where, self.definitions)
         if debug is not None:
             self.debug = debug
         remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                    debug is not None, key=key, pure=False)
+                                    debug is not None, number, key=key, pure=False)
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: _settle(done, outer))
+        remote.add_done_callback(lambda done: _settle(done, outer, group, number))
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -97,6 +124,8 @@ class DistributedLane(Lane):
         if not _is_remote(payload):
             return payload
         result = payload.result()
+        if isinstance(result, Shipped):
+            result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
             result.batch._dataset = self.state.dataset
             if result.records:
@@ -143,10 +172,47 @@ def _is_remote(payload) -> bool:
     return hasattr(payload, 'key') and hasattr(payload, 'client') and callable(getattr(payload, 'result', None))
 
 
-def _settle(done, outer: cf.Future):
+def _settle(done, outer: cf.Future, group, number):
     if done.status == 'error':
-        outer.set_exception(done.exception())
+        outer.set_exception(_worker_error(done.exception(), group, number))
     elif done.status == 'cancelled':
         outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
     else:
         outer.set_result(done)
+
+
+def _worker_error(exc: BaseException, group, number) -> BaseException:
+    """The error of a task as raised: a bare ``Exception`` is Dask's report of one it could not load or send."""
+    if type(exc) is not Exception:
+        return exc
+    error = WorkerLoadError(f'A Dask worker failed to run the steps {group.name!r} of batch {number}: {exc}. The '
+                            f'workers need the packages (and versions) this process has; install them there, or '
+                            f"run with scheduler='threads'.", where=f'the steps {group.name!r}')
+    return attach_step_info(error, step=repr(group.name), batch=number)
+
+
+def ship(steps, worker_pipeline, definitions: dict) -> tuple:
+    """``(steps, worker_pipeline, modules, uses)`` as a cluster gets them, :class:`~.by_value.Shipped`.
+
+    ``modules`` are the user's modules they refer to (sent by value), ``uses``
+    what they refer to (:func:`~.by_value.references`), to name what a worker lacks.
+
+    Raises
+    ------
+    BatchPickleError
+        When the dataset or the config values pure steps read cannot be pickled.
+    """
+    uses = references(steps)
+    send_check(worker_pipeline, lambda value: uses.update(references(value)), "the cluster's workers")
+    modules = user_modules_of(uses)
+    shipped = [Shipped(value, modules, uses, definitions) for value in (steps, worker_pipeline)]
+    return (*shipped, modules, uses)
+
+
+def check_client(client) -> None:
+    """Raise :class:`~dagflow.exceptions.RunArgumentError` when ``client`` was closed: a run cannot use it."""
+    status = getattr(client, 'status', None)
+    if status in ('closing', 'closed'):
+        raise RunArgumentError(f'The distributed.Client given as the scheduler is {status}: it was closed before '
+                               f'the run. Give an open Client (or a scheduler address, connected for the run).',
+                               name='scheduler', value=client)
