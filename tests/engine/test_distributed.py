@@ -184,3 +184,14 @@ def test_an_address_where_nothing_answers_fails_within_seconds(dataset, monkeypa
     with pytest.raises(RunArgumentError, match=r"No Dask scheduler answered at 'tcp://127.0.0.1:9' within 1 s"):
         dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler='tcp://127.0.0.1:9')
     assert time.perf_counter() - started < 5
+
+
+def test_workers_that_cannot_receive_the_steps_say_so(client, dataset, monkeypatch):
+    from dagflow.exceptions import WorkerLoadError
+
+    def scatter(*args, **kwargs):   # what Dask raises when a worker fails to unpickle what was scattered
+        raise Exception("ModuleNotFoundError(\"No module named 'dagflow.engine.lanes.by_value'\")")
+    monkeypatch.setattr(client, 'scatter', scatter)
+    with pytest.raises(WorkerLoadError, match=r"could not receive the run's steps and dataset: .*by_value.*need the "
+                                              r'dagflow version'):
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)

@@ -82,14 +82,20 @@ class DistributedLane(Lane):
         client = self.client
         check_client(client)
         announce_dashboard(client)
-        token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
+        token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
         self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
         steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions)
-        self.remote_plan = client.scatter({f'dagflow-plan-{token}': steps},   # it travels as the plan
-                                          broadcast=True)[f'dagflow-plan-{token}']
-        self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
-                                              broadcast=True)[f'dagflow-data-{token}']
+        try:   # the dashboard shows them as dagflow-plan and dagflow-data
+            sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
+                                  broadcast=True)
+        except Exception as exc:
+            if type(exc) is not Exception:
+                raise
+            raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
+                                  f'need the dagflow version (and packages) this process has; install them there, '
+                                  f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
+        self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them
