@@ -47,8 +47,10 @@ import weakref
 import cloudpickle
 
 from ...exceptions import WorkerLoadError
+from .shipping import pickle_error, send_check
 
-__all__ = ['LIBRARIES', 'Shipped', 'is_users', 'load_error', 'references', 'user_modules', 'user_modules_of']
+__all__ = ['LIBRARIES', 'Shipped', 'is_users', 'load_error', 'references', 'ship', 'ship_payload',
+           'user_modules', 'user_modules_of']
 
 LIBRARIES = frozenset({'dagflow', 'dask', 'distributed', 'cloudpickle', 'numpy', 'pandas', 'scipy', 'torch',
                        'networkx', 'tornado', 'toolz', 'tlz'})
@@ -293,6 +295,58 @@ def _arrived(data, buffers, uses) -> Shipped:
     shipped = Shipped.__new__(Shipped)
     shipped.value, shipped.data, shipped.buffers, shipped.uses = Shipped._MISSING, data, list(buffers), uses
     return shipped
+
+def ship(steps, worker_pipeline, definitions: dict, where: str) -> tuple:
+    """``(steps, worker_pipeline, modules, uses)`` as workers (``where``) get them, :class:`Shipped`.
+
+    ``modules`` are the user's modules they refer to (sent by value), ``uses``
+    what they refer to (:func:`references`), to name what a worker lacks.
+
+    Raises
+    ------
+    BatchPickleError
+        When the dataset or the config values pure steps read cannot be pickled.
+    """
+    uses = references(steps)
+    send_check(worker_pipeline, lambda value: uses.update(references(value)), where)
+    modules = user_modules_of(uses)
+    shipped = [Shipped(value, modules, uses, definitions) for value in (steps, worker_pipeline)]
+    return (*shipped, modules, uses)
+
+
+def ship_payload(payload, modules, uses, where: str, definitions=None) -> Shipped:
+    """``payload`` as a :class:`Shipped`; a batch that cannot be pickled is explained (``where`` in the run)."""
+    try:
+        return Shipped(payload, modules, uses, definitions)
+    except Exception as exc:
+        raise pickle_error(payload.batch, where, exc, cloudpickle.dumps) from exc
+
+
+class _Raised(Exception):
+    """An error raised by a step where the user's code came by value: it travels :class:`Shipped`.
+
+    Its class may be defined by value there, which stdlib pickle (process
+    pools) cannot send and cloudpickle would redefine here; :meth:`original`
+    is the error as raised, its class the driver's own.
+    """
+
+    def __init__(self, shipped: Shipped):
+        super().__init__(shipped)
+        self.shipped = shipped
+
+    def __reduce__(self):
+        return _Raised, (self.shipped,)
+
+    def original(self) -> BaseException:
+        return self.shipped.load('an error a worker raised')
+
+    @classmethod
+    def of(cls, exc: BaseException) -> BaseException:
+        """``exc`` wrapped to travel; ``exc`` itself when it cannot be pickled (the lane then says so)."""
+        try:
+            return cls(Shipped(exc))
+        except Exception:  # noqa: BLE001 - it goes as it is
+            return exc
 
 
 def load_error(exc: BaseException, what: str, uses: dict, worker: str | None = None) -> WorkerLoadError:

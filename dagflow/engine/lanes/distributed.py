@@ -9,42 +9,38 @@ from ...runtime.worker import WorkerPipeline
 from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
-from .by_value import Shipped, references, user_modules_of
-from .shipping import dask_dumps, pickle_error, send_check, strip_batch
+from .by_value import Shipped, _Raised, ship, ship_payload
+from .shipping import strip_batch
 
-__all__ = ['DistributedLane', 'announce_dashboard', 'check_client', 'ship']
+__all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
 
 
 def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
     """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
 
-    Each may come :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
-    is the batch's, for an error in loading it.  With ``profile``, the step records travel back on the payload.
+    Each comes :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
+    is the batch's, for an error in loading it.  With ``profile``, the step records travel back on
+    the payload.  An error travels Shipped too (``_Raised``): its class may be the user's.
     """
-    steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
-    if payload is not SKIPPED:
-        payload.batch._dataset = worker.dataset
-    records = [] if profile else None
-    token = WORKER.set(_dask_worker_name() if profile else None)
     try:
-        result = run_group(steps, group, worker.run_state(), payload, debug=records)
-    finally:
-        WORKER.reset(token)
-    if result is SKIPPED:
-        return result
-    where = f'after {group.name!r}'
-    if profile:
-        result.records = (result.records or []) + records
-    result.batch = strip_batch(result.batch, where)
-    return ship_payload(result, (), {}, where)
-
-
-def ship_payload(payload, modules, uses, where: str, definitions=None) -> Shipped:
-    """``payload`` as a :class:`~.by_value.Shipped`; a batch that cannot be pickled is explained (``where``)."""
-    try:
-        return Shipped(payload, modules, uses, definitions)
+        steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
+        if payload is not SKIPPED:
+            payload.batch._dataset = worker.dataset
+        records = [] if profile else None
+        token = WORKER.set(_dask_worker_name() if profile else None)
+        try:
+            result = run_group(steps, group, worker.run_state(), payload, debug=records)
+        finally:
+            WORKER.reset(token)
+        if result is SKIPPED:
+            return result
+        where = f'after {group.name!r}'
+        if profile:
+            result.records = (result.records or []) + records
+        result.batch = strip_batch(result.batch, where)
+        return ship_payload(result, (), {}, where)
     except Exception as exc:
-        raise pickle_error(payload.batch, where, exc, dask_dumps) from exc
+        raise _Raised.of(exc) from None
 
 
 def _load(value, group, number):
@@ -85,7 +81,8 @@ class DistributedLane(Lane):
         token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
         self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
-        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions)
+        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions,
+                                                               "the cluster's workers")
         try:   # the dashboard shows them as dagflow-plan and dagflow-data
             sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
                                   broadcast=True)
@@ -189,30 +186,14 @@ def _settle(done, outer: cf.Future, group, number):
 
 def _worker_error(exc: BaseException, group, number) -> BaseException:
     """The error of a task as raised: a bare ``Exception`` is Dask's report of one it could not load or send."""
+    if isinstance(exc, _Raised):
+        return exc.original()
     if type(exc) is not Exception:
         return exc
     error = WorkerLoadError(f'A Dask worker failed to run the steps {group.name!r} of batch {number}: {exc}. The '
                             f'workers need the packages (and versions) this process has; install them there, or '
                             f"run with scheduler='threads'.", where=f'the steps {group.name!r}')
     return attach_step_info(error, step=repr(group.name), batch=number)
-
-
-def ship(steps, worker_pipeline, definitions: dict) -> tuple:
-    """``(steps, worker_pipeline, modules, uses)`` as a cluster gets them, :class:`~.by_value.Shipped`.
-
-    ``modules`` are the user's modules they refer to (sent by value), ``uses``
-    what they refer to (:func:`~.by_value.references`), to name what a worker lacks.
-
-    Raises
-    ------
-    BatchPickleError
-        When the dataset or the config values pure steps read cannot be pickled.
-    """
-    uses = references(steps)
-    send_check(worker_pipeline, lambda value: uses.update(references(value)), "the cluster's workers")
-    modules = user_modules_of(uses)
-    shipped = [Shipped(value, modules, uses, definitions) for value in (steps, worker_pipeline)]
-    return (*shipped, modules, uses)
 
 
 def check_client(client) -> None:

@@ -4,7 +4,7 @@
 :class:`~dagflow.exceptions.RunArgumentError` within :data:`CONNECT_TIMEOUT`
 seconds when nothing answers there.  :func:`probe_workers` sends one worker
 what a run sends -- each pure step, the dataset and config those steps read, a
-sample batch -- as the run sends them (:func:`~dagflow.engine.lanes.distributed.ship`),
+sample batch -- as the run sends them (:func:`~dagflow.engine.lanes.by_value.ship`),
 loads them there, and returns what could not be loaded, step by step.
 ``dagflow check --scheduler ADDRESS`` reports it.
 """
