@@ -195,3 +195,14 @@ def test_workers_that_cannot_receive_the_steps_say_so(client, dataset, monkeypat
     with pytest.raises(WorkerLoadError, match=r"could not receive the run's steps and dataset: .*by_value.*need the "
                                               r'dagflow version'):
         dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+
+
+def test_dasks_bare_exception_becomes_a_worker_load_error_with_the_step_and_batch():
+    from dagflow.engine.lanes.distributed import _worker_error
+    from dagflow.engine.lower import Group
+    from dagflow.exceptions import WorkerLoadError
+    error = _worker_error(Exception('ModuleNotFoundError("No module named \'x\'")'), Group(0, (), True, 'jitter'), 3)
+    assert isinstance(error, WorkerLoadError) and error.dagflow_batch == 3 and error.dagflow_step == "'jitter'"
+    assert str(error).startswith("A Dask worker failed to run the steps 'jitter' of batch 3: ModuleNotFoundError")
+    original = ValueError('a step failed')
+    assert _worker_error(original, Group(0, (), True, 'jitter'), 3) is original

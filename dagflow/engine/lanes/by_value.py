@@ -132,6 +132,13 @@ def references(*values) -> dict[str, set[str]]:
     :class:`Shipped` sends them, so what their functions use is found too.
     Array data is not copied (protocol 5, buffers out of band).
     """
+    try:
+        return _walk(values, by_value=True)
+    except Exception:  # noqa: BLE001 - some of the user's code cannot go by value: it goes by reference
+        return _walk(values, by_value=False)
+
+
+def _walk(values, by_value: bool) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     registered = []
 
@@ -141,7 +148,7 @@ def references(*values) -> dict[str, set[str]]:
                 module = getattr(obj, '__module__', None)
                 if isinstance(module, str):
                     found.setdefault(module, set()).add(getattr(obj, '__qualname__', repr(obj)))
-                    if module not in registered and module != '__main__' and is_users(module):
+                    if by_value and module not in registered and module != '__main__' and is_users(module):
                         registered.append(module)
                         scope.append(_By([module]).__enter__())
             return super().reducer_override(obj)
@@ -203,8 +210,11 @@ class _Pickler(cloudpickle.Pickler):
             return known[1]   # None while it is being defined (a cycle): by value, inline
         self.definitions[id(obj)] = (obj, None)
         sink = io.BytesIO()
-        with _By([module]):
-            _Pickler(sink, self.modules, self.definitions, defining=obj).dump(obj)
+        try:
+            with _By([module]):
+                _Pickler(sink, self.modules, self.definitions, defining=obj).dump(obj)
+        except Exception:  # noqa: BLE001 - it uses what cannot be pickled (a lock, an open file...): by reference
+            return None    # as before: workers that can import its module run it, the others name the module
         args = (_PROCESS, module, obj.__qualname__, sink.getvalue())
         self.definitions[id(obj)] = (obj, args)
         return args

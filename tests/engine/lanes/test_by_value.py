@@ -1,4 +1,5 @@
 """The user's code by value: which modules count as the user's, and what pickling them leaves behind."""
+import os
 import pickle
 import sys
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from dagflow.engine.lanes.by_value import Shipped, is_users, references, user_modules
+from dagflow.exceptions import WorkerLoadError
 
 
 def test_the_users_modules_are_those_outside_the_installation(user_module, tmp_path):
@@ -57,7 +59,6 @@ def test_the_registration_is_left_as_it_was(user_module):
 
 
 def test_a_missing_package_is_named_with_what_uses_it(user_module, tmp_path):
-    from dagflow.exceptions import WorkerLoadError
     installed = user_module(folder=tmp_path / 'site-packages')
     name = installed.__name__
     shipped = pickle.loads(pickle.dumps(Shipped(installed.total, [], references(installed.total))))
@@ -76,3 +77,15 @@ def test_old_protocols_get_the_arrays_in_band(user_module):
     shipped = Shipped(batch, [module.__name__])
     back = pickle.loads(pickle.dumps(shipped, protocol=4)).load('a test')
     assert back.x.tolist() == [0.0, 1.0, 2.0, 3.0] and back.x.flags.writeable
+
+
+def test_a_function_using_what_cannot_be_pickled_goes_by_reference(user_module):
+    module = user_module(text='import threading\nLOCK = threading.Lock()\n\n\ndef locked(x):\n'
+                              '    with LOCK:\n        return x\n')
+    assert module.__name__ in references(module.locked)                 # found, though not by value
+    shipped = Shipped(module.locked, [module.__name__])                 # as before: workers that import it run it
+    assert pickle.loads(pickle.dumps(shipped)).load('a test') is module.locked
+    del sys.modules[module.__name__]
+    sys.path.remove(os.path.dirname(module.__file__))
+    with pytest.raises(WorkerLoadError, match=f"cannot import module '{module.__name__}'"):   # the others name it
+        pickle.loads(pickle.dumps(shipped)).load('a test')
