@@ -206,3 +206,21 @@ def test_dasks_bare_exception_becomes_a_worker_load_error_with_the_step_and_batc
     assert str(error).startswith("A Dask worker failed to run the steps 'jitter' of batch 3: ModuleNotFoundError")
     original = ValueError('a step failed')
     assert _worker_error(original, Group(0, (), True, 'jitter'), 3) is original
+
+
+def test_a_batch_component_that_cannot_travel_is_named_with_the_step(client):
+    from dagflow.engine.lanes import BatchPickleError
+
+    from .test_parallel import StatefulLockBatch, UnpicklableBatch
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    data = {'x': x, 'y': x @ np.array([1.0, -2.0])}
+    back = Dataset(96, batch_class=UnpicklableBatch, preloaded=data).p.init_variable('n', 0).jitter(0.1) \
+        .attach_lock().update(V('n'), 1)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
+                                               r"'jitter\+attach_lock'\)"):
+        back.run(8, n_epochs=1, prefetch=1, scheduler=client)
+    there = Dataset(96, batch_class=StatefulLockBatch, preloaded=data).p.init_variable('n', 0) \
+        .attach_lock_in_driver().jitter(0.1)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
+                                               r"'jitter'\)"):
+        there.run(8, n_epochs=1, prefetch=1, scheduler=client)
