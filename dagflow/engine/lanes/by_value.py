@@ -5,10 +5,13 @@ by reference.  The classes, actions and functions of the user's own code --
 a script's ``__main__``, the file of ``dagflow run FILE.py:NAME``, a notebook,
 a module of the user's own package -- are usually not importable there.
 :func:`user_modules` finds the modules a value refers to that count as the
-user's; :class:`Shipped` wraps a value so that it is pickled with
-``cloudpickle`` with those modules registered by value
-(``cloudpickle.register_pickle_by_value``) for the duration of that one
-pickling, and leaves the registration as it was.
+user's; :class:`Shipped` pickles a value with ``cloudpickle``, each top-level
+class and function of those modules as a reference that carries its
+definition, pickled by value once per run (the module registered with
+``cloudpickle.register_pickle_by_value`` only while that definition is
+pickled, then left as it was).  The process it came from gets its own object
+back -- the driver's classes are never redefined by what workers return --
+and a receiver loads the definition once and keeps it.
 
 A module is the user's when it is ``__main__``, or its file lies outside the
 Python installation (the standard library, ``site-packages``,
