@@ -4,33 +4,53 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 
+from ...exceptions import RunArgumentError, WorkerLoadError, attach_step_info
 from ...runtime.worker import WorkerPipeline
 from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
-from .shipping import dask_dumps, send_check, strip_batch
+from .by_value import Shipped, _Raised, ship, ship_payload
+from .shipping import strip_batch
 
-__all__ = ['DistributedLane', 'announce_dashboard']
+__all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
 
 
-def _run_on_worker(steps, worker: WorkerPipeline, group, payload, profile=False):
+def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
     """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
 
-    With ``profile``, the step records travel back on the payload.
+    Each comes :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
+    is the batch's, for an error in loading it.  With ``profile``, the step records travel back on
+    the payload.  An error travels Shipped too (``_Raised``): its class may be the user's.
     """
-    if payload is not SKIPPED:
-        payload.batch._dataset = worker.dataset
-    records = [] if profile else None
-    token = WORKER.set(_dask_worker_name() if profile else None)
     try:
-        result = run_group(steps, group, worker.run_state(), payload, debug=records)
-    finally:
-        WORKER.reset(token)
-    if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, f'after {group.name!r}', dumps=dask_dumps)
+        steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
+        if payload is not SKIPPED:
+            payload.batch._dataset = worker.dataset
+        records = [] if profile else None
+        token = WORKER.set(_dask_worker_name() if profile else None)
+        try:
+            result = run_group(steps, group, worker.run_state(), payload, debug=records)
+        finally:
+            WORKER.reset(token)
+        if result is SKIPPED:
+            return result
+        where = f'after {group.name!r}'
         if profile:
             result.records = (result.records or []) + records
-    return result
+        result.batch = strip_batch(result.batch, where)
+        return ship_payload(result, (), {}, where)
+    except Exception as exc:
+        raise _Raised.of(exc) from None
+
+
+def _load(value, group, number):
+    """``value`` itself, or the value a :class:`~.by_value.Shipped` holds; a failure names the group and batch."""
+    if not isinstance(value, Shipped):
+        return value
+    try:
+        return value.load(f'what the steps {group.name!r} need', _dask_worker_name())
+    except WorkerLoadError as exc:
+        raise attach_step_info(exc, step=repr(group.name), batch=number) from exc.__cause__
 
 
 def _dask_worker_name() -> str | None:
@@ -56,14 +76,23 @@ class DistributedLane(Lane):
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
         client = self.client
+        check_client(client)
         announce_dashboard(client)
-        token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
-        self.remote_plan = client.scatter({f'dagflow-plan-{token}': self.steps},   # it travels as the plan
-                                          broadcast=True)[f'dagflow-plan-{token}']
+        token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
-        send_check(worker_pipeline, dask_dumps, "the cluster's workers")
-        self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
-                                              broadcast=True)[f'dagflow-data-{token}']
+        self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
+        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions,
+                                                               "the cluster's workers")
+        try:   # the dashboard shows them as dagflow-plan and dagflow-data
+            sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
+                                  broadcast=True)
+        except Exception as exc:
+            if type(exc) is not Exception:
+                raise
+            raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
+                                  f'need the dagflow version (and packages) this process has; install them there, '
+                                  f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
+        self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -72,21 +101,22 @@ class DistributedLane(Lane):
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure:
             return self.driver.submit(self._run_here, group, payload, debug)
-        if _is_remote(payload):
+        number = getattr(payload, 'number', None)
+        if _is_remote(payload) or payload is SKIPPED:
             argument = payload
-        elif payload is SKIPPED:
-            argument = payload
-        else:
+        else:   # pickled once, here, the user's code by value; a batch that does not pickle is explained
             argument = copy.copy(payload)
-            argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=dask_dumps)
+            where = f'before {group.name!r}'
+            argument.batch = strip_batch(payload.batch, where)
+            argument = ship_payload(argument, self.modules, self.uses, where, self.definitions)
         if debug is not None:
             self.debug = debug
         remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                    debug is not None, key=key, pure=False)
+                                    debug is not None, number, key=key, pure=False)
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: _settle(done, outer))
+        remote.add_done_callback(lambda done: _settle(done, outer, group, number))
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -97,6 +127,8 @@ class DistributedLane(Lane):
         if not _is_remote(payload):
             return payload
         result = payload.result()
+        if isinstance(result, Shipped):
+            result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
             result.batch._dataset = self.state.dataset
             if result.records:
@@ -143,10 +175,31 @@ def _is_remote(payload) -> bool:
     return hasattr(payload, 'key') and hasattr(payload, 'client') and callable(getattr(payload, 'result', None))
 
 
-def _settle(done, outer: cf.Future):
+def _settle(done, outer: cf.Future, group, number):
     if done.status == 'error':
-        outer.set_exception(done.exception())
+        outer.set_exception(_worker_error(done.exception(), group, number))
     elif done.status == 'cancelled':
         outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
     else:
         outer.set_result(done)
+
+
+def _worker_error(exc: BaseException, group, number) -> BaseException:
+    """The error of a task as raised: a bare ``Exception`` is Dask's report of one it could not load or send."""
+    if isinstance(exc, _Raised):
+        return exc.original()
+    if type(exc) is not Exception:
+        return exc
+    error = WorkerLoadError(f'A Dask worker failed to run the steps {group.name!r} of batch {number}: {exc}. The '
+                            f'workers need the packages (and versions) this process has; install them there, or '
+                            f"run with scheduler='threads'.", where=f'the steps {group.name!r}')
+    return attach_step_info(error, step=repr(group.name), batch=number)
+
+
+def check_client(client) -> None:
+    """Raise :class:`~dagflow.exceptions.RunArgumentError` when ``client`` was closed: a run cannot use it."""
+    status = getattr(client, 'status', None)
+    if status in ('closing', 'closed'):
+        raise RunArgumentError(f'The distributed.Client given as the scheduler is {status}: it was closed before '
+                               f'the run. Give an open Client (or a scheduler address, connected for the run).',
+                               name='scheduler', value=client)
