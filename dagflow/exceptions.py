@@ -35,7 +35,8 @@ __all__ = [
     'ComponentExistsError', 'ExpressionError', 'DatasetAttributeError', 'UndefinedVariableError', 'UnknownActionError',
     'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'ActionSpecError', 'RunArgumentError',
     'SkipBatchException', 'StopPipeline',
-    'ModelError', 'UnknownModelError', 'UndefinedModelError', 'MetricsError', 'BatchPickleError', 'VizError',
+    'ModelError', 'UnknownModelError', 'UndefinedModelError', 'MetricsError', 'BatchPickleError', 'WorkerLoadError',
+    'VizError',
     'TargetError', 'LoadError', 'UsageError', 'ModelConfigWarning', 'GraphvizNotFoundWarning', 'did_you_mean',
     'suggestion_text', 'attach_step_info',
 ]
@@ -432,6 +433,26 @@ class BatchPickleError(DagflowError, TypeError):
     """
 
     fields = ('component', 'where')
+
+
+class WorkerLoadError(DagflowError, ImportError):
+    """A worker process or a Dask worker cannot load what a run sent it: a module it lacks, mostly.
+
+    An ``ImportError``, as the failure behind it mostly is.  Raised in the
+    driver with the step and batch of the task (``dagflow_step``,
+    ``dagflow_batch``), or reported by ``dagflow check --scheduler ADDRESS``.
+
+    Attributes
+    ----------
+    name : str, optional
+        The module the worker could not import, when that was the cause.
+    where : str, optional
+        What it was loading: ``"the steps of 'resize+crop'"``, ``'batch 3'``.
+    worker : str, optional
+        The worker's address.
+    """
+
+    fields = ('name', 'where', 'worker')
 
 
 # --------------------------------------------------------------------------------------- viz

@@ -22,12 +22,13 @@ import multiprocessing
 from dataclasses import dataclass, field
 
 from ..core.step import StepKind
+from ..engine.schedulers import is_address
 from ..exceptions import DagflowError, LoadError, UndefinedModelError, UnknownActionError
 from ..pipeline.registry import batch_actions, resolve_action
 from ..plan import SECTIONS, compile_plan
 from ..plan.check import check_pickling, check_plan
 from .output import describe_error, display_path, user_frame
-from .run import Session, apply_config, load, print_notes, ship_by_value, stored_run_args, unread_config
+from .run import Session, apply_config, load, print_notes, stored_run_args, unread_config
 
 __all__ = ['Finding', 'Preflight', 'check_command', 'preflight', 'pickle_for']
 
@@ -77,7 +78,6 @@ def check_command(args, session: Session) -> int:
     pipeline = target.pipeline
     apply_config(pipeline, args.config, session)
     scheduler = args.scheduler or stored_run_args(pipeline).get('scheduler')
-    ship_by_value(target, scheduler)
     result = preflight(pipeline, scheduler=scheduler)
     unread = unread_config(pipeline, [key for key, _ in args.config])
     result.problems[:0] = [Finding(None, '--config', message.removeprefix('--config ')) for message in unread]
@@ -124,6 +124,8 @@ def preflight(pipeline, scheduler=None) -> Preflight:
     if dumps is not None:
         found = [_from_problem(problem) for problem in check_pickling(plan, dumps, destination)]
         (result.problems if fatal else result.notes).extend(found)
+    if is_address(scheduler) and not result.problems:
+        result.problems.extend(_probe_cluster(pipeline, plan, scheduler))
     result.problems.sort(key=_order)
     result.notes.sort(key=_order)
     if pipeline.dataset is None:
@@ -160,6 +162,29 @@ def pickle_for(scheduler) -> tuple:
     if isinstance(scheduler, str) and scheduler not in ('sync', 'threads'):
         return _dask_dumps, 'the cluster', True
     return None, None, False
+
+
+def _probe_cluster(pipeline, plan, address: str) -> list[Finding]:
+    """What a worker of the cluster at ``address`` cannot load of a run of ``plan``, step by step."""
+    from ..engine.lanes.probe import connect, probe_workers
+    from ..runtime import RunState
+    try:
+        client = connect(address)
+    except DagflowError as exc:
+        return [Finding(None, '--scheduler', str(exc))]
+    dataset = pipeline.dataset
+    try:
+        batch = dataset.create_batch(dataset.indices[:1]) if len(getattr(dataset, 'indices', ())) else None
+    except Exception:  # noqa: BLE001 - a dataset that makes its batches otherwise: the steps are still checked
+        batch = None
+    with client:
+        failures = probe_workers(client, plan, RunState.of(pipeline, dataset), batch)
+    found = []
+    for node, message in failures:
+        step = plan.nodes[node]['step'] if node is not None else None
+        where = f'{node[0]}[{node[1]}] {step.name}' if node is not None else None
+        found.append(Finding(getattr(step, 'source', None), where, message, node))
+    return found
 
 
 def _dask_dumps(value) -> bytes:

@@ -62,6 +62,9 @@ The file builds the pipeline without running it: end the chain with
 run(..., lazy=True) to give default run arguments (options left out keep
 them), or with no run at all. A file that runs its pipeline while it is
 loaded runs it twice (a note says so).
+On a cluster (--scheduler tcp://...), the classes, actions and functions of
+your own files travel to the workers with the tasks, by value: the workers
+need dagflow and the installed packages the pipeline uses, not your files.
 Exit codes: 0 done; 1 the pipeline failed (type, message, step, batch, source line);
 2 usage error; 130 interrupted."""
 
@@ -74,6 +77,9 @@ examples:
 Reports, one per line as FILE:LINE: STEP: PROBLEM, variables and models used but
 never defined, actions the batch class lacks, modes that cannot apply, config
 keys missing, and steps that cannot be sent to the scheduler's workers.
+With a cluster address it connects, loads the pure steps, the dataset and a
+batch on one worker, and reports what the workers cannot load (a package
+they lack), naming the step and the class or function.
 Exit codes: 0 no problems; 1 problems found; 2 usage error."""
 
 _GRAPH_EPILOG = """\

@@ -17,7 +17,7 @@ CONFIG = ResourceKind.CONFIG
 
 __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unread_config', 'stored_run_args',
            'run_kwargs',
-           'effective_scheduler', 'ship_by_value', 'CountingBar', 'write_profile', 'print_notes']
+           'effective_scheduler', 'CountingBar', 'write_profile', 'print_notes']
 
 _RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
               'scheduler', 'profile', 'reset')
@@ -52,7 +52,6 @@ def run_command(args, session: Session) -> int:
                          f'(`template << dataset`), or name a pipeline that has one.')
     if args.profile_out:
         kwargs['profile'] = True
-    ship_by_value(target, kwargs.get('scheduler'))
     counter = CountingBar(kwargs.pop('notifier'), pipeline)
     print_notes(session)
     started = time.perf_counter()
@@ -216,14 +215,6 @@ def effective_scheduler(kwargs) -> tuple[int, object]:
     """``(prefetch, scheduler)`` a run with ``kwargs`` uses, the default scheduler filled in."""
     from ..engine import check_scheduler
     return check_scheduler(kwargs.get('prefetch') or 0, kwargs.get('scheduler'))
-
-
-def ship_by_value(target, scheduler) -> None:
-    """For a cluster, send the file's classes and functions with the tasks: its workers cannot import the file."""
-    if target.path is None or not isinstance(scheduler, str) or scheduler in ('sync', 'threads', 'processes'):
-        return
-    import cloudpickle
-    cloudpickle.register_pickle_by_value(target.module)
 
 
 class CountingBar:

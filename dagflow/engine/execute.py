@@ -81,9 +81,9 @@ def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, pre
 
 
 def _with_client(address: str, plan, state, batches, **kwargs) -> Iterator:
-    """Connect to the scheduler at ``address`` for the run, and disconnect after it."""
-    from distributed import Client
-    with Client(address) as client:
+    """Connect to the scheduler at ``address`` for the run (an error naming it when none answers), then disconnect."""
+    from .lanes.probe import connect
+    with connect(address) as client:
         yield from stream_plan(plan, state, batches, client, **kwargs)
 
 

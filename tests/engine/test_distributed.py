@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dagflow import Dataset, V
+from dagflow.engine.lanes import DistributedLane
 from dagflow.testing import assert_same, conformance_dataset, outcome
 
 from .test_parallel import AugmentBatch, full_pipeline
@@ -136,3 +137,104 @@ def test_a_loop_that_breaks_and_a_reset_between_batches_leave_the_serial_state(c
     assert_same(closed, reference)
     for state, expected in zip(reset_between(dataset, prefetch=2, scheduler=client), reset_between(dataset)):
         assert_same(state, expected)
+
+
+@pytest.fixture
+def remote(client):
+    """The ``client`` whose workers are other processes (a module here is not there)."""
+    if client.cluster.processes is False:
+        pytest.skip('the workers of this cluster share this process')
+    return client
+
+
+def test_the_users_code_reaches_workers_that_cannot_import_it(remote, user_module):
+    module = user_module(remote)
+    reference = module.pipeline().run(4, n_epochs=1).v('sums')
+    p = module.pipeline()
+    assert p.run(4, n_epochs=1, prefetch=2, scheduler=remote).v('sums') == reference == [18.0, 66.0, 114.0]
+    assert module.Numbers.triple.__module__ == module.__name__     # the driver's classes stay its own
+
+
+def test_a_users_error_on_a_worker_keeps_its_class_step_and_batch(remote, user_module):
+    module = user_module(remote)
+    with pytest.raises(module.Boom, match='item 5 is bad') as info:
+        module.pipeline(fail_at=5).run(4, n_epochs=1, prefetch=2, scheduler=remote)
+    assert info.value.dagflow_batch == 1 and "'explode'" in info.value.dagflow_step
+
+
+def test_a_package_the_workers_lack_is_named_with_the_step(remote, user_module, tmp_path):
+    from dagflow.exceptions import WorkerLoadError
+    installed = user_module(remote, folder=tmp_path / 'site-packages')     # installed here, not there
+    p = installed.pipeline()
+    with pytest.raises(WorkerLoadError, match=rf"cannot import module '{installed.__name__}' \(used here: .*"
+                                              rf"{installed.__name__}.Numbers.*Install '{installed.__name__}' on "
+                                              rf"the workers") as info:
+        p.run(4, n_epochs=1, prefetch=1, scheduler=remote)
+    assert info.value.dagflow_batch == 0 and info.value.dagflow_step == "'triple'"
+
+
+def test_a_closed_client_is_refused(dataset):
+    from dagflow.exceptions import RunArgumentError
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        client = distributed.Client(cluster, set_as_default=False)
+        client.close()
+        with pytest.raises(RunArgumentError, match='Client given as the scheduler is closed: it was closed before'):
+            dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+
+
+def test_an_address_where_nothing_answers_fails_within_seconds(dataset, monkeypatch):
+    import time
+
+    from dagflow.engine.lanes import probe
+    from dagflow.exceptions import RunArgumentError
+    monkeypatch.setattr(probe, 'CONNECT_TIMEOUT', 1)
+    monkeypatch.setattr(probe.connect, '__defaults__', (1,))
+    started = time.perf_counter()
+    with pytest.raises(RunArgumentError, match=r"No Dask scheduler answered at 'tcp://127.0.0.1:9' within 1 s"):
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler='tcp://127.0.0.1:9')
+    assert time.perf_counter() - started < 5
+
+
+def test_workers_that_cannot_receive_the_steps_say_so(client, dataset, monkeypatch):
+    from dagflow.exceptions import WorkerLoadError
+
+    def scatter(*args, **kwargs):   # what Dask raises when a worker fails to unpickle what was scattered
+        raise Exception("ModuleNotFoundError(\"No module named 'dagflow.engine.lanes.by_value'\")")
+    monkeypatch.setattr(client, 'scatter', scatter)
+    with pytest.raises(WorkerLoadError, match=r"could not receive the run's steps and dataset: .*by_value.*need the "
+                                              r'dagflow version'):
+        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+
+
+def test_dasks_bare_exception_becomes_a_worker_load_error_with_the_step_and_batch():
+    from dagflow.engine.lanes.distributed import _worker_error
+    from dagflow.engine.lower import Group
+    from dagflow.exceptions import WorkerLoadError
+    error = _worker_error(Exception('ModuleNotFoundError("No module named \'x\'")'), Group(0, (), True, 'jitter'), 3)
+    assert isinstance(error, WorkerLoadError) and error.dagflow_batch == 3 and error.dagflow_step == "'jitter'"
+    assert str(error).startswith("A Dask worker failed to run the steps 'jitter' of batch 3: ModuleNotFoundError")
+    original = ValueError('a step failed')
+    assert _worker_error(original, Group(0, (), True, 'jitter'), 3) is original
+
+
+def test_a_batch_component_that_cannot_travel_is_named_with_the_step(client):
+    from dagflow.engine.lanes import BatchPickleError
+
+    from .test_parallel import StatefulLockBatch, UnpicklableBatch
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    data = {'x': x, 'y': x @ np.array([1.0, -2.0])}
+    back = Dataset(96, batch_class=UnpicklableBatch, preloaded=data).p.init_variable('n', 0).jitter(0.1) \
+        .attach_lock().update(V('n'), 1)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
+                                               r"'jitter\+attach_lock'\)"):
+        back.run(8, n_epochs=1, prefetch=1, scheduler=client)
+    there = Dataset(96, batch_class=StatefulLockBatch, preloaded=data).p.init_variable('n', 0) \
+        .attach_lock_in_driver().jitter(0.1)
+    # the state step runs as a task on the state worker: the batch leaves it after that step
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
+                                               r"'attach_lock_in_driver'\)"):
+        there.run(8, n_epochs=1, prefetch=1, scheduler=client)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
+                                               r"'jitter'\)"):   # from a driver thread, before the pure task
+        there.run(8, n_epochs=1, prefetch=1, scheduler=DistributedLane(client, state_tasks=False))

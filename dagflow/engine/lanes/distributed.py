@@ -4,34 +4,75 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 
+from ...exceptions import RunArgumentError, WorkerLoadError, attach_step_info
 from ...runtime.worker import WorkerPipeline
 from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
-from .shipping import dask_dumps, send_check, strip_batch
-from .state_worker import STATE_RESOURCE, StateWorker, pure_workers, register, run_state_task, unregister
+from .by_value import Shipped, _Raised, ship, ship_payload
+from .shipping import strip_batch
+from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_workers, register, unregister
 
-__all__ = ['DistributedLane', 'announce_dashboard']
+__all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
 
 
-def _run_on_worker(steps, worker: WorkerPipeline, group, payload, profile=False):
+def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
     """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
 
-    With ``profile``, the step records travel back on the payload.
+    Each comes :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
+    is the batch's, for an error in loading it.  With ``profile``, the step records travel back on
+    the payload.  An error travels Shipped too (``_Raised``): its class may be the user's.
     """
-    if payload is not SKIPPED:
-        payload.batch._dataset = worker.dataset
-    records = [] if profile else None
-    token = WORKER.set(_dask_worker_name() if profile else None)
     try:
-        result = run_group(steps, group, worker.run_state(), payload, debug=records)
+        steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
+        if payload is not SKIPPED:
+            payload.batch._dataset = worker.dataset
+        return _run_and_ship(steps, group, worker.run_state(), payload, profile, _dask_worker_name)
+    except Exception as exc:
+        raise _Raised.of(exc) from None
+
+
+def _run_state_task(token: str, group, payload, profile=False, number=None):
+    """A state group on the run's state worker, in the driver process: the steps and state are this process's.
+
+    The batch comes and goes as from a pure task (:func:`_run_on_worker`): the next task may be
+    on a worker that cannot import the user's code.
+    """
+    try:
+        payload = _load(payload, group, number)
+        steps, state = RUNS[token]
+        if payload is not SKIPPED:
+            payload.batch._dataset = state.dataset
+        return _run_and_ship(steps, group, state, payload, profile, lambda: STATE_LANE)
+    except Exception as exc:
+        raise _Raised.of(exc) from None
+
+
+def _run_and_ship(steps, group, state, payload, profile: bool, lane):
+    """Run ``group`` on ``payload`` with ``state``; the next payload, ready to travel (Shipped)."""
+    records = [] if profile else None
+    token = WORKER.set(lane() if profile else None)
+    try:
+        result = run_group(steps, group, state, payload, debug=records)
     finally:
         WORKER.reset(token)
-    if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, f'after {group.name!r}', dumps=dask_dumps)
-        if profile:
-            result.records = (result.records or []) + records
-    return result
+    if result is SKIPPED:
+        return result
+    where = f'after {group.name!r}'
+    if profile:
+        result.records = (result.records or []) + records
+    result.batch = strip_batch(result.batch, where)
+    return ship_payload(result, (), {}, where)
+
+
+def _load(value, group, number):
+    """``value`` itself, or the value a :class:`~.by_value.Shipped` holds; a failure names the group and batch."""
+    if not isinstance(value, Shipped):
+        return value
+    try:
+        return value.load(f'what the steps {group.name!r} need', _dask_worker_name())
+    except WorkerLoadError as exc:
+        raise attach_step_info(exc, step=repr(group.name), batch=number) from exc.__cause__
 
 
 def _dask_worker_name() -> str | None:
@@ -68,17 +109,26 @@ class DistributedLane(Lane):
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
         client = self.client
+        check_client(client)
         announce_dashboard(client)
-        token = new_token()   # the dashboard names what was sent once: dagflow-plan-<token>, dagflow-data-<token>
-        self.remote_plan = client.scatter({f'dagflow-plan-{token}': self.steps},   # it travels as the plan
-                                          broadcast=True)[f'dagflow-plan-{token}']
+        token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
-        send_check(worker_pipeline, dask_dumps, "the cluster's workers")
-        self.remote_pipeline = client.scatter({f'dagflow-data-{token}': worker_pipeline},
-                                              broadcast=True)[f'dagflow-data-{token}']
+        self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
+        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions,
+                                                               "the cluster's workers")
+        try:   # the dashboard shows them as dagflow-plan and dagflow-data
+            sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
+                                  broadcast=True)
+        except Exception as exc:
+            if type(exc) is not Exception:
+                raise
+            raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
+                                  f'need the dagflow version (and packages) this process has; install them there, '
+                                  f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
+        self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
         self.token, self.pure_workers = token, None
         if self.state_tasks:
-            register(token, steps, state)
+            register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
             self.pure_workers = pure_workers(client, self.state_worker.address)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
@@ -89,26 +139,27 @@ class DistributedLane(Lane):
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
         if not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
-        if _is_remote(payload):
+        number = getattr(payload, 'number', None)
+        if _is_remote(payload) or payload is SKIPPED:
             argument = payload
-        elif payload is SKIPPED:
-            argument = payload
-        else:
+        else:   # pickled once, here, the user's code by value; a batch that does not pickle is explained
             argument = copy.copy(payload)
-            argument.batch = strip_batch(payload.batch, f'before {group.name!r}', dumps=dask_dumps)
+            where = f'before {group.name!r}'
+            argument.batch = strip_batch(payload.batch, where)
+            argument = ship_payload(argument, self.modules, self.uses, where, self.definitions)
         if debug is not None:
             self.debug = debug
         if group.pure:
             where = {'workers': self.pure_workers, 'allow_other_workers': True} if self.pure_workers else {}
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                        debug is not None, key=key, pure=False, **where)
+                                        debug is not None, number, key=key, pure=False, **where)
         else:
-            remote = self.client.submit(run_state_task, self.token, group, argument, debug is not None, key=key,
-                                        pure=False, resources={STATE_RESOURCE: 1})
+            remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
+                                        key=key, pure=False, resources={STATE_RESOURCE: 1})
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: _settle(done, outer))
+        remote.add_done_callback(lambda done: _settle(done, outer, group, number))
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -119,6 +170,8 @@ class DistributedLane(Lane):
         if not _is_remote(payload):
             return payload
         result = payload.result()
+        if isinstance(result, Shipped):
+            result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
             result.batch._dataset = self.state.dataset
             if result.records:
@@ -169,10 +222,31 @@ def _is_remote(payload) -> bool:
     return hasattr(payload, 'key') and hasattr(payload, 'client') and callable(getattr(payload, 'result', None))
 
 
-def _settle(done, outer: cf.Future):
+def _settle(done, outer: cf.Future, group, number):
     if done.status == 'error':
-        outer.set_exception(done.exception())
+        outer.set_exception(_worker_error(done.exception(), group, number))
     elif done.status == 'cancelled':
         outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
     else:
         outer.set_result(done)
+
+
+def _worker_error(exc: BaseException, group, number) -> BaseException:
+    """The error of a task as raised: a bare ``Exception`` is Dask's report of one it could not load or send."""
+    if isinstance(exc, _Raised):
+        return exc.original()
+    if type(exc) is not Exception:
+        return exc
+    error = WorkerLoadError(f'A Dask worker failed to run the steps {group.name!r} of batch {number}: {exc}. The '
+                            f'workers need the packages (and versions) this process has; install them there, or '
+                            f"run with scheduler='threads'.", where=f'the steps {group.name!r}')
+    return attach_step_info(error, step=repr(group.name), batch=number)
+
+
+def check_client(client) -> None:
+    """Raise :class:`~dagflow.exceptions.RunArgumentError` when ``client`` was closed: a run cannot use it."""
+    status = getattr(client, 'status', None)
+    if status in ('closing', 'closed'):
+        raise RunArgumentError(f'The distributed.Client given as the scheduler is {status}: it was closed before '
+                               f'the run. Give an open Client (or a scheduler address, connected for the run).',
+                               name='scheduler', value=client)

@@ -5,7 +5,8 @@ dashboard's task stream and ``performance_report`` show the whole job.  The
 state steps (those that touch variables, models or locks) run on one worker
 that lives in this process: it is started for the run with a resource that
 only dagflow's state tasks ask for (:data:`STATE_RESOURCE`), and it reaches
-the run's state through :data:`RUNS`, so variables and models never leave
+the run's state through :data:`RUNS` (the task is
+``dagflow.engine.lanes.distributed._run_state_task``), so variables and models never leave
 the driver and ``pipeline.v(...)``/``pipeline.m(...)`` work as with any other
 scheduler.  Pure tasks are steered away from it (they name the other workers,
 loosely: when those are gone, Dask may still use it).
@@ -14,11 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from ..lower import SKIPPED, run_group
-from ..serial import WORKER
-from .shipping import strip_batch
-
-__all__ = ['RUNS', 'STATE_RESOURCE', 'StateWorker', 'run_state_task']
+__all__ = ['RUNS', 'STATE_LANE', 'STATE_RESOURCE', 'StateWorker', 'pure_workers', 'register', 'unregister']
 
 STATE_RESOURCE = 'dagflow-state'
 """The Dask resource the state worker has and every state task asks for."""
@@ -28,30 +25,6 @@ RUNS: dict[str, tuple] = {}
 
 STATE_LANE = 'dagflow-state_0'
 """What a profile calls the lane of the state steps (the ``worker`` column), as the driver thread of other lanes."""
-
-
-def run_state_task(token: str, group, payload, profile: bool = False):
-    """A state group as a Dask task on the state worker: the run's steps and state are this process's own.
-
-    The batch it returns stays on the state worker (in this process) until a
-    pure task elsewhere or the driver asks for it; it travels without its
-    dataset and run context, like every batch sent to a worker.
-    """
-    if payload is SKIPPED:
-        return SKIPPED
-    steps, state = RUNS[token]
-    payload.batch._dataset = state.dataset
-    records = [] if profile else None
-    lane = WORKER.set(STATE_LANE if profile else None)
-    try:
-        result = run_group(steps, group, state, payload, debug=records)
-    finally:
-        WORKER.reset(lane)
-    if result is not SKIPPED:
-        result.batch = strip_batch(result.batch, dumps=None)
-        if profile:
-            result.records = (result.records or []) + records
-    return result
 
 
 class StateWorker:
