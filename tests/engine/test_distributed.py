@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dagflow import Dataset, V
+from dagflow.engine.lanes import DistributedLane
 from dagflow.testing import assert_same, conformance_dataset, outcome
 
 from .test_parallel import AugmentBatch, full_pipeline
@@ -21,12 +22,21 @@ def dataset():
     return Dataset(96, batch_class=AugmentBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
 
 
-def test_the_dashboard_shows_the_pipelines_actions(client, dataset):
-    full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
+def test_the_dashboard_shows_every_step_state_steps_on_the_state_worker_in_this_process(client, dataset):
+    before = set(client.scheduler_info()['workers'])
+    with distributed.get_task_stream(client) as stream:
+        p = full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
     prefixes = set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
     assert {'jitter+shift', 'jitter'} <= prefixes            # pure groups ran on the cluster
     assert {'dagflow-plan', 'dagflow-data'} <= prefixes      # what is sent once is named too
-    assert not prefixes & {'update', 'train_model', 'train_in_batch', 'predict_model'}  # state stayed here
+    state = {'update', 'train_model', 'train_in_batch', 'predict_model'}
+    assert state <= prefixes                                 # so did the state steps: the task stream shows them
+    ran_on = {record['key'][0].rsplit('-', 1)[0]: record['worker'] for record in stream.data}
+    assert all(ran_on[name] not in before for name in state)                  # on the run's own worker...
+    assert all(ran_on[name] in before for name in ('jitter+shift', 'jitter'))  # ...and the rest on the cluster
+    assert len({ran_on[name] for name in state}) == 1
+    assert set(client.scheduler_info()['workers']) == before                   # which left with the run
+    assert p.v('n') == 12 and len(p.v('predictions')) == 96                    # the state stayed here
 
 
 def test_an_error_on_a_worker_surfaces_with_its_type_step_and_batch(client, dataset):
@@ -221,6 +231,10 @@ def test_a_batch_component_that_cannot_travel_is_named_with_the_step(client):
         back.run(8, n_epochs=1, prefetch=1, scheduler=client)
     there = Dataset(96, batch_class=StatefulLockBatch, preloaded=data).p.init_variable('n', 0) \
         .attach_lock_in_driver().jitter(0.1)
-    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
-                                               r"'jitter'\)"):
+    # the state step runs as a task on the state worker: the batch leaves it after that step
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
+                                               r"'attach_lock_in_driver'\)"):
         there.run(8, n_epochs=1, prefetch=1, scheduler=client)
+    with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
+                                               r"'jitter'\)"):   # from a driver thread, before the pure task
+        there.run(8, n_epochs=1, prefetch=1, scheduler=DistributedLane(client, state_tasks=False))

@@ -2,8 +2,8 @@
 
 A lane takes ``(group, payload)`` and returns a :class:`concurrent.futures.Future`
 of the next payload.  Pure groups may go to another process; state groups
-always run in the driver, where the variables and models live, so the state
-is never shipped back and forth.
+always run in the driver process, where the variables and models live, so the
+state is never shipped back and forth.
 
 * ``sync`` (:class:`SyncLane`): every task at once, in the caller's thread.
 * ``threads`` (:class:`ThreadLane`): pure groups on a pool of ``prefetch + 1``
@@ -13,8 +13,9 @@ is never shipped back and forth.
 * ``processes`` (:class:`ProcessLane`): pure groups on a pool of worker
   processes (the plan and the dataset are sent once per worker, batches
   travel without them), state groups on one driver thread.
-* a ``distributed.Client`` (:class:`DistributedLane`): pure groups on the
-  cluster, state groups on one driver thread.
+* a ``distributed.Client`` (:class:`DistributedLane`): every group a Dask
+  task, pure groups on the cluster, state groups on a worker started inside
+  the driver process for the run (:mod:`~dagflow.engine.lanes.state_worker`).
 * ``local-cluster`` (:class:`LocalClusterLane`): a Dask ``LocalCluster``
   started for the run, one worker process per core, the dashboard on
   127.0.0.1 only.

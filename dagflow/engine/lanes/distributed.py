@@ -1,4 +1,4 @@
-"""A Dask cluster as a lane: pure groups on the cluster, state groups on one driver thread."""
+"""A Dask cluster as a lane: every group a Dask task, state groups on a worker inside the driver process."""
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -11,6 +11,7 @@ from ..serial import WORKER
 from .base import Lane
 from .by_value import Shipped, _Raised, ship, ship_payload
 from .shipping import strip_batch
+from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_workers, register, unregister
 
 __all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
 
@@ -26,21 +27,42 @@ def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
         steps, worker, payload = (_load(value, group, number) for value in (steps, worker, payload))
         if payload is not SKIPPED:
             payload.batch._dataset = worker.dataset
-        records = [] if profile else None
-        token = WORKER.set(_dask_worker_name() if profile else None)
-        try:
-            result = run_group(steps, group, worker.run_state(), payload, debug=records)
-        finally:
-            WORKER.reset(token)
-        if result is SKIPPED:
-            return result
-        where = f'after {group.name!r}'
-        if profile:
-            result.records = (result.records or []) + records
-        result.batch = strip_batch(result.batch, where)
-        return ship_payload(result, (), {}, where)
+        return _run_and_ship(steps, group, worker.run_state(), payload, profile, _dask_worker_name)
     except Exception as exc:
         raise _Raised.of(exc) from None
+
+
+def _run_state_task(token: str, group, payload, profile=False, number=None):
+    """A state group on the run's state worker, in the driver process: the steps and state are this process's.
+
+    The batch comes and goes as from a pure task (:func:`_run_on_worker`): the next task may be
+    on a worker that cannot import the user's code.
+    """
+    try:
+        payload = _load(payload, group, number)
+        steps, state = RUNS[token]
+        if payload is not SKIPPED:
+            payload.batch._dataset = state.dataset
+        return _run_and_ship(steps, group, state, payload, profile, lambda: STATE_LANE)
+    except Exception as exc:
+        raise _Raised.of(exc) from None
+
+
+def _run_and_ship(steps, group, state, payload, profile: bool, lane):
+    """Run ``group`` on ``payload`` with ``state``; the next payload, ready to travel (Shipped)."""
+    records = [] if profile else None
+    token = WORKER.set(lane() if profile else None)
+    try:
+        result = run_group(steps, group, state, payload, debug=records)
+    finally:
+        WORKER.reset(token)
+    if result is SKIPPED:
+        return result
+    where = f'after {group.name!r}'
+    if profile:
+        result.records = (result.records or []) + records
+    result.batch = strip_batch(result.batch, where)
+    return ship_payload(result, (), {}, where)
 
 
 def _load(value, group, number):
@@ -62,16 +84,27 @@ def _dask_worker_name() -> str | None:
 
 
 class DistributedLane(Lane):
-    """Pure groups on a Dask cluster, state groups on one driver thread.
+    """Every group of a run a Dask task: pure groups on the cluster, state groups on the state worker.
 
     The plan and the dataset are scattered to the workers once.  Consecutive
-    pure groups of a batch pass it from task to task on the cluster; the batch
-    comes back to the driver only for a state step and at the end.  Task keys
+    pure groups of a batch pass it from task to task on the cluster.  State
+    groups run as Dask tasks too, on a worker started inside this process for
+    the run (:mod:`~dagflow.engine.lanes.state_worker`), so the variables and
+    models never leave it and the dashboard shows the whole job.  Task keys
     are ``('<actions>-<token>', k)``, so the dashboard shows the pipeline's actions.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The cluster's client.
+    state_tasks : bool
+        ``False``: state groups run on a thread of this process, outside Dask
+        (and so outside the dashboard's task stream).
     """
 
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, client, *, state_tasks: bool = True):
+        self.client, self.state_tasks = client, state_tasks
+        self.state_worker = None
 
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
@@ -93,13 +126,18 @@ class DistributedLane(Lane):
                                   f'need the dagflow version (and packages) this process has; install them there, '
                                   f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
         self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
+        self.token, self.pure_workers = token, None
+        if self.state_tasks:
+            register(token, self.steps, state)
+            self.state_worker = StateWorker(client, f'dagflow-state-{token}')
+            self.pure_workers = pure_workers(client, self.state_worker.address)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: list = []
         self.debug: list = []   # the run's profile records, when it keeps them
         return self
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
-        if not group.pure:
+        if not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
         number = getattr(payload, 'number', None)
         if _is_remote(payload) or payload is SKIPPED:
@@ -111,8 +149,13 @@ class DistributedLane(Lane):
             argument = ship_payload(argument, self.modules, self.uses, where, self.definitions)
         if debug is not None:
             self.debug = debug
-        remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                    debug is not None, number, key=key, pure=False)
+        if group.pure:
+            where = {'workers': self.pure_workers, 'allow_other_workers': True} if self.pure_workers else {}
+            remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
+                                        debug is not None, number, key=key, pure=False, **where)
+        else:
+            remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
+                                        key=key, pure=False, resources={STATE_RESOURCE: 1})
         self.remote.append(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
@@ -140,6 +183,10 @@ class DistributedLane(Lane):
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.client.cancel([f for f in self.remote if not f.done()])
         self.remote.clear()
+        if self.state_worker is not None:
+            unregister(self.token)
+            self.state_worker.close()
+            self.state_worker = None
 
 
 _ANNOUNCED: set = set()   # the clients whose dashboard link was printed

@@ -71,8 +71,9 @@ class LocalClusterLane(DistributedLane):
     """
 
     def __init__(self, n_workers: int | None = None, *, keep: bool = False, **cluster_options):
+        super().__init__(None)
         self.n_workers, self.keep, self.cluster_options = n_workers, keep, cluster_options
-        self.cluster = self.client = None
+        self.cluster = None
 
     def open(self):
         """Start the cluster unless it runs; return its client."""

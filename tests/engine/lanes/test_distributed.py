@@ -1,6 +1,10 @@
-"""A Dask cluster (a LocalCluster of threads, and one of 2 processes): the serial run's outcome."""
+"""A Dask cluster (a LocalCluster of threads, and one of 2 processes): the serial run's outcome.
+
+State steps run as Dask tasks on the run's state worker (the default), or on a driver thread outside Dask.
+"""
 import pytest
 
+from dagflow.engine.lanes import DistributedLane
 from dagflow.testing import SchedulerConformance
 
 pytest.importorskip('distributed')
@@ -13,3 +17,9 @@ class TestDistributed(SchedulerConformance):
     @pytest.fixture(autouse=True)
     def _on_the_cluster(self, client):
         self.scheduler = client
+
+
+class TestDistributedStateOnADriverThread(TestDistributed):
+    @pytest.fixture(autouse=True)
+    def _on_the_cluster(self, client):
+        self.scheduler = DistributedLane(client, state_tasks=False)

@@ -26,7 +26,8 @@ class Recorded(LocalClusterLane):
     def start(self, steps, state, prefetch):
         lane = super().start(steps, state, prefetch)
         info = self.client.scheduler_info()
-        Recorded.made.append((self, info['address'], len(info['workers'])))
+        state = self.state_worker.address if self.state_worker is not None else None
+        Recorded.made.append((self, info['address'], len([w for w in info['workers'] if w != state])))
         return lane
 
 

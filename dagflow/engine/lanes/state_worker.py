@@ -1,0 +1,82 @@
+"""The state worker of a cluster run: a Dask worker inside the driver process that runs the state steps.
+
+On a ``distributed.Client`` every step of a run is a Dask task, so the
+dashboard's task stream and ``performance_report`` show the whole job.  The
+state steps (those that touch variables, models or locks) run on one worker
+that lives in this process: it is started for the run with a resource that
+only dagflow's state tasks ask for (:data:`STATE_RESOURCE`), and it reaches
+the run's state through :data:`RUNS` (the task is
+``dagflow.engine.lanes.distributed._run_state_task``), so variables and models never leave
+the driver and ``pipeline.v(...)``/``pipeline.m(...)`` work as with any other
+scheduler.  Pure tasks are steered away from it (they name the other workers,
+loosely: when those are gone, Dask may still use it).
+"""
+from __future__ import annotations
+
+import threading
+
+__all__ = ['RUNS', 'STATE_LANE', 'STATE_RESOURCE', 'StateWorker', 'pure_workers', 'register', 'unregister']
+
+STATE_RESOURCE = 'dagflow-state'
+"""The Dask resource the state worker has and every state task asks for."""
+
+RUNS: dict[str, tuple] = {}
+"""Run token -> ``(steps, state)`` of the runs whose state tasks this process runs."""
+
+STATE_LANE = 'dagflow-state_0'
+"""What a profile calls the lane of the state steps (the ``worker`` column), as the driver thread of other lanes."""
+
+
+class StateWorker:
+    """A Dask worker started in this process for one run, with the state resource and one thread.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The run's client; the worker joins its scheduler and runs on its event loop.
+    name : str
+        The worker's name (the dashboard shows it).
+    """
+
+    def __init__(self, client, name: str):
+        from distributed import Worker
+        from distributed.utils import sync
+
+        async def start():
+            worker = Worker(client.scheduler.address, nthreads=1, name=name, resources={STATE_RESOURCE: 1},
+                            memory_limit=0, dashboard=False, validate=False)
+            await worker
+            return worker
+
+        self.client, self._sync = client, sync
+        self.worker = sync(client.loop, start)
+        self.address = self.worker.address
+
+    def close(self) -> None:
+        """Leave the cluster: the run is over (its batches were fetched)."""
+        worker, self.worker = self.worker, None
+        if worker is not None and worker.status.name not in ('closed', 'closing'):
+            self._sync(self.client.loop, worker.close)
+
+    def __repr__(self):
+        return f'<StateWorker {self.address}>'
+
+
+_LOCK = threading.Lock()
+
+
+def register(token: str, steps, state) -> None:
+    """Make the run ``token``'s steps and state reachable by its state tasks."""
+    with _LOCK:
+        RUNS[token] = (steps, state)
+
+
+def unregister(token: str) -> None:
+    with _LOCK:
+        RUNS.pop(token, None)
+
+
+def pure_workers(client, state_address: str) -> list | None:
+    """The workers pure tasks go to: all but the state worker (None: no other worker, any will do)."""
+    others = [address for address in client.scheduler_info()['workers'] if address != state_address]
+    return others or None
