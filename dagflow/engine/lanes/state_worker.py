@@ -53,9 +53,20 @@ class StateWorker:
         self.address = self.worker.address
 
     def close(self) -> None:
-        """Leave the cluster: the run is over (its batches were fetched)."""
+        """Leave the cluster: the run is over (its batches were fetched).
+
+        The worker is retired through the scheduler, so a result still held on
+        it moves to another worker instead of being computed again there (a
+        state task must never run twice).
+        """
         worker, self.worker = self.worker, None
-        if worker is not None and worker.status.name not in ('closed', 'closing'):
+        if worker is None:
+            return
+        try:
+            self.client.retire_workers(workers=[self.address], close_workers=True)
+        except Exception:   # noqa: BLE001 - a scheduler already gone: close it here
+            pass
+        if worker.status.name not in ('closed', 'closing', 'closing_gracefully'):
             self._sync(self.client.loop, worker.close)
 
     def __repr__(self):
