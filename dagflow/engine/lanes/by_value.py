@@ -253,8 +253,8 @@ class Shipped:
     worker gets it without pickling); in another process it unpickles it
     once, and keeps it.  A top-level class or function of ``modules`` travels
     with its definition and comes back, here, as the original object.
-    Arrays travel out of band (pickle protocol 5), so Dask sends them
-    without a copy.
+    Arrays travel in band (one copy into the pickle): out of band, a run
+    that released its finished results crashed in the garbage collector.
 
     Parameters
     ----------
@@ -283,8 +283,9 @@ class Shipped:
         self.value, self.uses = value, uses or {}
         buffers: list = []
         sink = io.BytesIO()
-        _Pickler(sink, frozenset(modules), {} if definitions is None else definitions,
-                 buffer_callback=buffers.append).dump(value)
+        # arrays in band: with their buffers out of band (protocol 5) a long cluster run crashed in the
+        # garbage collector (a segfault) once finished results were released during the run
+        _Pickler(sink, frozenset(modules), {} if definitions is None else definitions).dump(value)
         self.data, self.buffers = sink.getvalue(), buffers
 
     def __reduce_ex__(self, protocol):

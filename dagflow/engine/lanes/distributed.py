@@ -132,7 +132,7 @@ class DistributedLane(Lane):
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
             self.pure_workers = pure_workers(client, self.state_worker.address)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
-        self.remote: list = []
+        self.remote: set = set()   # the tasks not finished yet: a finished one is released with its payload
         self.debug: list = []   # the run's profile records, when it keeps them
         return self
 
@@ -156,10 +156,10 @@ class DistributedLane(Lane):
         else:
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         key=key, pure=False, resources={STATE_RESOURCE: 1})
-        self.remote.append(remote)
+        self.remote.add(remote)
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: _settle(done, outer, group, number))
+        remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -181,7 +181,7 @@ class DistributedLane(Lane):
 
     def close(self):
         self.driver.shutdown(wait=True, cancel_futures=True)
-        self.client.cancel([f for f in self.remote if not f.done()])
+        self.client.cancel(list(self.remote))
         self.remote.clear()
         if self.state_worker is not None:
             unregister(self.token)
