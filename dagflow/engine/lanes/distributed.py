@@ -98,11 +98,15 @@ class DistributedLane(Lane):
     client : distributed.Client
         The cluster's client.
     state_tasks : bool
-        ``False``: state groups run on a thread of this process, outside Dask
-        (and so outside the dashboard's task stream).
+        ``True``: state groups run as Dask tasks on the run's state worker,
+        so the dashboard's task stream shows them.  ``False`` (the default
+        for now): on a thread of this process, outside Dask -- with state
+        tasks, a run through a scheduler address could leave the state
+        worker's thread behind (a ``join timed out`` at its end), which is
+        not understood yet.
     """
 
-    def __init__(self, client, *, state_tasks: bool = True):
+    def __init__(self, client, *, state_tasks: bool = False):
         self.client, self.state_tasks = client, state_tasks
         self.state_worker = None
 
