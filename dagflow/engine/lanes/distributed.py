@@ -108,7 +108,7 @@ class DistributedLane(Lane):
 
     def __init__(self, client, *, state_tasks: bool = False):
         self.client, self.state_tasks = client, state_tasks
-        self.state_worker = None
+        self.state_worker = self.driver = None   # both made by start, for one run
 
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
@@ -130,11 +130,12 @@ class DistributedLane(Lane):
                                   f'need the dagflow version (and packages) this process has; install them there, '
                                   f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
         self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
-        self.token, self.pure_workers = token, None
+        self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
         if self.state_tasks:
             register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
-            self.pure_workers = pure_workers(client, self.state_worker.address)
+            others = pure_workers(client, self.state_worker.address)
+            self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: set = set()   # the tasks not finished yet: a finished one is released with its payload
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -154,9 +155,8 @@ class DistributedLane(Lane):
         if debug is not None:
             self.debug = debug
         if group.pure:
-            where = {'workers': self.pure_workers, 'allow_other_workers': True} if self.pure_workers else {}
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                        debug is not None, number, key=key, pure=False, **where)
+                                        debug is not None, number, key=key, pure=False, **self.placement)
         else:
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         key=key, pure=False, resources={STATE_RESOURCE: 1})
@@ -184,7 +184,10 @@ class DistributedLane(Lane):
         return result
 
     def close(self):
+        if self.driver is None:   # not started, or closed already
+            return
         self.driver.shutdown(wait=True, cancel_futures=True)
+        self.driver = None
         self.client.cancel(list(self.remote))
         self.remote.clear()
         if self.state_worker is not None:

@@ -97,8 +97,7 @@ class LocalClusterLane(DistributedLane):
 
     def close(self) -> None:
         try:
-            if self.client is not None and hasattr(self, 'driver'):   # a run started: settle its tasks
-                super().close()
+            super().close()   # a run started: settle its tasks
         finally:
             if not self.keep:
                 self.shutdown()
