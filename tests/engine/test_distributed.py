@@ -25,8 +25,7 @@ def dataset():
 def test_the_dashboard_shows_every_step_state_steps_on_the_state_worker_in_this_process(client, dataset):
     before = set(client.scheduler_info()['workers'])
     with distributed.get_task_stream(client) as stream:
-        p = full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=DistributedLane(client, state_tasks=True),
-                                       seed=0)
+        p = full_pipeline(dataset).run(8, n_epochs=1, prefetch=2, scheduler=client, seed=0)
     prefixes = set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
     assert {'jitter+shift', 'jitter'} <= prefixes            # pure groups ran on the cluster
     assert {'dagflow-plan', 'dagflow-data'} <= prefixes      # what is sent once is named too
@@ -235,7 +234,7 @@ def test_a_batch_component_that_cannot_travel_is_named_with_the_step(client):
     # the state step runs as a task on the state worker: the batch leaves it after that step
     with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(after "
                                                r"'attach_lock_in_driver'\)"):
-        there.run(8, n_epochs=1, prefetch=1, scheduler=DistributedLane(client, state_tasks=True))
+        there.run(8, n_epochs=1, prefetch=1, scheduler=client)
     with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
                                                r"'jitter'\)"):   # from a driver thread, before the pure task
-        there.run(8, n_epochs=1, prefetch=1, scheduler=client)
+        there.run(8, n_epochs=1, prefetch=1, scheduler=DistributedLane(client, state_tasks=False))

@@ -98,15 +98,13 @@ class DistributedLane(Lane):
     client : distributed.Client
         The cluster's client.
     state_tasks : bool
-        ``True``: state groups run as Dask tasks on the run's state worker,
-        so the dashboard's task stream shows them.  ``False`` (the default
-        for now): on a thread of this process, outside Dask -- with state
-        tasks, a run through a scheduler address could leave the state
-        worker's thread behind (a ``join timed out`` at its end), which is
-        not understood yet.
+        ``True`` (the default): state groups run as Dask tasks on the run's
+        state worker, so the dashboard's task stream and ``performance_report``
+        show the training.  ``False``: on a thread of this process, outside
+        Dask (one scheduler round trip less per state group).
     """
 
-    def __init__(self, client, *, state_tasks: bool = False):
+    def __init__(self, client, *, state_tasks: bool = True):
         self.client, self.state_tasks = client, state_tasks
         self.state_worker = self.driver = None   # both made by start, for one run
 

@@ -55,22 +55,50 @@ class StateWorker:
     def close(self) -> None:
         """Leave the cluster: the run is over (its batches were fetched).
 
-        The worker is retired through the scheduler, so a result still held on
-        it moves to another worker instead of being computed again there (a
-        state task must never run twice).
+        A result still held on it (a future someone keeps) is first moved to
+        another worker by retiring it through the scheduler, instead of being
+        computed again there (a state task must never run twice).  It returns once the worker has
+        finished closing: the scheduler's order to close it runs on the
+        client's event loop, and a client closed before that ends (as the
+        client of a scheduler address is, right after the run) stops the loop
+        with the worker's thread still alive.
         """
         worker, self.worker = self.worker, None
         if worker is None:
             return
-        try:
-            self.client.retire_workers(workers=[self.address], close_workers=True)
-        except Exception:   # noqa: BLE001 - a scheduler already gone: close it here
-            pass
-        if worker.status.name not in ('closed', 'closing', 'closing_gracefully'):
-            self._sync(self.client.loop, worker.close)
+        if not self._sync(self.client.loop, _drained, worker, DRAIN_TIMEOUT):
+            try:   # a result someone still holds: moved, not computed again
+                self.client.retire_workers(workers=[self.address], close_workers=True)
+            except Exception:   # noqa: BLE001 - a scheduler already gone: close it here
+                pass
+
+        async def closed():
+            await worker.close(reason='dagflow-run-ended')   # waits for a close already under way
+            await worker.finished()
+
+        self._sync(self.client.loop, closed)
 
     def __repr__(self):
         return f'<StateWorker {self.address}>'
+
+
+DRAIN_TIMEOUT = 2.0
+"""Seconds the state worker waits, at the end of a run, for the results it holds to be released."""
+
+
+async def _drained(worker, timeout: float) -> bool:
+    """Wait until ``worker`` holds no result (True), or ``timeout`` seconds (False).
+
+    The run has dropped its futures when it ends, but their release reaches the
+    worker a moment later (client -> scheduler -> worker): retiring it before
+    would copy results nobody wants to the other workers, and close it while
+    they are still reading them (a ``Worker stream died`` error in their logs).
+    """
+    import asyncio
+    deadline = asyncio.get_running_loop().time() + timeout
+    while worker.data and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.005)
+    return not worker.data
 
 
 _LOCK = threading.Lock()

@@ -1,6 +1,6 @@
 """A Dask cluster (a LocalCluster of threads, and one of 2 processes): the serial run's outcome.
 
-State steps run on a driver thread outside Dask (the default), or as Dask tasks on the run's state worker.
+State steps run as Dask tasks on the run's state worker (the default), or on a driver thread outside Dask.
 """
 import pytest
 
@@ -19,7 +19,7 @@ class TestDistributed(SchedulerConformance):
         self.scheduler = client
 
 
-class TestDistributedStateTasks(TestDistributed):
+class TestDistributedDriverThread(TestDistributed):
     @pytest.fixture(autouse=True)
     def _on_the_cluster(self, client):
-        self.scheduler = DistributedLane(client, state_tasks=True)
+        self.scheduler = DistributedLane(client, state_tasks=False)
