@@ -36,6 +36,7 @@ __all__ = [
     'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'ActionSpecError', 'RunArgumentError',
     'SkipBatchException', 'StopPipeline',
     'ModelError', 'UnknownModelError', 'UndefinedModelError', 'MetricsError', 'BatchPickleError', 'WorkerLoadError',
+    'WorkersLostError',
     'VizError',
     'TargetError', 'LoadError', 'UsageError', 'ModelConfigWarning', 'GraphvizNotFoundWarning', 'did_you_mean',
     'suggestion_text', 'attach_step_info',
@@ -453,6 +454,25 @@ class WorkerLoadError(DagflowError, ImportError):
     """
 
     fields = ('name', 'where', 'worker')
+
+
+class WorkersLostError(DagflowError, RuntimeError):
+    """A cluster run cannot go on: the Dask workers running its tasks died, again and again.
+
+    A worker that dies costs only recomputation (Dask runs its tasks again
+    elsewhere); this is raised when a task's workers kept dying (Dask's
+    ``KilledWorker``: the task itself may kill them, by running out of memory
+    say), with the step and batch of that task (``dagflow_step``,
+    ``dagflow_batch``).  The variables and models hold the serial run's state
+    after the batches before it.
+
+    Attributes
+    ----------
+    where : str, optional
+        The steps whose task lost its workers: ``"the steps 'resize+crop'"``.
+    """
+
+    fields = ('where',)
 
 
 # --------------------------------------------------------------------------------------- viz

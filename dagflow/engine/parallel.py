@@ -235,6 +235,9 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                 progress[k] += 1
     finally:
         _settle(running)
+        # an error's traceback keeps this frame: hold no task (a Dask future keeps its task on the cluster)
+        payloads.clear()
+        future = done = None   # noqa: F841
 
 
 def _settle(running: dict) -> None:

@@ -66,6 +66,23 @@ class StepTable:
     def __getitem__(self, node) -> tuple:
         return self.entries[node]
 
+    def pure(self) -> StepTable:
+        """The table of the pure steps alone: what a worker gets, without a model class or a state step.
+
+        Workers run pure steps only, so nothing else of the plan travels (a model
+        class that cannot be pickled cannot break a cluster run).
+
+        Examples
+        --------
+        >>> from dagflow import Pipeline, V
+        >>> plan = Pipeline().init_variable('n', 0).update(V('n'), V('n') + 1).call(print).compile()
+        >>> list(StepTable(plan).pure().plan.nodes), StepTable(plan).pure().plan.variables
+        ([('main', 1)], {})
+        """
+        plan = type(self.plan)()
+        plan.add_nodes_from((node, data) for node, data in self.plan.nodes(data=True) if data['pure'])
+        return StepTable(plan)
+
     def __reduce__(self):
         return StepTable, (self.plan,)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 
-from ...exceptions import RunArgumentError, WorkerLoadError, attach_step_info
+from ...exceptions import RunArgumentError, WorkerLoadError, WorkersLostError, attach_step_info
 from ...runtime.worker import WorkerPipeline
 from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
@@ -65,6 +65,11 @@ def _run_and_ship(steps, group, state, payload, profile: bool, lane):
     return ship_payload(result, (), {}, where)
 
 
+def _hold(value):
+    """On a worker: ``value``, as the result of a task (what a run sends once, recomputable)."""
+    return value
+
+
 def _load(value, group, number):
     """``value`` itself, or the value a :class:`~.by_value.Shipped` holds; a failure names the group and batch."""
     if not isinstance(value, Shipped):
@@ -86,7 +91,8 @@ def _dask_worker_name() -> str | None:
 class DistributedLane(Lane):
     """Every group of a run a Dask task: pure groups on the cluster, state groups on the state worker.
 
-    The plan and the dataset are scattered to the workers once.  Consecutive
+    The pure steps and the dataset are sent to the workers once, as tasks
+    (Dask computes them again when their workers die).  Consecutive
     pure groups of a batch pass it from task to task on the cluster.  State
     groups run as Dask tasks too, on a worker started inside this process for
     the run (:mod:`~dagflow.engine.lanes.state_worker`), so the variables and
@@ -116,18 +122,13 @@ class DistributedLane(Lane):
         token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
         self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
-        steps, worker_pipeline, self.modules, self.uses = ship(self.steps, worker_pipeline, self.definitions,
+        steps, worker_pipeline, self.modules, self.uses = ship(self.steps.pure(), worker_pipeline, self.definitions,
                                                                "the cluster's workers")
-        try:   # the dashboard shows them as dagflow-plan and dagflow-data
-            sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
-                                  broadcast=True)
-        except Exception as exc:
-            if type(exc) is not Exception:
-                raise
-            raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
-                                  f'need the dagflow version (and packages) this process has; install them there, '
-                                  f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
-        self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
+        # sent once, as tasks that hold them: Dask computes them again when the workers holding them die (what
+        # client.scatter sends is lost with its workers); the dashboard shows them as dagflow-plan and dagflow-data
+        self.remote_plan, self.remote_pipeline = (
+            client.submit(_hold, value, key=f'{name}-{token}', pure=False)
+            for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)))
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
         if self.state_tasks:
             register(token, self.steps, state)
@@ -159,7 +160,7 @@ class DistributedLane(Lane):
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         key=key, pure=False, resources={STATE_RESOURCE: 1})
         self.remote.add(remote)
-        outer: cf.Future = cf.Future()
+        outer: cf.Future = _TaskFuture()
         outer.set_running_or_notify_cancel()
         remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
         return outer
@@ -188,6 +189,7 @@ class DistributedLane(Lane):
         self.driver = None
         self.client.cancel(list(self.remote))
         self.remote.clear()
+        self.remote_plan = self.remote_pipeline = None   # released on the cluster
         if self.state_worker is not None:
             unregister(self.token)
             self.state_worker.close()
@@ -227,9 +229,35 @@ def _is_remote(payload) -> bool:
     return hasattr(payload, 'key') and hasattr(payload, 'client') and callable(getattr(payload, 'result', None))
 
 
+class _TaskFuture(cf.Future):
+    """The driver's side of a Dask task: its result is the task's future; its error is raised from :meth:`result`.
+
+    The error is loaded there, in the thread that asks, not in the Dask
+    callback that settles it: an error from a worker carries its traceback
+    (rebuilt by tblib), whose frames keep the frames that loaded it alive for
+    as long as the error lives -- a callback's frames hold the task's future,
+    and a future kept alive keeps the run's tasks on the cluster.
+    """
+
+    def result(self, timeout=None):
+        outcome = super().result(timeout)
+        if isinstance(outcome, _Failed):
+            raise _worker_error(outcome.error, outcome.group, outcome.number)
+        return outcome
+
+
+class _Failed:
+    """What a failed task left: its error (as Dask gives it), group and batch number; no future."""
+
+    __slots__ = ('error', 'group', 'number')
+
+    def __init__(self, error, group, number):
+        self.error, self.group, self.number = error, group, number
+
+
 def _settle(done, outer: cf.Future, group, number):
     if done.status == 'error':
-        outer.set_exception(_worker_error(done.exception(), group, number))
+        outer.set_result(_Failed(done.exception(), group, number))
     elif done.status == 'cancelled':
         outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
     else:
@@ -240,6 +268,12 @@ def _worker_error(exc: BaseException, group, number) -> BaseException:
     """The error of a task as raised: a bare ``Exception`` is Dask's report of one it could not load or send."""
     if isinstance(exc, _Raised):
         return exc.original()
+    if type(exc).__name__ == 'KilledWorker':   # distributed.scheduler.KilledWorker
+        error = WorkersLostError(f'The Dask workers running the steps {group.name!r} of batch {number} died, and '
+                                 f'again on retrying ({exc}). Workers dying once cost only recomputation; a task '
+                                 f'that keeps killing them may need more memory than a worker has (see the '
+                                 f"workers' logs), or a larger worker.", where=f'the steps {group.name!r}')
+        return attach_step_info(error, step=repr(group.name), batch=number)
     if type(exc) is not Exception:
         return exc
     error = WorkerLoadError(f'A Dask worker failed to run the steps {group.name!r} of batch {number}: {exc}. The '

@@ -83,7 +83,7 @@ class ProcessLane(Lane):
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
         sent, self.modules, self.uses, self.definitions = self.steps, None, {}, {}
         if method != 'fork':   # spawned workers get it pickled, the user's code by value; forked ones inherit it
-            sent, worker_pipeline, self.modules, self.uses = ship(sent, worker_pipeline, self.definitions,
+            sent, worker_pipeline, self.modules, self.uses = ship(sent.pure(), worker_pipeline, self.definitions,
                                                                  'worker processes')
         workers = max(1, min(prefetch + 1, os.cpu_count() or 1))
         self.workers = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
