@@ -48,6 +48,11 @@ class LocalClusterLane(DistributedLane):
     keep : bool
         Keep the cluster after each run (the next run with this lane reuses
         it); close it with :meth:`shutdown` or by leaving a ``with`` block.
+    state_tasks : bool, optional
+        Whether state steps run as Dask tasks on a state worker in this
+        process, so that the dashboard shows the training: as
+        :class:`~.distributed.DistributedLane`'s argument (its default when
+        not given).
     **cluster_options
         More ``distributed.LocalCluster`` arguments (``memory_limit``,
         ``dashboard_address=None`` for no dashboard, ...).
@@ -70,8 +75,9 @@ class LocalClusterLane(DistributedLane):
     16
     """
 
-    def __init__(self, n_workers: int | None = None, *, keep: bool = False, **cluster_options):
-        super().__init__(None)
+    def __init__(self, n_workers: int | None = None, *, keep: bool = False, state_tasks: bool | None = None,
+                 **cluster_options):
+        super().__init__(None, **({} if state_tasks is None else {'state_tasks': state_tasks}))
         self.n_workers, self.keep, self.cluster_options = n_workers, keep, cluster_options
         self.cluster = None
 

@@ -60,6 +60,18 @@ def test_a_kept_cluster_serves_the_next_run_and_closes_with_its_block(pipeline):
     assert pipeline.v('total') == 2 * sum(range(12))
 
 
+@pytest.mark.parametrize('state_tasks', [True, False])
+def test_state_tasks_is_the_lanes_choice_not_a_cluster_option(pipeline, state_tasks):
+    import distributed
+    with LocalClusterLane(n_workers=1, keep=True, state_tasks=state_tasks, dashboard_address=None) as lane:
+        assert lane.state_tasks is state_tasks and 'state_tasks' not in lane.cluster_options
+        with distributed.get_task_stream(lane.open()) as stream:
+            pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+    assert pipeline.v('total') == sum(range(12))
+    shown = {record['key'][0].rsplit('-', 1)[0] for record in stream.data}
+    assert ('update' in shown) is state_tasks     # the dashboard shows the state steps when they are tasks
+
+
 def test_its_dashboard_listens_on_this_machine_only():
     pytest.importorskip('bokeh')
     with LocalClusterLane(n_workers=1, keep=True) as lane:
