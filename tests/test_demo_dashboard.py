@@ -16,15 +16,9 @@ pytest.importorskip('sklearn')
 distributed = pytest.importorskip('distributed')
 
 from dagflow.demo import load_digits_dataset, train_pipeline  # noqa: E402
-from dagflow.engine.lanes import DistributedLane  # noqa: E402
 
 SLICE = {'batch_size': 64, 'n_iters': 6, 'shuffle': True, 'seed': 3}   # a few seconds of the demo's 1st epoch
 PREPROCESSING = 'scale_pixels+random_shift+add_pixel_noise'             # the demo's pure steps, fused in one task
-
-# Until state steps are Dask tasks by default (issue 13, ``DistributedLane(client, state_tasks=True)`` opts in),
-# a plain ``scheduler=client`` run trains on a driver thread that the dashboard does not see.
-DEFAULT_HIDES_STATE = not DistributedLane(None).state_tasks
-
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
@@ -72,19 +66,12 @@ def _compute_seconds(stream: list) -> tuple[dict, dict, dict]:
     return seconds, batches, workers
 
 
-@pytest.mark.parametrize('scheduler', [
-    pytest.param('state-tasks', id='state-tasks'),
-    pytest.param('default', id='default', marks=pytest.mark.xfail(
-        DEFAULT_HIDES_STATE, strict=True, reason='state steps are Dask tasks only with '
-                                                 'DistributedLane(client, state_tasks=True) for now')),
-])
-def test_the_dashboard_shows_the_demo_training_and_its_time(client, dataset, serial, scheduler, tmp_path):
-    lane = DistributedLane(client, state_tasks=True) if scheduler == 'state-tasks' else client
+def test_the_dashboard_shows_the_demo_training_and_its_time(client, dataset, serial, tmp_path):
     p = train_pipeline(dataset.train, device='cpu')
     report = tmp_path / 'report.html'
     with client.as_current(), distributed.performance_report(filename=str(report)), \
             distributed.get_task_stream(client) as stream:
-        p.run(**SLICE, prefetch=2, scheduler=lane, profile=True)
+        p.run(**SLICE, prefetch=2, scheduler=client, profile=True)
     seconds, batches, workers = _compute_seconds(stream.data)
 
     # the task stream shows the preprocessing and the training, a task per batch, named by the pipeline's actions
