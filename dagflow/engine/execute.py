@@ -25,7 +25,7 @@ __all__ = ['run', 'stream_plan']
 
 
 def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, prefetch: int = 0,
-        total: int | None = None, debug: list | None = None) -> Iterator:
+        total: int | None = None, debug: list | None = None, paced: bool = True) -> Iterator:
     """Run ``plan`` over ``batches`` with the run ``state`` on ``lane``; yield the finished batches in order.
 
     The batches, the variables, the models and the errors are those of the
@@ -59,6 +59,14 @@ def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, pre
         The number of batches, for ``I('max')``.
     debug : list, optional
         Receives one profile record per executed step.
+    paced : bool
+        ``True``: the state steps of a batch run only once the consumer asks
+        for it, so a consumer that stops (or changes the state) between
+        batches sees the serial run's state.  ``False``, for a consumer that
+        takes every batch at once and looks at the state only at the end
+        (``Pipeline.run``): a lane that :attr:`~dagflow.engine.lanes.Lane.chains`
+        gets every task of a batch at once (a cluster then runs the state
+        chain without a round trip through this process per batch).
 
     Examples
     --------
@@ -76,8 +84,10 @@ def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, pre
     """
     prefetch, lane = check_scheduler(prefetch, lane)
     if is_address(lane):
-        return _with_client(lane, plan, state, batches, seed=seed, prefetch=prefetch, total=total, debug=debug)
-    return stream_plan(plan, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug)
+        return _with_client(lane, plan, state, batches, seed=seed, prefetch=prefetch, total=total, debug=debug,
+                            paced=paced)
+    return stream_plan(plan, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug,
+                       paced=paced)
 
 
 def _with_client(address: str, plan, state, batches, **kwargs) -> Iterator:
@@ -88,7 +98,7 @@ def _with_client(address: str, plan, state, batches, **kwargs) -> Iterator:
 
 
 def stream_plan(plan, state: RunState, batches: Iterable, lane, *, seed: int, prefetch: int = 0,
-                total: int | None = None, debug: list | None = None) -> Iterator:
+                total: int | None = None, debug: list | None = None, paced: bool = True) -> Iterator:
     """The run skeleton: ``before``, the main segments chained at each ``rebatch``, ``after``; see the module doc.
 
     ``lane`` is ``'sync'`` (the serial segments) or what :func:`~dagflow.engine.lanes.open_lane`
@@ -96,7 +106,8 @@ def stream_plan(plan, state: RunState, batches: Iterable, lane, *, seed: int, pr
     """
     steps = StepTable(plan)   # before and after: a lane has its own
     if not run_section(steps, 'before', state, seed, debug=debug):   # stopped: no batch, then after
-        finished = _chain(plan, steps, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug)
+        finished = _chain(plan, steps, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug,
+                          paced=paced)
         try:
             for _, batch in finished:
                 yield batch
@@ -105,7 +116,7 @@ def stream_plan(plan, state: RunState, batches: Iterable, lane, *, seed: int, pr
     run_section(steps, 'after', state, seed, debug=debug)
 
 
-def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug) -> Iterator:
+def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug, paced=True) -> Iterator:
     """The main segments of one run, chained at each ``rebatch``: ``(number, batch)`` pairs of the last one."""
     parts = segments(plan)
     serial = isinstance(lane, str) and lane == 'sync'
@@ -122,9 +133,11 @@ def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug) -
                 stream = serial_segment(steps, nodes, stream, state, seed=seed, segment=segment, total=first,
                                         debug=debug)
             else:
-                # the last segment's state steps wait for the consumer to ask; one before a rebatch's for the rebatch
+                # the last segment's state steps wait for the consumer to ask (unless it does not pace them and
+                # the lane chains tasks itself); one before a rebatch's for the rebatch
+                paces = rebatch is None and (paced or not lanes.chains)
                 stream = stream_segment(plan, nodes, stream, lanes, seed=seed, segment=segment, prefetch=prefetch,
-                                        total=first, debug=debug, head_only=rebatch is None or interleave,
+                                        total=first, debug=debug, head_only=paces or interleave,
                                         gate=gate, feeds_rebatch=rebatch is not None, recut=recut)
             opened.append(stream)
             if rebatch is not None:

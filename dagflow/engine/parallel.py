@@ -147,8 +147,10 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
     last = len(groups)
     # how many groups of the batch before each group waits for (the lowering's rule, as the Dask graph's edges)
     needs = [max(previous_waits(groups, group), default=-1) + 1 for group in groups]
-    payloads: dict[int, object] = {}   # batch number -> payload, while in flight
+    ahead = lanes.chains and not head_only   # submit a batch's tasks at once: the lane starts each when it may
+    payloads: dict[int, object] = {}   # batch number -> payload, while in flight (ahead: its last task's future)
     progress: dict[int, int] = {}      # batch number -> groups done
+    submitted: dict[int, list] = {}    # ahead: batch number -> the futures of its tasks submitted so far
     running: dict[cf.Future, int] = {}
     order: list[int] = []              # batch numbers in admission order, not yet yielded
     failed: dict[int, Exception] = {}  # batch number -> the exception of its failed task (or StopPipeline)
@@ -156,6 +158,8 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
     exhausted = False
 
     def ready(k: int) -> bool:
+        if ahead:
+            return len(submitted[k]) < last and not (failed and k >= min(failed))
         if k in running.values() or progress[k] == last or (failed and k >= min(failed)):
             return False
         previous = order[order.index(k) - 1] if order.index(k) else None
@@ -183,10 +187,20 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                     upstream.append(exc)
                     exhausted = True
                     break
-                payloads[k], progress[k] = make_payload(batch, k, seed, total, segment), 0
+                payloads[k], progress[k], submitted[k] = make_payload(batch, k, seed, total, segment), 0, []
                 order.append(k)
             for k in order:
-                if ready(k):
+                while ahead and ready(k):   # every task of the batch, each after what it waits for
+                    position = order.index(k)
+                    before = submitted.get(order[position - 1], []) if position else []
+                    g = len(submitted[k])
+                    group, after = groups[g], before[needs[g] - 1:needs[g]] if needs[g] else []
+                    future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k),
+                                          after=after)
+                    submitted[k].append(future)
+                    payloads[k] = future
+                    running[future] = k
+                if not ahead and ready(k):
                     group = groups[progress[k]]
                     future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k))
                     running[future] = k
@@ -198,6 +212,7 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                         return                  # stopped: the stream ends after the batches before k
                     raise failed[k]
                 progress.pop(k)
+                submitted.pop(k, None)
                 payload = lanes.fetch(payloads.pop(k))
                 if payload is not SKIPPED:
                     yield k, payload.batch
@@ -222,12 +237,15 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 k = running.pop(future)
-                if failed and k > min(failed):
-                    continue                    # a later batch than a failed one: its result is dropped
+                if failed and (k > min(failed) or k in failed):
+                    continue                    # a later batch than a failed one, or a later task of it: dropped
                 try:
-                    payloads[k] = future.result()
+                    result = future.result()
+                    if not ahead or future is submitted[k][-1] and len(submitted[k]) == last:
+                        payloads[k] = result
                 except Exception as exc:
-                    failed[k] = exc
+                    # ahead, the batch's later tasks fail with the error of the first: it names the step
+                    failed[k] = _first_error(submitted[k]) or exc if ahead else exc
                     for other, j in running.items():
                         if j > k:
                             other.cancel()
@@ -237,7 +255,23 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
         _settle(running)
         # an error's traceback keeps this frame: hold no task (a Dask future keeps its task on the cluster)
         payloads.clear()
-        future = done = None   # noqa: F841
+        submitted.clear()
+        future = done = result = None   # noqa: F841
+
+
+def _first_error(futures: list) -> Exception | None:
+    """The error of the first of ``futures`` that failed (those settled before it are done: Dask's order)."""
+    error = None
+    for future in futures:
+        if not future.done():
+            break
+        try:
+            future.result()
+        except Exception as exc:
+            error = exc
+            break
+    futures = future = None   # noqa: F841 - the error's traceback keeps this frame: hold no task
+    return error
 
 
 def _settle(running: dict) -> None:

@@ -187,7 +187,7 @@ class RunMixin:
             warnings.warn('run() will never stop: n_epochs=None and no n_iters make an endless run, which ends '
                           'only when a step raises (or on KeyboardInterrupt). Give n_iters or n_epochs, or iterate '
                           'with gen_batch()/next_batch() and break.', RuntimeWarning, stacklevel=2)
-        for _ in self._generate(run_args, dataset):
+        for _ in self._generate(run_args, dataset, paced=False):   # the state is looked at only at the end
             pass
         return self
 
@@ -495,15 +495,15 @@ class RunMixin:
                                         n_epochs=run_args.n_epochs, drop_last=run_args.drop_last)
         return plan, seed, batches, total
 
-    def _generate(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
+    def _generate(self, run_args: RunArgs, dataset, resizable: bool = False, paced: bool = True) -> Iterator:
         """A run over ``dataset``, known to the pipeline as live (:meth:`_end_runs` closes it)."""
-        run = self._run(run_args, dataset, resizable)
+        run = self._run(run_args, dataset, resizable, paced)
         if self._live is None:
             self._live = weakref.WeakSet()
         self._live.add(run)
         return run
 
-    def _run(self, run_args: RunArgs, dataset, resizable: bool = False) -> Iterator:
+    def _run(self, run_args: RunArgs, dataset, resizable: bool = False, paced: bool = True) -> Iterator:
         from .. import engine
         if run_args.reset:
             self._reset_state(run_args.reset)
@@ -514,7 +514,7 @@ class RunMixin:
         started = time.time()
         self.variables.start_run()
         finished = engine.run(plan, self.state.for_run(dataset), batches, run_args.scheduler, seed=seed,
-                              prefetch=run_args.prefetch, total=total, debug=debug)
+                              prefetch=run_args.prefetch, total=total, debug=debug, paced=paced)
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:

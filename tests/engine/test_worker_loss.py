@@ -67,9 +67,11 @@ def _run_killing(dataset, client, how_many: int):
 
 def _tasks_left(client, timeout: float = 10) -> list:
     """The scheduler's tasks once the run's releases reached it (they travel apart from this query), or at timeout."""
+    import gc
     import time
     deadline = time.monotonic() + timeout
     while True:
+        gc.collect()   # a future in a reference cycle is released when the collector runs
         left = client.run_on_scheduler(lambda dask_scheduler: [str(key) for key in dask_scheduler.tasks])
         if not left or time.monotonic() > deadline:
             return left

@@ -49,17 +49,29 @@ class Lane:
 
     steps: StepTable | None = None
     state: RunState | None = None
+    chains: bool = False
+    """Whether the lane takes a task before its dependencies are done and starts it itself once they are.
+
+    The loop then submits every task of a batch at once, when the consumer
+    does not pace the state steps (``run``): ``payload`` is the future of the
+    batch's task before (or the payload, for its first task), and ``after``
+    the futures of the previous batch's tasks it must follow.  A task whose
+    dependency failed must fail with the same error, without running.  A
+    Dask cluster does this in its scheduler, with no round trip through the
+    driver per task.
+    """
 
     def start(self, steps: StepTable, state: RunState, prefetch: int) -> Lane:
         """Get ready for a run of ``steps`` with ``state``, ``prefetch + 1`` batches in flight; return the lane."""
         self.steps, self.state = steps, state
         return self
 
-    def submit(self, group: Group, payload, debug: list | None = None, key=None) -> cf.Future:
+    def submit(self, group: Group, payload, debug: list | None = None, key=None, after=()) -> cf.Future:
         """Start ``group`` on ``payload``: a future of the next payload (:func:`~dagflow.engine.lower.run_group`'s).
 
         ``debug`` receives the profile records of the steps run (when kept);
-        ``key`` is the task's Dask key, ``('<actions>-<token>', k)``.
+        ``key`` is the task's Dask key, ``('<actions>-<token>', k)``; ``after``
+        is given only to a lane that :attr:`chains`.
         """
         raise NotImplementedError(f'{type(self).__name__} must define submit(group, payload, debug, key).')
 

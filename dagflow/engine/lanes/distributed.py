@@ -16,8 +16,8 @@ from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_wo
 __all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
 
 
-def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
-    """A pure group on a Dask worker: the run's steps and worker pipeline come scattered, the batch with the task.
+def _run_on_worker(steps, worker, group, payload, profile=False, number=None, order=()):
+    """A pure group on a Dask worker: the run's steps and worker pipeline come once per run, the batch with the task.
 
     Each comes :class:`~.by_value.Shipped` (the user's code by value), loaded here; ``number``
     is the batch's, for an error in loading it.  With ``profile``, the step records travel back on
@@ -32,7 +32,7 @@ def _run_on_worker(steps, worker, group, payload, profile=False, number=None):
         raise _Raised.of(exc) from None
 
 
-def _run_state_task(token: str, group, payload, profile=False, number=None):
+def _run_state_task(token: str, group, payload, profile=False, number=None, order=()):
     """A state group on the run's state worker, in the driver process: the steps and state are this process's.
 
     The batch comes and goes as from a pure task (:func:`_run_on_worker`): the next task may be
@@ -140,11 +140,18 @@ class DistributedLane(Lane):
         self.debug: list = []   # the run's profile records, when it keeps them
         return self
 
-    def submit(self, group, payload, debug=None, key=None) -> cf.Future:
+    @property
+    def chains(self) -> bool:
+        """Whether the scheduler starts a task once its dependencies are done (state groups as Dask tasks)."""
+        return self.state_tasks
+
+    def submit(self, group, payload, debug=None, key=None, after=()) -> cf.Future:
         if not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
         number = getattr(payload, 'number', None)
-        if _is_remote(payload) or payload is SKIPPED:
+        if isinstance(payload, _TaskFuture):   # the batch's task before, not done yet: Dask waits for it
+            argument = payload.remote
+        elif _is_remote(payload) or payload is SKIPPED:
             argument = payload
         else:   # pickled once, here, the user's code by value; a batch that does not pickle is explained
             argument = copy.copy(payload)
@@ -153,14 +160,15 @@ class DistributedLane(Lane):
             argument = ship_payload(argument, self.modules, self.uses, where, self.definitions)
         if debug is not None:
             self.debug = debug
+        order = tuple(future.remote for future in after)   # tasks of the batch before, to follow
         if group.pure:
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                        debug is not None, number, key=key, pure=False, **self.placement)
+                                        debug is not None, number, order, key=key, pure=False, **self.placement)
         else:
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
-                                        key=key, pure=False, resources={STATE_RESOURCE: 1})
+                                        order, key=key, pure=False, resources={STATE_RESOURCE: 1})
         self.remote.add(remote)
-        outer: cf.Future = _TaskFuture()
+        outer = _TaskFuture(remote, number)
         outer.set_running_or_notify_cancel()
         remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
         return outer
@@ -239,9 +247,20 @@ class _TaskFuture(cf.Future):
     and a future kept alive keeps the run's tasks on the cluster.
     """
 
+    def __init__(self, remote, number):
+        super().__init__()
+        self.remote, self.number = remote, number   # the Dask future; the batch number
+
+    def cancel(self) -> bool:
+        """Cancel the Dask task (the future itself runs from the start: it is settled by the task)."""
+        if not self.done() and self.remote is not None:
+            self.remote.cancel()
+        return super().cancel()
+
     def result(self, timeout=None):
         outcome = super().result(timeout)
         if isinstance(outcome, _Failed):
+            self.remote = None   # the error's traceback keeps this frame, and so this future
             raise _worker_error(outcome.error, outcome.group, outcome.number)
         return outcome
 
@@ -256,6 +275,8 @@ class _Failed:
 
 
 def _settle(done, outer: cf.Future, group, number):
+    if done.status != 'finished':
+        outer.remote = None   # nothing to pass on: hold no task (an error, kept by the user, keeps its holder)
     if done.status == 'error':
         outer.set_result(_Failed(done.exception(), group, number))
     elif done.status == 'cancelled':
