@@ -10,6 +10,7 @@ from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
 from .by_value import Shipped, _Raised, ship, ship_payload
+from .remote_state import RemoteState
 from .shipping import strip_batch
 from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_workers, register, unregister
 
@@ -104,16 +105,32 @@ class DistributedLane(Lane):
         tasks, a run through a scheduler address could leave the state
         worker's thread behind (a ``join timed out`` at its end), which is
         not understood yet.
+    state_worker : str or object, optional
+        The address (or name) of the worker that holds the run's state --
+        variables, models, config -- instead of this process, e.g. the one
+        with the GPU (:mod:`~dagflow.engine.lanes.remote_state`): it gets them
+        when the run starts, runs every state step, and gives them back when
+        the run ends.  During the run ``pipeline.v(...)`` in this process shows
+        the values of the run's start.
+
+    Examples
+    --------
+    >>> from dagflow import Dataset, V, B
+    >>> p = Dataset(8).p.init_variable('n', 0).update(V('n'), V('n') + B.size)
+    >>> gpu = next(iter(client.scheduler_info()['workers']))  # doctest: +SKIP
+    >>> p.run(4, prefetch=1, scheduler=DistributedLane(client, state_worker=gpu)).v('n')  # doctest: +SKIP
+    8
     """
 
-    def __init__(self, client, *, state_tasks: bool = False):
-        self.client, self.state_tasks = client, state_tasks
-        self.state_worker = self.driver = None   # both made by start, for one run
+    def __init__(self, client, *, state_tasks: bool = False, state_worker=None):
+        self.client, self.state_tasks, self.state_at = client, state_tasks, state_worker
+        self.state_worker = self.driver = self.remote_state = None   # made by start, for one run
 
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
         client = self.client
         check_client(client)
+        remote_state = RemoteState(client, self.state_at) if self.state_at is not None else None   # checked first
         announce_dashboard(client)
         token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
@@ -131,7 +148,11 @@ class DistributedLane(Lane):
                                   f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
         self.remote_plan, self.remote_pipeline = sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
-        if self.state_tasks:
+        if remote_state is not None:   # the state on the worker the user chose
+            self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
+            others = pure_workers(client, remote_state.address)
+            self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
+        elif self.state_tasks:
             register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
             others = pure_workers(client, self.state_worker.address)
@@ -142,7 +163,10 @@ class DistributedLane(Lane):
         return self
 
     def submit(self, group, payload, debug=None, key=None) -> cf.Future:
-        if not group.pure and not self.state_tasks:
+        remote_state = self.remote_state
+        if remote_state is not None:
+            remote_state.check()   # the state worker was lost: the run fails now
+        elif not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
         number = getattr(payload, 'number', None)
         if _is_remote(payload) or payload is SKIPPED:
@@ -157,6 +181,9 @@ class DistributedLane(Lane):
         if group.pure:
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
                                         debug is not None, number, key=key, pure=False, **self.placement)
+        elif remote_state is not None:
+            remote = remote_state.submit_group(_run_state_task, self.token, group, argument, debug is not None,
+                                               number, key=key, number=number, group=group)
         else:
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         key=key, pure=False, resources={STATE_RESOURCE: 1})
@@ -164,6 +191,9 @@ class DistributedLane(Lane):
         outer: cf.Future = cf.Future()
         outer.set_running_or_notify_cancel()
         remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
+        if remote_state is not None:
+            remote_state.track_remote(remote)
+            remote_state.track(outer)
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -173,7 +203,7 @@ class DistributedLane(Lane):
         """The payload in the driver: a remote one is gathered and gets its dataset back."""
         if not _is_remote(payload):
             return payload
-        result = payload.result()
+        result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
         if isinstance(result, Shipped):
             result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
@@ -190,6 +220,9 @@ class DistributedLane(Lane):
         self.driver = None
         self.client.cancel(list(self.remote))
         self.remote.clear()
+        remote_state, self.remote_state = self.remote_state, None
+        if remote_state is not None:   # the variables and models come back here
+            remote_state.close(self.state)
         if self.state_worker is not None:
             unregister(self.token)
             self.state_worker.close()
@@ -230,12 +263,15 @@ def _is_remote(payload) -> bool:
 
 
 def _settle(done, outer: cf.Future, group, number):
-    if done.status == 'error':
-        outer.set_exception(_worker_error(done.exception(), group, number))
-    elif done.status == 'cancelled':
-        outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
-    else:
-        outer.set_result(done)
+    try:
+        if done.status == 'error':
+            outer.set_exception(_worker_error(done.exception(), group, number))
+        elif done.status == 'cancelled':
+            outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
+        else:
+            outer.set_result(done)
+    except cf.InvalidStateError:   # failed already: the state worker was lost (remote_state)
+        pass
 
 
 def _worker_error(exc: BaseException, group, number) -> BaseException:

@@ -48,6 +48,10 @@ class LocalClusterLane(DistributedLane):
     keep : bool
         Keep the cluster after each run (the next run with this lane reuses
         it); close it with :meth:`shutdown` or by leaving a ``with`` block.
+    state_worker : int or str, optional
+        The worker (its name, ``0`` to ``n_workers - 1``, or its address)
+        that holds the run's state instead of this process
+        (:class:`~dagflow.engine.lanes.DistributedLane`'s ``state_worker``).
     **cluster_options
         More ``distributed.LocalCluster`` arguments (``memory_limit``,
         ``dashboard_address=None`` for no dashboard, ...).
@@ -70,8 +74,8 @@ class LocalClusterLane(DistributedLane):
     16
     """
 
-    def __init__(self, n_workers: int | None = None, *, keep: bool = False, **cluster_options):
-        super().__init__(None)
+    def __init__(self, n_workers: int | None = None, *, keep: bool = False, state_worker=None, **cluster_options):
+        super().__init__(None, state_worker=state_worker)
         self.n_workers, self.keep, self.cluster_options = n_workers, keep, cluster_options
         self.cluster = None
 
