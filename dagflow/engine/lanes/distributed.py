@@ -150,6 +150,8 @@ class DistributedLane(Lane):
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
         if remote_state is not None:   # the state on the worker the user chose
             self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
+            for future in (self.remote_plan, self.remote_pipeline):   # cancelled too if the worker is lost
+                remote_state.track_remote(future)
             others = pure_workers(client, remote_state.address)
             self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
         elif self.state_tasks:
