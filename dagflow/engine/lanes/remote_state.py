@@ -40,6 +40,7 @@ dagflow.exceptions.RunArgumentError: state_worker='tcp://10.0.0.9:4001' is not a
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import threading
 import weakref
 
@@ -165,7 +166,8 @@ class RemoteState:
         self.client, self.wanted = client, wanted
         self.address = resolve_worker(client.scheduler_info()['workers'], wanted)
         self.error: StateWorkerLost | None = None
-        self.futures: weakref.WeakSet = weakref.WeakSet()   # every Dask future of the run, to cancel on a loss
+        self.futures = weakref.WeakValueDictionary()   # number -> each Dask future of the run, to cancel on a loss
+        self._numbers = itertools.count()
         self.waiting: weakref.WeakSet = weakref.WeakSet()   # the run's futures in the driver not settled yet
         self.last_batch: int | None = None   # the last batch whose state steps all finished
         self.last_node = None                # the last state step of the main section
@@ -233,12 +235,14 @@ class RemoteState:
         """``function(*args)`` as a Dask task on the state worker, and only there."""
         future = self.client.submit(function, *args, key=key, pure=False, workers=[self.address],
                                     allow_other_workers=False)
-        self.futures.add(future)
+        self.track_remote(future)
         return future
 
     def submit_group(self, function, token: str, *args, key=None, number=None, group=None):
         """``function(token, *args)``, a state group's task, pinned to the worker; the last state step counts its batch."""
         future = self.submit(_counted, function, token, *args, key=key)
+        if number is None and isinstance(key, tuple):   # a batch still on the cluster: its number is in the key
+            number = key[1]
         if group is not None and self.last_node is not None and self.last_node in group.nodes:
             future.add_done_callback(lambda done: done.status == 'finished' and self._finished(number))
         return future
@@ -254,7 +258,7 @@ class RemoteState:
 
     def track_remote(self, future) -> None:
         """Cancel the Dask ``future`` (a pure task's) too when the worker is lost."""
-        self.futures.add(future)
+        self.futures[next(self._numbers)] = future
 
     def wait(self, future):
         """The result of ``future``, or :class:`StateWorkerLost` when the worker leaves while it waits."""
@@ -263,8 +267,6 @@ class RemoteState:
         except cf.CancelledError:
             self.check()
             raise
-        finally:
-            self.futures.discard(future)
 
     def check(self) -> None:
         """Raise :class:`StateWorkerLost` when the worker was lost."""
@@ -273,13 +275,23 @@ class RemoteState:
 
     def cancel(self) -> None:
         """Cancel every Dask future of the run still alive (the worker was lost)."""
-        futures = list(self.futures)
-        self.futures = weakref.WeakSet()
-        if futures:
-            try:
-                self.client.cancel(futures, reason='the state worker was lost')
-            except Exception:   # noqa: BLE001 - a client already closed: nothing is left to cancel
-                pass
+        try:
+            self.client.sync(self._cancel)
+        except Exception:   # noqa: BLE001 - a client already closed: nothing is left to cancel
+            pass
+
+    async def _cancel(self) -> None:
+        """Cancel the run's futures one by one, the newest first.
+
+        The scheduler cancels the tasks that depend on a cancelled one too, and
+        fails on one of them that no client wants any more (a finished task the
+        run let go of, kept while a later task needs it): cancelled first, the
+        later tasks take such tasks with them.
+        """
+        futures = [future for _, future in sorted(self.futures.items(), key=lambda item: item[0], reverse=True)]
+        self.futures = weakref.WeakValueDictionary()
+        for future in futures:
+            await self.client.cancel([future], asynchronous=True, reason='the state worker was lost')
 
     # ---------------------------------------------------------------- the watchdog
     def _finished(self, number) -> None:
@@ -293,9 +305,7 @@ class RemoteState:
         if not isinstance(message, dict) or message.get('action') != 'remove-worker' or self.token is None:
             return
         self._lost()
-        futures = list(self.futures)
-        if futures:
-            await self.client.cancel(futures, asynchronous=True, reason='the state worker was lost')
+        await self._cancel()
 
     def _lost(self) -> None:
         with self._lock:
