@@ -169,3 +169,12 @@ def test_the_loss_of_the_state_worker_fails_the_run_at_once_and_leaves_nothing_b
         left = client.run_on_scheduler(_scheduler_tasks)
     assert left == []
     assert counting().run(8, n_epochs=1, prefetch=1, scheduler=client).v('n') == 6   # the cluster still works
+
+
+def test_a_local_cluster_lane_takes_a_worker_by_its_name():
+    from dagflow.engine.lanes import LocalClusterLane
+    reference = counting().run(8, n_epochs=1, seed=3)
+    lane = LocalClusterLane(n_workers=2, state_worker=1, dashboard_address=None)
+    p = counting().run(8, n_epochs=1, seed=3, prefetch=1, scheduler=lane)
+    assert p.v('n') == 6 and lane.client is None                  # the cluster closed with the run
+    assert_same(p.m('lin').parameters(), reference.m('lin').parameters())
