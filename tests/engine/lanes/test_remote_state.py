@@ -98,6 +98,16 @@ def test_a_torch_model_trained_on_the_state_worker_is_bit_identical_to_the_seria
     assert_same(there.v('loss'), serial.v('loss'))
 
 
+@pytest.mark.parametrize('where', ['middle', 'state'])
+def test_a_stop_ends_where_the_serial_run_ends_and_after_sees_the_state(client, where):
+    from ..test_stop import StopBatch, collect, stopping_pipeline
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    dataset = Dataset(96, batch_class=StopBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+    reference = collect(stopping_pipeline(dataset, where))
+    assert_same(collect(stopping_pipeline(dataset, where), prefetch=2, scheduler=client,
+                        state_worker=a_worker(client)), reference)   # 'after' copies the counter: it came back
+
+
 # ------------------------------------------------------------------------------------------------ bad arguments
 @pytest.mark.parametrize('scheduler', ['threads', 'processes', None])
 def test_a_state_worker_needs_a_cluster(scheduler):
