@@ -208,7 +208,7 @@ class RemoteState:
         return self
 
     def close(self, state) -> None:
-        """The run is over: bring the state back into ``state`` and forget it there (nothing, once the worker is lost)."""
+        """The run is over: the state back into ``state``, forgotten there (nothing, once the worker is lost)."""
         if self.token is None:
             return
         token = self.token
@@ -239,7 +239,7 @@ class RemoteState:
         return future
 
     def submit_group(self, function, token: str, *args, key=None, number=None, group=None):
-        """``function(token, *args)``, a state group's task, pinned to the worker; the last state step counts its batch."""
+        """``function(token, *args)``, a state group's task, pinned to the worker; its last state step counts the batch."""
         future = self.submit(_counted, function, token, *args, key=key)
         if number is None and isinstance(key, tuple):   # a batch still on the cluster: its number is in the key
             number = key[1]

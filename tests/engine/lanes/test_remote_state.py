@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from dagflow import B, Batch, Dataset, V, action
+from dagflow import B, Batch, Dataset, V
 from dagflow.engine.lanes import DistributedLane
 from dagflow.exceptions import RunArgumentError, StateWorkerLost
 from dagflow.testing import ConformanceModel, assert_same, conformance_dataset
