@@ -239,7 +239,7 @@ class RemoteState:
         return future
 
     def submit_group(self, function, token: str, *args, key=None, number=None, group=None):
-        """``function(token, *args)``, a state group's task, pinned to the worker; its last state step counts the batch."""
+        """``function(token, *args)``: a state group's task, pinned to the worker (the last one counts its batch)."""
         future = self.submit(_counted, function, token, *args, key=key)
         if number is None and isinstance(key, tuple):   # a batch still on the cluster: its number is in the key
             number = key[1]
