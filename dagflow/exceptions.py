@@ -36,8 +36,7 @@ __all__ = [
     'StepArgumentError', 'PlanError', 'UndeclaredEffectError', 'ActionSpecError', 'RunArgumentError',
     'SkipBatchException', 'StopPipeline',
     'ModelError', 'UnknownModelError', 'UndefinedModelError', 'MetricsError', 'BatchPickleError', 'WorkerLoadError',
-    'WorkersLostError',
-    'VizError',
+    'WorkersLostError', 'StateWorkerLost', 'VizError',
     'TargetError', 'LoadError', 'UsageError', 'ModelConfigWarning', 'GraphvizNotFoundWarning', 'did_you_mean',
     'suggestion_text', 'attach_step_info',
 ]
@@ -474,6 +473,30 @@ class WorkersLostError(DagflowError, RuntimeError):
 
     fields = ('where',)
 
+
+class StateWorkerLost(DagflowError, RuntimeError):
+    """The Dask worker that held a run's state (``run(..., state_worker=ADDRESS)``) left the cluster mid-run.
+
+    The run's variables and models lived on that worker and are lost with it:
+    the pipeline keeps the values it had when the run started.  The run
+    fails as soon as the scheduler reports the loss, and its tasks are
+    cancelled.  A ``RuntimeError``.
+
+    Attributes
+    ----------
+    worker : str, optional
+        The state worker's address.
+    last_batch : int, optional
+        The last batch whose state steps had all finished on it (None: none had).
+
+    Examples
+    --------
+    >>> err = StateWorkerLost('the state worker left', worker='tcp://10.0.0.7:40123', last_batch=2)
+    >>> err.worker, err.last_batch, isinstance(err, RuntimeError)
+    ('tcp://10.0.0.7:40123', 2, True)
+    """
+
+    fields = ('worker', 'last_batch')
 
 # --------------------------------------------------------------------------------------- viz
 class VizError(DagflowError, ValueError):

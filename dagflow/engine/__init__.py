@@ -5,9 +5,9 @@
 from .execute import run, stream_plan
 from .lanes import Lane, SyncLane
 from .lower import LoweredRun, fuse_groups, lower_run, previous_waits, to_dask_graph
-from .schedulers import SCHEDULERS, check_scheduler
+from .schedulers import SCHEDULERS, check_scheduler, check_state_worker
 from .serial import batch_random, process_batch, run_section, run_steps
 
-__all__ = ['Lane', 'LoweredRun', 'SCHEDULERS', 'SyncLane', 'batch_random', 'check_scheduler', 'fuse_groups',
-           'lower_run', 'previous_waits', 'process_batch', 'run', 'run_section', 'run_steps', 'stream_plan',
-           'to_dask_graph']
+__all__ = ['Lane', 'LoweredRun', 'SCHEDULERS', 'SyncLane', 'batch_random', 'check_scheduler', 'check_state_worker',
+           'fuse_groups', 'lower_run', 'previous_waits', 'process_batch', 'run', 'run_section', 'run_steps',
+           'stream_plan', 'to_dask_graph']

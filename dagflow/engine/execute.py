@@ -18,14 +18,14 @@ from collections.abc import Iterable, Iterator
 from ..runtime.state import RunState
 from .lanes import open_lane
 from .parallel import Gate, Numbered, numbered, stream_segment
-from .schedulers import check_scheduler, is_address
+from .schedulers import check_scheduler, check_state_worker, is_address
 from .serial import StepTable, rebatch_stream, run_section, segments, serial_segment
 
 __all__ = ['run', 'stream_plan']
 
 
 def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, prefetch: int = 0,
-        total: int | None = None, debug: list | None = None, paced: bool = True) -> Iterator:
+        total: int | None = None, debug: list | None = None, paced: bool = True, state_worker=None) -> Iterator:
     """Run ``plan`` over ``batches`` with the run ``state`` on ``lane``; yield the finished batches in order.
 
     The batches, the variables, the models and the errors are those of the
@@ -67,6 +67,10 @@ def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, pre
         (``Pipeline.run``): a lane that :attr:`~dagflow.engine.lanes.Lane.chains`
         gets every task of a batch at once (a cluster then runs the state
         chain without a round trip through this process per batch).
+    state_worker : str, optional
+        With a cluster as ``lane``: the address (or name) of the worker that
+        holds ``state`` during the run (:mod:`~dagflow.engine.lanes.remote_state`);
+        ``state`` gets the variables, models and config back when the run ends.
 
     Examples
     --------
@@ -83,11 +87,13 @@ def run(plan, state: RunState, batches: Iterable, lane='sync', *, seed: int, pre
     (4, 4)
     """
     prefetch, lane = check_scheduler(prefetch, lane)
+    check_state_worker(lane, state_worker)
+    options = {'state_worker': state_worker} if state_worker is not None else {}
     if is_address(lane):
         return _with_client(lane, plan, state, batches, seed=seed, prefetch=prefetch, total=total, debug=debug,
-                            paced=paced)
+                            paced=paced, **options)
     return stream_plan(plan, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug,
-                       paced=paced)
+                       paced=paced, **options)
 
 
 def _with_client(address: str, plan, state, batches, **kwargs) -> Iterator:
@@ -98,16 +104,17 @@ def _with_client(address: str, plan, state, batches, **kwargs) -> Iterator:
 
 
 def stream_plan(plan, state: RunState, batches: Iterable, lane, *, seed: int, prefetch: int = 0,
-                total: int | None = None, debug: list | None = None, paced: bool = True) -> Iterator:
+                total: int | None = None, debug: list | None = None, paced: bool = True,
+                state_worker=None) -> Iterator:
     """The run skeleton: ``before``, the main segments chained at each ``rebatch``, ``after``; see the module doc.
 
     ``lane`` is ``'sync'`` (the serial segments) or what :func:`~dagflow.engine.lanes.open_lane`
-    takes (the streaming loop); it is opened only when ``before`` did not stop the run.
+    takes (the streaming loop); it is opened only when ``before`` did not stop the run, with ``state_worker``.
     """
     steps = StepTable(plan)   # before and after: a lane has its own
     if not run_section(steps, 'before', state, seed, debug=debug):   # stopped: no batch, then after
         finished = _chain(plan, steps, state, batches, lane, seed=seed, prefetch=prefetch, total=total, debug=debug,
-                          paced=paced)
+                          paced=paced, state_worker=state_worker)
         try:
             for _, batch in finished:
                 yield batch
@@ -116,13 +123,14 @@ def stream_plan(plan, state: RunState, batches: Iterable, lane, *, seed: int, pr
     run_section(steps, 'after', state, seed, debug=debug)
 
 
-def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug, paced=True) -> Iterator:
+def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug, paced=True,
+           state_worker=None) -> Iterator:
     """The main segments of one run, chained at each ``rebatch``: ``(number, batch)`` pairs of the last one."""
     parts = segments(plan)
     serial = isinstance(lane, str) and lane == 'sync'
     # state steps before a rebatch: the loop keeps the serial interleaving of the segments for them (Gate)
     interleave = not serial and any(not plan.nodes[node]['pure'] for nodes, _ in parts[:-1] for node in nodes)
-    lanes = None if serial else open_lane(lane, steps, state, prefetch)
+    lanes = None if serial else open_lane(lane, steps, state, prefetch, state_worker)
     recut = Numbered(batches) if len(parts) == 1 and hasattr(batches, 'rewind') and not serial else None
     stream = recut if recut is not None else enumerate(batches)
     opened, gate = [], None

@@ -69,6 +69,7 @@ class RunArgs:
     prefetch: int = _argument(0)
     scheduler: Any = _argument(None)
     profile: bool = _argument(False)
+    state_worker: Any = _argument(None)
 
 
 RUN_ARGUMENTS = tuple(item.name for item in fields(RunArgs))
@@ -211,8 +212,9 @@ def build_run_args(given: dict, pipeline, where: str, complete: bool = True, dat
              if complete or name == 'notifier' or not any(True for _ in walk(value))}
     values = {**DEFAULTS, **given}
     values['reset'] = reset_targets(values['reset'])
-    from ..engine import check_scheduler
+    from ..engine import check_scheduler, check_state_worker
     values['prefetch'], values['scheduler'] = check_scheduler(values['prefetch'], values['scheduler'])
+    check_state_worker(values['scheduler'], values['state_worker'])
     values['notifier'] = parse_notifier(values['notifier'], variables=tuple(pipeline.variables.specs))
     values['profile'] = bool(values['profile'])   # BatchFlow's 1/2/'detailed': the step records of a profile
     if 'batch_size' not in values:

@@ -152,6 +152,18 @@ class RunMixin:
             before/after), ``worker`` (a thread's name, ``'process <pid>'`` or a
             Dask worker's address), ``start`` and ``end`` in seconds since the
             run started.  ``pipeline.plot_timeline()`` draws it.
+        state_worker : str or int, optional
+            With a cluster as ``scheduler`` (a ``distributed.Client``, a
+            scheduler address or ``'local-cluster'``): the address (or name) of
+            the worker that holds the variables and models during the run, e.g.
+            the one with the GPU.  They go there when the run starts, every
+            step that touches them runs there, and they come back when the run
+            ends (stopped, failed or interrupted too), so ``v()``/``m()`` show
+            the serial run's values afterwards -- but not during the run: this
+            process keeps the values of its start until then.  The state must
+            pickle.  If that worker leaves the cluster, the run fails at once
+            with :class:`~dagflow.exceptions.StateWorkerLost` and the state
+            stays as it was before the run.
 
         Returns
         -------
@@ -514,7 +526,8 @@ class RunMixin:
         started = time.time()
         self.variables.start_run()
         finished = engine.run(plan, self.state.for_run(dataset), batches, run_args.scheduler, seed=seed,
-                              prefetch=run_args.prefetch, total=total, debug=debug, paced=paced)
+                              prefetch=run_args.prefetch, total=total, debug=debug, paced=paced,
+                              state_worker=run_args.state_worker)
         try:
             yield from progress(finished, run_args.notifier, total, self)
         except BaseException:

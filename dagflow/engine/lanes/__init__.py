@@ -19,6 +19,9 @@ state is never shipped back and forth.
 * ``local-cluster`` (:class:`LocalClusterLane`): a Dask ``LocalCluster``
   started for the run, one worker process per core, the dashboard on
   127.0.0.1 only.
+
+On a cluster, ``state_worker=`` puts the state on one of its workers instead
+of the driver process (:mod:`~dagflow.engine.lanes.remote_state`).
 """
 from __future__ import annotations
 
@@ -39,8 +42,12 @@ LANES: dict[str, type[Lane]] = {'sync': SyncLane, 'threads': ThreadLane, 'proces
 """The lane of each scheduler name; anything else that is not a :class:`Lane` is a ``distributed.Client``."""
 
 
-def open_lane(lane, steps, state, prefetch: int) -> Lane:
+def open_lane(lane, steps, state, prefetch: int, state_worker=None) -> Lane:
     """The lane of a run, started: ``lane`` is a scheduler name, a ``distributed.Client`` or a :class:`Lane`.
+
+    ``state_worker`` (a worker's address or name) puts the state on that
+    worker of the cluster (``'local-cluster'`` or a client only; a lane object
+    takes it as its own argument).
 
     Examples
     --------
@@ -54,7 +61,7 @@ def open_lane(lane, steps, state, prefetch: int) -> Lane:
     >>> lane.close()
     """
     if isinstance(lane, str):
-        lane = LANES[lane]()
+        lane = LANES[lane](state_worker=state_worker) if state_worker is not None else LANES[lane]()
     elif not isinstance(lane, Lane):
-        lane = DistributedLane(lane)
+        lane = DistributedLane(lane, state_worker=state_worker)
     return lane.start(steps, state, prefetch)

@@ -10,6 +10,7 @@ from ..lower import SKIPPED, new_token, run_group
 from ..serial import WORKER
 from .base import Lane
 from .by_value import Shipped, _Raised, ship, ship_payload
+from .remote_state import RemoteState
 from .shipping import strip_batch
 from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_workers, register, unregister
 
@@ -108,16 +109,32 @@ class DistributedLane(Lane):
         state worker, so the dashboard's task stream and ``performance_report``
         show the training.  ``False``: on a thread of this process, outside
         Dask (one scheduler round trip less per state group).
+    state_worker : str or object, optional
+        The address (or name) of the worker that holds the run's state --
+        variables, models, config -- instead of this process, e.g. the one
+        with the GPU (:mod:`~dagflow.engine.lanes.remote_state`): it gets them
+        when the run starts, runs every state step, and gives them back when
+        the run ends.  During the run ``pipeline.v(...)`` in this process shows
+        the values of the run's start.
+
+    Examples
+    --------
+    >>> from dagflow import Dataset, V, B
+    >>> p = Dataset(8).p.init_variable('n', 0).update(V('n'), V('n') + B.size)
+    >>> gpu = next(iter(client.scheduler_info()['workers']))  # doctest: +SKIP
+    >>> p.run(4, prefetch=1, scheduler=DistributedLane(client, state_worker=gpu)).v('n')  # doctest: +SKIP
+    8
     """
 
-    def __init__(self, client, *, state_tasks: bool = True):
-        self.client, self.state_tasks = client, state_tasks
-        self.state_worker = self.driver = None   # both made by start, for one run
+    def __init__(self, client, *, state_tasks: bool = True, state_worker=None):
+        self.client, self.state_tasks, self.state_at = client, state_tasks, state_worker
+        self.state_worker = self.driver = self.remote_state = None   # made by start, for one run
 
     def start(self, steps, state, prefetch: int) -> DistributedLane:
         super().start(steps, state, prefetch)
         client = self.client
         check_client(client)
+        remote_state = RemoteState(client, self.state_at) if self.state_at is not None else None   # checked first
         announce_dashboard(client)
         token = new_token()
         worker_pipeline = WorkerPipeline.of(state, steps.plan)
@@ -130,7 +147,13 @@ class DistributedLane(Lane):
             client.submit(_hold, value, key=f'{name}-{token}', pure=False)
             for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)))
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
-        if self.state_tasks:
+        if remote_state is not None:   # the state on the worker the user chose
+            self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
+            for future in (self.remote_plan, self.remote_pipeline):   # cancelled too if the worker is lost
+                remote_state.track_remote(future)
+            others = pure_workers(client, remote_state.address)
+            self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
+        elif self.state_tasks:
             register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
             others = pure_workers(client, self.state_worker.address)
@@ -143,10 +166,13 @@ class DistributedLane(Lane):
     @property
     def chains(self) -> bool:
         """Whether the scheduler starts a task once its dependencies are done (state groups as Dask tasks)."""
-        return self.state_tasks
+        return self.state_tasks or self.state_at is not None
 
     def submit(self, group, payload, debug=None, key=None, after=()) -> cf.Future:
-        if not group.pure and not self.state_tasks:
+        remote_state = self.remote_state
+        if remote_state is not None:
+            remote_state.check()   # the state worker was lost: the run fails now
+        elif not group.pure and not self.state_tasks:
             return self.driver.submit(self._run_here, group, payload, debug)
         number = getattr(payload, 'number', None)
         if isinstance(payload, _TaskFuture):   # the batch's task before, not done yet: Dask waits for it
@@ -164,6 +190,9 @@ class DistributedLane(Lane):
         if group.pure:
             remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
                                         debug is not None, number, order, key=key, pure=False, **self.placement)
+        elif remote_state is not None:
+            remote = remote_state.submit_group(_run_state_task, self.token, group, argument, debug is not None,
+                                               number, order, key=key, number=number, group=group)
         else:
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         order, key=key, pure=False, resources={STATE_RESOURCE: 1})
@@ -171,6 +200,9 @@ class DistributedLane(Lane):
         outer = _TaskFuture(remote, number)
         outer.set_running_or_notify_cancel()
         remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
+        if remote_state is not None:
+            remote_state.track_remote(remote)
+            remote_state.track(outer)
         return outer
 
     def _run_here(self, group, payload, debug):
@@ -180,7 +212,7 @@ class DistributedLane(Lane):
         """The payload in the driver: a remote one is gathered and gets its dataset back."""
         if not _is_remote(payload):
             return payload
-        result = payload.result()
+        result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
         if isinstance(result, Shipped):
             result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
@@ -198,6 +230,9 @@ class DistributedLane(Lane):
         self.client.cancel(list(self.remote))
         self.remote.clear()
         self.remote_plan = self.remote_pipeline = None   # released on the cluster
+        remote_state, self.remote_state = self.remote_state, None
+        if remote_state is not None:   # the variables and models come back here
+            remote_state.close(self.state)
         if self.state_worker is not None:
             unregister(self.token)
             self.state_worker.close()
@@ -277,12 +312,15 @@ class _Failed:
 def _settle(done, outer: cf.Future, group, number):
     if done.status != 'finished':
         outer.remote = None   # nothing to pass on: hold no task (an error, kept by the user, keeps its holder)
-    if done.status == 'error':
-        outer.set_result(_Failed(done.exception(), group, number))
-    elif done.status == 'cancelled':
-        outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
-    else:
-        outer.set_result(done)
+    try:
+        if done.status == 'error':
+            outer.set_result(_Failed(done.exception(), group, number))
+        elif done.status == 'cancelled':
+            outer.set_exception(cf.CancelledError(f'task {done.key} was cancelled'))
+        else:
+            outer.set_result(done)
+    except cf.InvalidStateError:   # failed already: the state worker was lost (remote_state)
+        pass
 
 
 def _worker_error(exc: BaseException, group, number) -> BaseException:

@@ -53,6 +53,10 @@ class LocalClusterLane(DistributedLane):
         process, so that the dashboard shows the training: as
         :class:`~.distributed.DistributedLane`'s argument (its default when
         not given).
+    state_worker : int or str, optional
+        The worker (its name, ``0`` to ``n_workers - 1``, or its address)
+        that holds the run's state instead of this process
+        (:class:`~dagflow.engine.lanes.DistributedLane`'s ``state_worker``).
     **cluster_options
         More ``distributed.LocalCluster`` arguments (``memory_limit``,
         ``dashboard_address=None`` for no dashboard, ...).
@@ -76,8 +80,9 @@ class LocalClusterLane(DistributedLane):
     """
 
     def __init__(self, n_workers: int | None = None, *, keep: bool = False, state_tasks: bool | None = None,
-                 **cluster_options):
-        super().__init__(None, **({} if state_tasks is None else {'state_tasks': state_tasks}))
+                 state_worker=None, **cluster_options):
+        super().__init__(None, state_worker=state_worker,
+                         **({} if state_tasks is None else {'state_tasks': state_tasks}))
         self.n_workers, self.keep, self.cluster_options = n_workers, keep, cluster_options
         self.cluster = None
 

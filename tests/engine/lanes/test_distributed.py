@@ -1,6 +1,7 @@
 """A Dask cluster (a LocalCluster of threads, and one of 2 processes): the serial run's outcome.
 
-State steps run as Dask tasks on the run's state worker (the default), or on a driver thread outside Dask.
+State steps run as Dask tasks on the run's state worker (the default), on a driver thread outside Dask, or on a
+worker of the cluster that holds the state for the run (``state_worker=``).
 """
 import pytest
 
@@ -23,3 +24,11 @@ class TestDistributedDriverThread(TestDistributed):
     @pytest.fixture(autouse=True)
     def _on_the_cluster(self, client):
         self.scheduler = DistributedLane(client, state_tasks=False)
+
+
+class TestDistributedStateWorker(TestDistributed):
+    """The state on a worker of the cluster (``state_worker=``): sent there, trained there, fetched back."""
+
+    @pytest.fixture(autouse=True)
+    def _on_the_cluster(self, client):
+        self.scheduler = DistributedLane(client, state_worker=sorted(client.scheduler_info()['workers'])[-1])
