@@ -209,10 +209,16 @@ class DistributedLane(Lane):
         return run_group(self.steps, group, self.state, self.fetch(payload), debug=debug)
 
     def fetch(self, payload):
-        """The payload in the driver: a remote one is gathered and gets its dataset back."""
+        """The payload in the driver: a remote one is gathered and gets its dataset back.
+
+        One the state worker in this process holds is taken from its memory:
+        no round trip through the network, no pickling.
+        """
         if not _is_remote(payload):
             return payload
-        result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
+        result = self._held_here(payload)
+        if result is None:
+            result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
         if isinstance(result, Shipped):
             result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
@@ -221,6 +227,16 @@ class DistributedLane(Lane):
                 self.debug.extend(result.records)
                 result.records = None
         return result
+
+    def _held_here(self, future):
+        """The value of the finished task ``future`` when the state worker in this process holds it (else None)."""
+        worker = getattr(self.state_worker, 'worker', None)
+        if worker is None or future.status != 'finished':
+            return None
+        try:
+            return worker.data[future.key]
+        except KeyError:   # on another worker
+            return None
 
     def close(self):
         if self.driver is None:   # not started, or closed already
