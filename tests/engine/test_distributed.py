@@ -3,6 +3,8 @@
 That a cluster gives the serial run's outcome is checked by ``lanes/test_distributed.py``; the ``client``
 fixture (``tests/engine/conftest.py``) is shared with it.
 """
+import threading
+
 import numpy as np
 import pytest
 
@@ -196,20 +198,18 @@ def test_an_address_where_nothing_answers_fails_within_seconds(dataset, monkeypa
     assert time.perf_counter() - started < 5
 
 
-def test_workers_that_cannot_load_what_a_run_sends_once_say_so(client, dataset, monkeypatch):
-    import os
-
-    from dagflow.engine.lanes import distributed as lane
+def test_workers_that_cannot_receive_the_steps_say_so(client, dataset, monkeypatch):
     from dagflow.exceptions import WorkerLoadError
-    if set(client.run(os.getpid).values()) != {os.getpid()}:
-        pytest.skip('replaces a function the workers load: they must run in this process')
 
-    def fails(value):   # what Dask reports when a worker fails to unpickle what was sent
+    def scatter(*args, **kwargs):   # what Dask raises when a worker fails to unpickle what was scattered
         raise Exception("ModuleNotFoundError(\"No module named 'dagflow.engine.lanes.by_value'\")")
-    monkeypatch.setattr(lane, '_hold', fails)
-    with pytest.raises(WorkerLoadError, match=r"failed to run the steps 'jitter' of batch 0: .*by_value.*need the "
-                                              r'packages'):
-        dataset.p.jitter(0.1).run(8, n_epochs=1, prefetch=1, scheduler=client)
+    monkeypatch.setattr(client, 'scatter', scatter)
+    threads = {thread.name for thread in threading.enumerate()}
+    with pytest.raises(WorkerLoadError, match=r"could not receive the run's steps and dataset: .*by_value.*need the "
+                                              r'dagflow version'):
+        dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), 1).run(8, n_epochs=1, prefetch=1,
+                                                                            scheduler=client)
+    assert {thread.name for thread in threading.enumerate()} <= threads   # the state worker it started is gone
 
 
 def test_dasks_bare_exception_becomes_a_worker_load_error_with_the_step_and_batch():

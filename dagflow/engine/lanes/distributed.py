@@ -66,9 +66,25 @@ def _run_and_ship(steps, group, state, payload, profile: bool, lane):
     return ship_payload(result, (), {}, where)
 
 
-def _hold(value):
-    """On a worker: ``value``, as the result of a task (what a run sends once, recomputable)."""
-    return value
+def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
+    """The run's pure steps and worker pipeline on every worker, the state worker in this process included.
+
+    Scattered to all the workers (a task holding them would go through the
+    scheduler's graph, and keep most tasks on the one worker that has them).
+    The copy on the state worker in this process keeps them when every other
+    worker dies, so Dask never loses them while the run runs.  The dashboard
+    shows them as dagflow-plan and dagflow-data.
+    """
+    try:
+        sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
+                              broadcast=True, hash=False)
+    except Exception as exc:
+        if type(exc) is not Exception:
+            raise
+        raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
+                              f'need the dagflow version (and packages) this process has; install them there, '
+                              f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
+    return sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
 
 
 def _load(value, group, number):
@@ -141,16 +157,9 @@ class DistributedLane(Lane):
         self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
         steps, worker_pipeline, self.modules, self.uses = ship(self.steps.pure(), worker_pipeline, self.definitions,
                                                                "the cluster's workers")
-        # sent once, as tasks that hold them: Dask computes them again when the workers holding them die (what
-        # client.scatter sends is lost with its workers); the dashboard shows them as dagflow-plan and dagflow-data
-        self.remote_plan, self.remote_pipeline = (
-            client.submit(_hold, value, key=f'{name}-{token}', pure=False)
-            for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)))
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
         if remote_state is not None:   # the state on the worker the user chose
             self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
-            for future in (self.remote_plan, self.remote_pipeline):   # cancelled too if the worker is lost
-                remote_state.track_remote(future)
             others = pure_workers(client, remote_state.address)
             self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
         elif self.state_tasks:
@@ -158,6 +167,14 @@ class DistributedLane(Lane):
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
             others = pure_workers(client, self.state_worker.address)
             self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
+        try:
+            self.remote_plan, self.remote_pipeline = _send_once(client, token, steps, worker_pipeline)
+        except BaseException:
+            self._leave()
+            raise
+        if self.remote_state is not None:   # cancelled too if the worker is lost
+            for future in (self.remote_plan, self.remote_pipeline):
+                self.remote_state.track_remote(future)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: set = set()   # the tasks not finished yet: a finished one is released with its payload
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -238,6 +255,16 @@ class DistributedLane(Lane):
         except KeyError:   # on another worker
             return None
 
+    def _leave(self) -> None:
+        """Let the run's state worker go (its state back here, when it is a chosen one)."""
+        remote_state, self.remote_state = self.remote_state, None
+        if remote_state is not None:   # the variables and models come back here
+            remote_state.close(self.state)
+        if self.state_worker is not None:
+            unregister(self.token)
+            self.state_worker.close()
+            self.state_worker = None
+
     def close(self):
         if self.driver is None:   # not started, or closed already
             return
@@ -246,13 +273,7 @@ class DistributedLane(Lane):
         self.client.cancel(list(self.remote))
         self.remote.clear()
         self.remote_plan = self.remote_pipeline = None   # released on the cluster
-        remote_state, self.remote_state = self.remote_state, None
-        if remote_state is not None:   # the variables and models come back here
-            remote_state.close(self.state)
-        if self.state_worker is not None:
-            unregister(self.token)
-            self.state_worker.close()
-            self.state_worker = None
+        self._leave()
 
 
 _ANNOUNCED: set = set()   # the clients whose dashboard link was printed
