@@ -72,6 +72,21 @@ def test_state_tasks_is_the_lanes_choice_not_a_cluster_option(pipeline, state_ta
     assert ('update' in shown) is state_tasks     # the dashboard shows the state steps when they are tasks
 
 
+@pytest.mark.parametrize('trim_memory', [False, True])
+def test_its_workers_start_without_dasks_malloc_trim_unless_asked(pipeline, trim_memory):
+    import os
+
+    import dask
+
+    def trim():   # on a worker process
+        return os.environ.get('MALLOC_TRIM_THRESHOLD_')
+    with LocalClusterLane(n_workers=1, keep=True, trim_memory=trim_memory, dashboard_address=None) as lane:
+        assert set(lane.open().run(trim).values()) == ({'65536'} if trim_memory else {None})
+        pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+    assert pipeline.v('total') == sum(range(12))
+    assert dask.config.get('distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_') == 65536   # ours untouched
+
+
 def test_its_dashboard_listens_on_this_machine_only():
     pytest.importorskip('bokeh')
     with LocalClusterLane(n_workers=1, keep=True) as lane:
