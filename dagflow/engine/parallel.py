@@ -246,7 +246,7 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                 except Exception as exc:
                     # ahead, the batch's later tasks fail with the error of the first: it names the step
                     failed[k] = _first_error(submitted[k]) or exc if ahead else exc
-                    for other, j in running.items():
+                    for other, j in reversed(running.items()):   # the newest first (a cluster needs it)
                         if j > k:
                             other.cancel()
                     continue
@@ -275,8 +275,8 @@ def _first_error(futures: list) -> Exception | None:
 
 
 def _settle(running: dict) -> None:
-    """Cancel the tasks not started, wait for the others; forget them all."""
-    for future in running:
+    """Cancel the tasks not started (the newest first), wait for the others; forget them all."""
+    for future in reversed(running):
         future.cancel()
     cf.wait(list(running))
     running.clear()

@@ -66,6 +66,24 @@ def _run_and_ship(steps, group, state, payload, profile: bool, lane):
     return ship_payload(result, (), {}, where)
 
 
+def _cancel_newest_first(client, futures: list) -> None:
+    """Cancel ``futures`` (in submission order) one by one, the newest first.
+
+    Cancelling them in one call can reach a finished task that no client wants
+    any more but a later task still needs (what a task took from the one
+    before it); the scheduler then fails an assertion and drops the client's
+    connection.  Cancelled first, the later tasks take such tasks with them.
+    """
+    for future in reversed(futures):
+        if not future.done():
+            client.cancel([future])
+
+
+def _arrive(payload):
+    """On the state worker: the batch a pure task made, brought here before its state task may start."""
+    return payload
+
+
 def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
     """The run's pure steps and worker pipeline on every worker, the state worker in this process included.
 
@@ -176,7 +194,7 @@ class DistributedLane(Lane):
             for future in (self.remote_plan, self.remote_pipeline):
                 self.remote_state.track_remote(future)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
-        self.remote: set = set()   # the tasks not finished yet: a finished one is released with its payload
+        self.remote: dict = {}   # the tasks not finished yet, in submission order (a finished one is released)
         self.debug: list = []   # the run's profile records, when it keeps them
         return self
 
@@ -211,12 +229,16 @@ class DistributedLane(Lane):
             remote = remote_state.submit_group(_run_state_task, self.token, group, argument, debug is not None,
                                                number, order, key=key, number=number, group=group)
         else:
+            if isinstance(payload, _TaskFuture) and payload.pure:   # fetched ahead, while the state task before runs
+                argument = self.client.submit(_arrive, argument, key=(f'dagflow-to-state-{self.token}', number),
+                                              pure=False, workers=[self.state_worker.address],
+                                              allow_other_workers=False)
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,
                                         order, key=key, pure=False, resources={STATE_RESOURCE: 1})
-        self.remote.add(remote)
-        outer = _TaskFuture(remote, number)
+        self.remote[remote] = None
+        outer = _TaskFuture(remote, number, group.pure)
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: (self.remote.discard(done), _settle(done, outer, group, number)))
+        remote.add_done_callback(lambda done: (self.remote.pop(done, None), _settle(done, outer, group, number)))
         if remote_state is not None:
             remote_state.track_remote(remote)
             remote_state.track(outer)
@@ -270,7 +292,7 @@ class DistributedLane(Lane):
             return
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.driver = None
-        self.client.cancel(list(self.remote))
+        _cancel_newest_first(self.client, list(self.remote))
         self.remote.clear()
         self.remote_plan = self.remote_pipeline = None   # released on the cluster
         self._leave()
@@ -319,9 +341,9 @@ class _TaskFuture(cf.Future):
     and a future kept alive keeps the run's tasks on the cluster.
     """
 
-    def __init__(self, remote, number):
+    def __init__(self, remote, number, pure: bool = True):
         super().__init__()
-        self.remote, self.number = remote, number   # the Dask future; the batch number
+        self.remote, self.number, self.pure = remote, number, pure   # the Dask future; the batch's number
 
     def cancel(self) -> bool:
         """Cancel the Dask task (the future itself runs from the start: it is settled by the task)."""

@@ -133,6 +133,8 @@ class LocalClusterLane(DistributedLane):
             with worker_environment(self.trim_memory):
                 self.cluster = LocalCluster(**options)
             self.client = Client(self.cluster, set_as_default=False)   # dask.compute elsewhere stays local
+            from .worker_priority import PureWorkerPriority
+            self.client.register_plugin(PureWorkerPriority())   # before a run starts its state worker here
         return self.client
 
     def start(self, steps, state, prefetch: int) -> LocalClusterLane:

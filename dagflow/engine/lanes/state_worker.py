@@ -28,7 +28,13 @@ STATE_LANE = 'dagflow-state_0'
 
 
 class StateWorker:
-    """A Dask worker started in this process for one run, with the state resource and one thread.
+    """A Dask worker started in this process for one run, with the state resource and two threads.
+
+    State tasks ask for the resource, of which it has one: they run one at a
+    time.  The second thread takes a batch over from the cluster as soon as
+    its pure steps are done (a task that returns it,
+    :func:`~dagflow.engine.lanes.distributed._arrive`), while the state task
+    before it still runs, so the state chain does not wait for the transfer.
 
     Parameters
     ----------
@@ -43,7 +49,7 @@ class StateWorker:
         from distributed.utils import sync
 
         async def start():
-            worker = Worker(client.scheduler.address, nthreads=1, name=name, resources={STATE_RESOURCE: 1},
+            worker = Worker(client.scheduler.address, nthreads=2, name=name, resources={STATE_RESOURCE: 1},
                             memory_limit=0, dashboard=False, validate=False)
             await worker
             return worker

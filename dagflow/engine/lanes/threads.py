@@ -9,7 +9,7 @@ import threading
 from ..lower import run_group
 from .base import Lane
 
-__all__ = ['PURE_NICENESS', 'ThreadLane', 'lower_thread_priority']
+__all__ = ['lower_process_priority', 'PURE_NICENESS', 'ThreadLane', 'lower_thread_priority']
 
 
 PURE_NICENESS = 10
@@ -63,5 +63,21 @@ def lower_thread_priority(niceness: int = PURE_NICENESS) -> bool:
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + niceness))
     except OSError:   # a sandbox that forbids it: run at the normal priority
+        return False
+    return True
+
+
+def lower_process_priority(niceness: int = PURE_NICENESS) -> bool:
+    """Lower the scheduling priority of every thread of this process (threads it starts later inherit it).
+
+    Linux keeps a priority per thread, so each thread listed in
+    ``/proc/self/task`` is lowered; elsewhere nothing is done.
+    """
+    if not sys.platform.startswith('linux'):
+        return False
+    try:
+        for tid in map(int, os.listdir('/proc/self/task')):
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + niceness))
+    except OSError:   # a sandbox that forbids it, or a thread that ended meanwhile: as far as it got
         return False
     return True

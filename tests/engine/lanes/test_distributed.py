@@ -8,6 +8,8 @@ import pytest
 from dagflow.engine.lanes import DistributedLane
 from dagflow.testing import SchedulerConformance
 
+from .test_remote_state import a_worker
+
 pytest.importorskip('distributed')
 
 
@@ -31,4 +33,4 @@ class TestDistributedStateWorker(TestDistributed):
 
     @pytest.fixture(autouse=True)
     def _on_the_cluster(self, client):
-        self.scheduler = DistributedLane(client, state_worker=sorted(client.scheduler_info()['workers'])[-1])
+        self.scheduler = DistributedLane(client, state_worker=a_worker(client))

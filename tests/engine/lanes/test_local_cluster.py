@@ -1,5 +1,6 @@
 """scheduler='local-cluster': a Dask LocalCluster started for the run, sized to the machine, dashboard on 127.0.0.1."""
 import functools
+import sys
 
 import numpy as np
 import pytest
@@ -85,6 +86,23 @@ def test_its_workers_start_without_dasks_malloc_trim_unless_asked(pipeline, trim
         pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
     assert pipeline.v('total') == sum(range(12))
     assert dask.config.get('distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_') == 65536   # ours untouched
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='a priority per thread is Linux only')
+def test_its_workers_yield_the_cpu_to_the_state_chain(pipeline):
+    import os
+    import threading
+
+    def niceness():   # on a worker process: the thread that runs tasks, and the one it runs them from
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with LocalClusterLane(n_workers=1, keep=True, dashboard_address=None) as lane:
+        client = lane.open()
+        assert set(client.run(niceness).values()) == {min(19, here + 10)}
+        assert client.submit(niceness, pure=False).result() == min(19, here + 10)
+        pipeline.run(batch_size=4, n_epochs=1, prefetch=1, scheduler=lane)
+    assert pipeline.v('total') == sum(range(12))
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here   # this process keeps its own
 
 
 def test_its_dashboard_listens_on_this_machine_only():

@@ -27,7 +27,10 @@ def counting(dataset=None):
 
 
 def a_worker(client) -> str:
-    return sorted(client.scheduler_info()['workers'])[-1]
+    """A worker of the test cluster (not the state worker of an earlier run, which may be leaving)."""
+    workers = client.scheduler_info()['workers']
+    return sorted(address for address, info in workers.items()
+                  if not str(info.get('name', '')).startswith('dagflow-state'))[-1]
 
 
 # ------------------------------------------------------------------------------------------------ where it runs
