@@ -243,3 +243,22 @@ def test_a_batch_component_that_cannot_travel_is_named_with_the_step(client):
     with pytest.raises(BatchPickleError, match=r"component 'y' cannot be sent to a worker process \(before "
                                                r"'jitter'\)"):   # from a driver thread, before the pure task
         there.run(8, n_epochs=1, prefetch=1, scheduler=DistributedLane(client, state_tasks=False))
+
+
+def test_large_batches_go_to_the_state_worker_ahead_of_their_state_task(client):
+    from dagflow.engine.lanes.distributed import BRING_AHEAD_BYTES
+    size = 2 * BRING_AHEAD_BYTES // (8 * 64)   # rows of 64 float64 columns in a batch: twice the threshold
+    rows = 8 * size
+    x = np.random.default_rng(0).normal(size=(rows, 64))
+    dataset = Dataset(rows, batch_class=AugmentBatch, preloaded={'x': x, 'y': x[:, 0].copy()})
+
+    def run(**run_args):
+        p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1).shift(V('n'))
+        return outcome(p, p.gen_batch(size, n_epochs=1, seed=1, **run_args), variables=['n'])
+    reference = run()
+    with distributed.get_task_stream(client) as stream:
+        p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1)
+        p.run(size, n_epochs=1, prefetch=2, scheduler=client, seed=1)
+    shown = [record['key'][0].rsplit('-', 1)[0] for record in stream.data]
+    assert 'dagflow-to-state' in shown and p.v('n') == 8           # brought ahead, after the first batches
+    assert_same(run(prefetch=2, scheduler=client), reference)      # and gen_batch, paced, still the serial run

@@ -79,6 +79,15 @@ def _cancel_newest_first(client, futures: list) -> None:
             client.cancel([future])
 
 
+BRING_AHEAD_BYTES = 256 * 1024
+"""Batches at least this large (pickled) go to the state worker ahead of their state task (:func:`_arrive`).
+
+A smaller batch crosses the network in about a millisecond, less than the
+extra task per batch costs the scheduler (on a 2-worker LocalCluster, a no-op
+pipeline's time per batch went from 18.6 to 30.3 ms with it).
+"""
+
+
 def _arrive(payload):
     """On the state worker: the batch a pure task made, brought here before its state task may start."""
     return payload
@@ -196,6 +205,7 @@ class DistributedLane(Lane):
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: dict = {}   # the tasks not finished yet, in submission order (a finished one is released)
         self.debug: list = []   # the run's profile records, when it keeps them
+        self.bring_ahead = None   # whether batches go to the state worker ahead: known from the first one
         return self
 
     @property
@@ -229,7 +239,7 @@ class DistributedLane(Lane):
             remote = remote_state.submit_group(_run_state_task, self.token, group, argument, debug is not None,
                                                number, order, key=key, number=number, group=group)
         else:
-            if isinstance(payload, _TaskFuture) and payload.pure:   # fetched ahead, while the state task before runs
+            if isinstance(payload, _TaskFuture) and payload.pure and self.bring_ahead:   # while the one before runs
                 argument = self.client.submit(_arrive, argument, key=(f'dagflow-to-state-{self.token}', number),
                                               pure=False, workers=[self.state_worker.address],
                                               allow_other_workers=False)
@@ -259,6 +269,8 @@ class DistributedLane(Lane):
         if result is None:
             result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
         if isinstance(result, Shipped):
+            if self.bring_ahead is None:   # the first batch tells whether batches are worth moving ahead
+                self.bring_ahead = len(result.data or b'') >= BRING_AHEAD_BYTES
             result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
             result.batch._dataset = self.state.dataset
