@@ -146,6 +146,11 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f'expected an integer, got {text!r}') from None
 
 
+def _worker(text: str):
+    """A Dask worker's address, or its name: digits are a number (LocalCluster names its workers 0, 1, ...)."""
+    return int(text) if text.isdigit() else text
+
+
 def _scheduler(text: str) -> str:
     from ..engine import check_scheduler
     from ..exceptions import RunArgumentError
@@ -197,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="sync, threads, processes, local-cluster (a Dask LocalCluster started for the run, "
                           "dashboard on 127.0.0.1), or a Dask scheduler address (tcp://host:8786); default: "
                           "sync with --prefetch 0, else threads")
+    run.add_argument('--state-worker', type=_worker, metavar='WORKER',
+                     help="with a Dask cluster: the worker (its address, or its name such as 0) that holds the "
+                          "variables and models during the run, e.g. the one with the GPU; they come back at its end")
     run.add_argument('--seed', type=int, metavar='N', help='the run seed (default: drawn, and printed)')
     run.add_argument('--bar', action=argparse.BooleanOptionalAction, default=None,
                      help='show a progress bar (default: when stderr is a terminal)')

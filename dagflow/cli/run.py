@@ -20,7 +20,7 @@ __all__ = ['UsageError', 'Session', 'run_command', 'load', 'apply_config', 'unre
            'effective_scheduler', 'CountingBar', 'write_profile', 'print_notes']
 
 _RUN_NAMES = ('batch_size', 'shuffle', 'n_epochs', 'n_iters', 'drop_last', 'notifier', 'seed', 'debug', 'prefetch',
-              'scheduler', 'profile', 'reset')
+              'scheduler', 'state_worker', 'profile', 'reset')
 
 
 @dataclass
@@ -190,8 +190,8 @@ def run_kwargs(pipeline, args) -> dict:
     if kwargs and args.prefetch is not None and args.scheduler is None \
             and kwargs.get('scheduler') == effective_scheduler(kwargs)[1]:
         kwargs['scheduler'] = None  # the file's default scheduler follows the new prefetch
-    for name in ('batch_size', 'shuffle', 'drop_last', 'seed', 'prefetch', 'scheduler'):
-        if getattr(args, name) is not None:
+    for name in ('batch_size', 'shuffle', 'drop_last', 'seed', 'prefetch', 'scheduler', 'state_worker'):
+        if getattr(args, name, None) is not None:
             kwargs[name] = getattr(args, name)
     if args.n_epochs is not None:
         kwargs['n_epochs'] = args.n_epochs

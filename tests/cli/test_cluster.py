@@ -61,6 +61,22 @@ def test_run_sends_the_files_classes_and_functions_to_the_workers(flow, run_dagf
     assert 'sums    [12.0, 44.0, 34.0]' in done.stdout          # the serial run's (test_subprocess.py)
 
 
+def test_run_puts_the_state_on_the_worker_given_by_its_name(flow, run_dagflow, address, workers_lack):
+    workers_lack('flow')
+    done = run_dagflow('run', 'flow.py:pipeline', '--batch-size', '4', '--seed', '3', '--config', 'factor=2',
+                       '--prefetch', '1', '--scheduler', address, '--state-worker', '0', '--no-bar')
+    assert done.returncode == 0, done.stderr
+    assert 'sums    [12.0, 44.0, 34.0]' in done.stdout          # the serial run's, fetched back from worker 0
+
+
+def test_run_names_the_workers_when_the_state_worker_is_not_one(flow, run_dagflow, address):
+    done = run_dagflow('run', 'flow.py:pipeline', '--batch-size', '4', '--seed', '3', '--prefetch', '1',
+                       '--scheduler', address, '--state-worker', '7', '--no-bar')
+    assert done.returncode != 0
+    assert "state_worker=7 is not a worker of this cluster: its workers are tcp://127.0.0.1:" in done.stderr
+    assert 'Traceback' not in done.stderr
+
+
 def test_check_finds_no_problem_in_the_files_own_code(flow, run_dagflow, address, workers_lack):
     workers_lack('flow')
     done = run_dagflow('check', 'flow.py:pipeline', '--scheduler', address)
