@@ -93,25 +93,25 @@ def _arrive(payload):
     return payload
 
 
-def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
-    """The run's pure steps and worker pipeline on every worker, the state worker in this process included.
+def _hold(value):
+    """On a worker: ``value``, as the result of a task (what a run sends once, recomputable)."""
+    return value
 
-    Scattered to all the workers (a task holding them would go through the
-    scheduler's graph, and keep most tasks on the one worker that has them).
-    The copy on the state worker in this process keeps them when every other
-    worker dies, so Dask never loses them while the run runs.  The dashboard
-    shows them as dagflow-plan and dagflow-data.
+
+def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
+    """The run's pure steps and worker pipeline on the cluster, as tasks that return them.
+
+    Not scattered: scattered data cannot be recomputed, and Dask's active
+    memory manager soon keeps a single copy of it (``ReduceReplicas``), so
+    the death of the one worker holding it failed the run with cancelled
+    tasks.  A task's value lives in the scheduler's graph, so Dask computes
+    it again on the workers that are left.  The cost: the dataset goes
+    through the scheduler (Dask warns about a large graph), and pure tasks
+    lean towards the worker that holds it.  The dashboard shows them as
+    dagflow-plan and dagflow-data.
     """
-    try:
-        sent = client.scatter({f'dagflow-plan-{token}': steps, f'dagflow-data-{token}': worker_pipeline},
-                              broadcast=True, hash=False)
-    except Exception as exc:
-        if type(exc) is not Exception:
-            raise
-        raise WorkerLoadError(f"The cluster's workers could not receive the run's steps and dataset: {exc}. They "
-                              f'need the dagflow version (and packages) this process has; install them there, '
-                              f"or run with scheduler='threads'.", where='the steps and the dataset') from exc
-    return sent[f'dagflow-plan-{token}'], sent[f'dagflow-data-{token}']
+    return tuple(client.submit(_hold, value, key=f'{name}-{token}', pure=False)
+                 for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)))
 
 
 def _load(value, group, number):
