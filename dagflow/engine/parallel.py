@@ -189,10 +189,9 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                     break
                 payloads[k], progress[k], submitted[k] = make_payload(batch, k, seed, total, segment), 0, []
                 order.append(k)
-            for k in order:
+            for position, k in enumerate(order):
+                before = submitted[order[position - 1]] if position else []   # the batch before's tasks
                 while ahead and ready(k):   # every task of the batch, each after what it waits for
-                    position = order.index(k)
-                    before = submitted.get(order[position - 1], []) if position else []
                     g = len(submitted[k])
                     group, after = groups[g], before[needs[g] - 1:needs[g]] if needs[g] else []
                     future = lanes.submit(group, payloads[k], debug=debug, key=task_key(group, token, k),
@@ -220,7 +219,7 @@ def stream_segment(plan, nodes, stream, lanes: Lane, *, seed: int, segment: int,
                     if recut is not None and recut.resized:   # asked for a batch of another size
                         _settle(running)
                         recut.rewind(order[0] if order else None)
-                        for table in (payloads, progress, failed):
+                        for table in (payloads, progress, submitted, failed):
                             table.clear()
                         order.clear()
                         upstream.clear()

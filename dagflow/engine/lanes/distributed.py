@@ -80,7 +80,7 @@ def _cancel_newest_first(client, futures: list) -> None:
 
 
 BRING_AHEAD_BYTES = 256 * 1024
-"""Batches at least this large (pickled) go to the state worker ahead of their state task (:func:`_arrive`).
+"""Batches at least this large (pickled) go to the state worker ahead of their state task (:func:`_hold`).
 
 A smaller batch crosses the network in about a millisecond, less than the
 extra task per batch costs the scheduler (on a 2-worker LocalCluster, a no-op
@@ -88,13 +88,12 @@ pipeline's time per batch went from 18.6 to 30.3 ms with it).
 """
 
 
-def _arrive(payload):
-    """On the state worker: the batch a pure task made, brought here before its state task may start."""
-    return payload
-
-
 def _hold(value):
-    """On a worker: ``value``, as the result of a task (what a run sends once, recomputable)."""
+    """On a worker: ``value``, as the result of a task.
+
+    What a run sends once (recomputable, unlike scattered data), and a large
+    batch brought to the state worker before its state task may start.
+    """
     return value
 
 
@@ -185,23 +184,19 @@ class DistributedLane(Lane):
         steps, worker_pipeline, self.modules, self.uses = ship(self.steps.pure(), worker_pipeline, self.definitions,
                                                                "the cluster's workers")
         self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
+        self.remote_plan, self.remote_pipeline = _send_once(client, token, steps, worker_pipeline)
         if remote_state is not None:   # the state on the worker the user chose
             self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
-            others = pure_workers(client, remote_state.address)
-            self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
+            for future in (self.remote_plan, self.remote_pipeline):   # cancelled too if the worker is lost
+                remote_state.track_remote(future)
+            state_address = remote_state.address
         elif self.state_tasks:
             register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
-            others = pure_workers(client, self.state_worker.address)
+            state_address = self.state_worker.address
+        if self.chains:
+            others = pure_workers(client, state_address)
             self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
-        try:
-            self.remote_plan, self.remote_pipeline = _send_once(client, token, steps, worker_pipeline)
-        except BaseException:
-            self._leave()
-            raise
-        if self.remote_state is not None:   # cancelled too if the worker is lost
-            for future in (self.remote_plan, self.remote_pipeline):
-                self.remote_state.track_remote(future)
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: dict = {}   # the tasks not finished yet, in submission order (a finished one is released)
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -240,7 +235,7 @@ class DistributedLane(Lane):
                                                number, order, key=key, number=number, group=group)
         else:
             if isinstance(payload, _TaskFuture) and payload.pure and self.bring_ahead:   # while the one before runs
-                argument = self.client.submit(_arrive, argument, key=(f'dagflow-to-state-{self.token}', number),
+                argument = self.client.submit(_hold, argument, key=(f'dagflow-to-state-{self.token}', number),
                                               pure=False, workers=[self.state_worker.address],
                                               allow_other_workers=False)
             remote = self.client.submit(_run_state_task, self.token, group, argument, debug is not None, number,

@@ -33,7 +33,7 @@ class StateWorker:
     State tasks ask for the resource, of which it has one: they run one at a
     time.  The second thread takes a batch over from the cluster as soon as
     its pure steps are done (a task that returns it,
-    :func:`~dagflow.engine.lanes.distributed._arrive`), while the state task
+    :func:`~dagflow.engine.lanes.distributed._hold`), while the state task
     before it still runs, so the state chain does not wait for the transfer.
 
     Parameters
