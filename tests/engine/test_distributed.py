@@ -266,3 +266,42 @@ def test_large_batches_go_to_the_state_worker_ahead_of_their_state_task(client):
     shown = [record['key'][0].rsplit('-', 1)[0] for record in stream.data]
     assert 'dagflow-to-state' in shown and p.v('n') == 8           # brought ahead, after the first batches
     assert_same(run(prefetch=2, scheduler=client), reference)      # and gen_batch, paced, still the serial run
+
+
+def test_a_rerun_finds_the_dataset_on_the_cluster_and_a_changed_one_is_sent_again(client):
+    from dagflow.engine.lanes import distributed as lane_module
+    x = np.random.default_rng(0).normal(size=(96, 2))
+    dataset = Dataset(96, batch_class=AugmentBatch, preloaded={'x': x, 'y': x @ np.array([1.0, -2.0])})
+
+    def sent_key():
+        return lane_module._SENT[client.id]['dagflow-data'][1].key
+
+    def on_the_cluster():
+        p = full_pipeline(dataset)
+        return outcome(p, p.gen_batch(8, n_epochs=1, seed=3, prefetch=2, scheduler=client),
+                       variables=['n', 'loss', 'predictions'])
+
+    def serial():
+        p = full_pipeline(dataset)
+        return outcome(p, p.gen_batch(8, n_epochs=1, seed=3), variables=['n', 'loss', 'predictions'])
+    first = on_the_cluster()   # (a class sent by value may still change in its first run: lazy attributes)
+    assert_same(on_the_cluster(), first)
+    key = sent_key()
+    assert_same(on_the_cluster(), first)
+    assert sent_key() == key                       # the rerun found it there
+    x *= 2                                         # changed in place since
+    assert_same(on_the_cluster(), serial())        # the changed dataset is the one used
+    assert sent_key() != key
+
+
+def test_the_state_worker_reaches_a_scheduler_in_this_process_without_the_network(client):
+    from dagflow.engine.lanes.state_worker import StateWorker, scheduler_here
+    worker = StateWorker(client, 'dagflow-state-test')
+    try:
+        assert worker.in_memory
+        assert worker.worker.batched_stream.comm.peer_address.startswith('inproc://')
+        # the other workers reach it as they reach the scheduler
+        assert worker.address.split('://')[0] == client.scheduler.address.split('://')[0]
+    finally:
+        worker.close()
+    assert scheduler_here('tcp://127.0.0.1:9') is None   # no such scheduler here: it joins by the network

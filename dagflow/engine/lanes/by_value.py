@@ -289,10 +289,12 @@ class Shipped:
         self.data, self.buffers = sink.getvalue(), buffers
 
     def __reduce_ex__(self, protocol):
-        # out of band where the protocol can (what arrived is kept: Dask may move it on to another worker)
+        # out of band where the protocol can (what arrived is kept: Dask may move it on to another worker);
+        # the pickled value too: each hop (client, scheduler, worker) passes it on without copying it
         buffers = [pickle.PickleBuffer(buffer) if protocol >= 5 else bytearray(memoryview(buffer))
                    for buffer in self.buffers]
-        return _arrived, (self.data, buffers, self.uses)
+        data = pickle.PickleBuffer(self.data) if protocol >= 5 else bytes(self.data)
+        return _arrived, (data, buffers, self.uses)
 
     def load(self, what: str, worker: str | None = None):
         """The value; when it cannot be unpickled here, :class:`~dagflow.exceptions.WorkerLoadError` about ``what``."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
+import hashlib
 
 from ...exceptions import RunArgumentError, WorkerLoadError, WorkersLostError, attach_step_info
 from ...runtime.worker import WorkerPipeline
@@ -14,7 +15,7 @@ from .remote_state import RemoteState
 from .shipping import strip_batch
 from .state_worker import RUNS, STATE_LANE, STATE_RESOURCE, StateWorker, pure_workers, register, unregister
 
-__all__ = ['DistributedLane', 'announce_dashboard', 'check_client']
+__all__ = ['DistributedLane', 'announce_dashboard', 'check_client', 'forget_sent']
 
 
 def _run_on_worker(steps, worker, group, payload, profile=False, number=None, order=()):
@@ -105,12 +106,49 @@ def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
     the death of the one worker holding it failed the run with cancelled
     tasks.  A task's value lives in the scheduler's graph, so Dask computes
     it again on the workers that are left.  The cost: the dataset goes
-    through the scheduler (Dask warns about a large graph), and pure tasks
-    lean towards the worker that holds it.  The dashboard shows them as
-    dagflow-plan and dagflow-data.
+    through the scheduler, and pure tasks lean towards the worker that holds
+    it.  The dashboard shows them as dagflow-plan and dagflow-data.
+
+    What the last run on ``client`` sent is sent again only when it changed
+    (same pickled bytes: same SHA-1): a rerun, or the next run of a
+    benchmark, starts at once instead of moving the dataset again.  It stays
+    on the cluster until then (:func:`forget_sent` lets it go).
     """
-    return tuple(client.submit(_hold, value, key=f'{name}-{token}', pure=False)
-                 for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)))
+    held = _SENT.setdefault(client.id, {})
+    futures = []
+    for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)):
+        digest = hashlib.sha1(memoryview(value.data)).digest()
+        digest_held, future = held.get(name, (None, None))
+        if digest != digest_held or future.status not in ('pending', 'finished'):   # new, changed or lost
+            future = client.submit(_hold, value, key=f'{name}-{token}', pure=False)
+            held[name] = digest, future
+        futures.append(future)
+    for other in [key for key, sent in _SENT.items() if _closed(sent)]:   # clients closed since
+        del _SENT[other]
+    return tuple(futures)
+
+
+_SENT: dict[str, dict] = {}
+"""Client id -> ``{'dagflow-plan' or 'dagflow-data': (SHA-1 of the pickled value, its task's future)}``."""
+
+
+def _closed(sent: dict) -> bool:
+    return any(getattr(future.client, 'status', None) in ('closing', 'closed') for _, future in sent.values())
+
+
+def forget_sent(client) -> None:
+    """Let go what dagflow's runs sent once to ``client``'s cluster (the pure steps and the dataset).
+
+    A run on a ``distributed.Client`` sends the pure steps and the dataset
+    to the cluster once, and leaves them there for the next run, which sends
+    them again only if they changed.  Call this to free that memory before
+    the client closes.
+
+    Examples
+    --------
+    >>> forget_sent(client)  # doctest: +SKIP
+    """
+    _SENT.pop(getattr(client, 'id', None), None)
 
 
 def _load(value, group, number):
@@ -201,6 +239,7 @@ class DistributedLane(Lane):
         self.remote: dict = {}   # the tasks not finished yet, in submission order (a finished one is released)
         self.debug: list = []   # the run's profile records, when it keeps them
         self.bring_ahead = None   # whether batches go to the state worker ahead: known from the first one
+        self.failed = False   # whether a task failed or was cancelled
         return self
 
     @property
@@ -243,11 +282,16 @@ class DistributedLane(Lane):
         self.remote[remote] = None
         outer = _TaskFuture(remote, number, group.pure)
         outer.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: (self.remote.pop(done, None), _settle(done, outer, group, number)))
+        remote.add_done_callback(lambda done: (self.remote.pop(done, None), self._note(done),
+                                               _settle(done, outer, group, number)))
         if remote_state is not None:
             remote_state.track_remote(remote)
             remote_state.track(outer)
         return outer
+
+    def _note(self, done) -> None:
+        if done.status != 'finished':   # the run fails (or was cancelled): it keeps nothing on the cluster
+            self.failed = True
 
     def _run_here(self, group, payload, debug):
         return run_group(self.steps, group, self.state, self.fetch(payload), debug=debug)
@@ -265,7 +309,7 @@ class DistributedLane(Lane):
             result = payload.result() if self.remote_state is None else self.remote_state.wait(payload)
         if isinstance(result, Shipped):
             if self.bring_ahead is None:   # the first batch tells whether batches are worth moving ahead
-                self.bring_ahead = len(result.data or b'') >= BRING_AHEAD_BYTES
+                self.bring_ahead = memoryview(result.data).nbytes >= BRING_AHEAD_BYTES
             result = result.load('a batch a worker sent back')
         if result is not SKIPPED:
             result.batch._dataset = self.state.dataset
@@ -299,6 +343,8 @@ class DistributedLane(Lane):
             return
         self.driver.shutdown(wait=True, cancel_futures=True)
         self.driver = None
+        if self.remote or self.failed:   # a run that failed or stopped early: what it sent goes too
+            forget_sent(self.client)
         _cancel_newest_first(self.client, list(self.remote))
         self.remote.clear()
         self.remote_plan = self.remote_pipeline = None   # released on the cluster
