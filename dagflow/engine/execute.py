@@ -153,6 +153,10 @@ def _chain(plan, steps, state, batches, lane, *, seed, prefetch, total, debug, p
                 stream = numbered(rebatch_stream(stream if gate is None else gate.hold(stream),
                                                  plan.nodes[rebatch]['step']))
         yield from stream
+    except BaseException:   # failed, interrupted or closed early
+        if lanes is not None:
+            lanes.failed = True
+        raise
     finally:
         for generator in reversed(opened):  # settle their running tasks now, not whenever they are collected
             generator.close()

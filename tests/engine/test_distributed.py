@@ -305,3 +305,16 @@ def test_the_state_worker_reaches_a_scheduler_in_this_process_without_the_networ
     finally:
         worker.close()
     assert scheduler_here('tcp://127.0.0.1:9') is None   # no such scheduler here: it joins by the network
+
+
+def test_batches_spread_over_the_workers_each_with_a_copy_of_the_dataset(client):
+    import collections
+    x = np.random.default_rng(0).normal(size=(4096, 64))   # 2 MiB: moving it is not free
+    dataset = Dataset(4096, batch_class=AugmentBatch, preloaded={'x': x, 'y': x[:, 0].copy()})
+    with distributed.get_task_stream(client) as stream:
+        p = dataset.p.init_variable('n', 0).jitter(0.1).update(V('n'), V('n') + 1)
+        p.run(256, n_epochs=1, prefetch=2, scheduler=client, seed=0)
+    ran = collections.Counter(record['worker'] for record in stream.data
+                              if isinstance(record['key'], tuple) and record['key'][0].startswith('jitter-'))
+    assert len(ran) == 2 and min(ran.values()) >= 4, ran   # 16 batches: not all where the dataset arrived first
+    assert p.v('n') == 16

@@ -77,7 +77,7 @@ def _tasks_left(client, timeout: float = 10, kept=()) -> list:
     while True:
         gc.collect()   # a future in a reference cycle is released when the collector runs
         tasks = client.run_on_scheduler(lambda dask_scheduler: [str(key) for key in dask_scheduler.tasks])
-        left = [key for key in tasks if not key.startswith(kept)]
+        left = [key for key in tasks if not key.lstrip("('").startswith(kept)]   # kept, and their copies
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.02)

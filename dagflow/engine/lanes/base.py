@@ -61,6 +61,9 @@ class Lane:
     driver per task.
     """
 
+    failed: bool = False
+    """Set when the run failed, was interrupted or closed before its end: :meth:`close` keeps nothing for the next."""
+
     def start(self, steps: StepTable, state: RunState, prefetch: int) -> Lane:
         """Get ready for a run of ``steps`` with ``state``, ``prefetch + 1`` batches in flight; return the lane."""
         self.steps, self.state = steps, state

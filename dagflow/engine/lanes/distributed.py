@@ -98,16 +98,21 @@ def _hold(value):
     return value
 
 
-def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
-    """The run's pure steps and worker pipeline on the cluster, as tasks that return them.
+def _send_once(client, token: str, steps, worker_pipeline, workers) -> list:
+    """The run's pure steps and worker pipeline on the cluster: a ``(steps, pipeline)`` pair of futures per worker.
 
-    Not scattered: scattered data cannot be recomputed, and Dask's active
-    memory manager soon keeps a single copy of it (``ReduceReplicas``), so
-    the death of the one worker holding it failed the run with cancelled
-    tasks.  A task's value lives in the scheduler's graph, so Dask computes
-    it again on the workers that are left.  The cost: the dataset goes
-    through the scheduler, and pure tasks lean towards the worker that holds
-    it.  The dashboard shows them as dagflow-plan and dagflow-data.
+    Sent as tasks that return them, not scattered: scattered data cannot be
+    recomputed, and Dask's active memory manager soon keeps a single copy of
+    it (``ReduceReplicas``), so the death of the one worker holding it failed
+    the run with cancelled tasks.  A task's value lives in the scheduler's
+    graph, so Dask computes it again on the workers that are left.  Each of
+    ``workers`` (the pure ones) then gets a copy of its own, a task pinned
+    there loosely: batch ``k``'s pure tasks take the copies of worker ``k``
+    modulo their number, so the batches spread over the workers instead of
+    crowding on the one that got the dataset first (all of them did, on the
+    engine benchmark's 2-worker cluster), and no batch waits for the
+    dataset to travel.  The dashboard shows them as dagflow-plan and
+    dagflow-data.
 
     What the last run on ``client`` sent is sent again only when it changed
     (same pickled bytes: same SHA-1): a rerun, or the next run of a
@@ -115,25 +120,33 @@ def _send_once(client, token: str, steps, worker_pipeline) -> tuple:
     on the cluster until then (:func:`forget_sent` lets it go).
     """
     held = _SENT.setdefault(client.id, {})
-    futures = []
+    copies = []
     for name, value in (('dagflow-plan', steps), ('dagflow-data', worker_pipeline)):
         digest = hashlib.sha1(memoryview(value.data)).digest()
-        digest_held, future = held.get(name, (None, None))
-        if digest != digest_held or future.status not in ('pending', 'finished'):   # new, changed or lost
-            future = client.submit(_hold, value, key=f'{name}-{token}', pure=False)
-            held[name] = digest, future
-        futures.append(future)
+        digest_held, future, placed = held.get(name, (None, None, {}))
+        if digest != digest_held or future.status not in _ALIVE:   # new, changed or lost
+            future, placed = client.submit(_hold, value, key=f'{name}-{token}', pure=False), {}
+        for number, worker in enumerate(workers):
+            if worker not in placed or placed[worker].status not in _ALIVE:
+                placed[worker] = client.submit(_hold, future, key=(f'{name}-{token}', number), pure=False,
+                                               workers=[worker], allow_other_workers=True)
+        held[name] = digest, future, placed
+        copies.append([placed[worker] for worker in workers] or [future])
     for other in [key for key, sent in _SENT.items() if _closed(sent)]:   # clients closed since
         del _SENT[other]
-    return tuple(futures)
+    return list(zip(*copies))
 
 
+_ALIVE = ('pending', 'finished')
 _SENT: dict[str, dict] = {}
-"""Client id -> ``{'dagflow-plan' or 'dagflow-data': (SHA-1 of the pickled value, its task's future)}``."""
+"""Client id -> ``{'dagflow-plan' or 'dagflow-data': (SHA-1 of the pickled value, its task's future, copies)}``.
+
+``copies``: worker address -> the future of its copy.
+"""
 
 
 def _closed(sent: dict) -> bool:
-    return any(getattr(future.client, 'status', None) in ('closing', 'closed') for _, future in sent.values())
+    return any(getattr(future.client, 'status', None) in ('closing', 'closed') for _, future, _ in sent.values())
 
 
 def forget_sent(client) -> None:
@@ -221,20 +234,18 @@ class DistributedLane(Lane):
         self.definitions: dict = {}   # the user's classes and functions, pickled once for the run
         steps, worker_pipeline, self.modules, self.uses = ship(self.steps.pure(), worker_pipeline, self.definitions,
                                                                "the cluster's workers")
-        self.token, self.placement = token, {}   # where pure tasks go: anywhere, or away from the state worker
-        self.remote_plan, self.remote_pipeline = _send_once(client, token, steps, worker_pipeline)
+        self.token = token
+        others = pure_workers(client, remote_state.address if remote_state is not None else None)
+        # where pure tasks go: away from the state worker (it has not joined yet; a chosen one is known)
+        self.placement = {'workers': others, 'allow_other_workers': True} if self.chains and others else {}
+        self.sent = _send_once(client, token, steps, worker_pipeline, others or [])   # per pure worker
         if remote_state is not None:   # the state on the worker the user chose
             self.remote_state = remote_state.open(token, self.steps, state, self.definitions)
-            for future in (self.remote_plan, self.remote_pipeline):   # cancelled too if the worker is lost
+            for future in {future for pair in self.sent for future in pair}:   # cancelled too if it is lost
                 remote_state.track_remote(future)
-            state_address = remote_state.address
         elif self.state_tasks:
             register(token, self.steps, state)
             self.state_worker = StateWorker(client, f'dagflow-state-{token}')
-            state_address = self.state_worker.address
-        if self.chains:
-            others = pure_workers(client, state_address)
-            self.placement = {'workers': others, 'allow_other_workers': True} if others else {}
         self.driver = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix='dagflow-state')
         self.remote: dict = {}   # the tasks not finished yet, in submission order (a finished one is released)
         self.debug: list = []   # the run's profile records, when it keeps them
@@ -267,8 +278,9 @@ class DistributedLane(Lane):
             self.debug = debug
         order = tuple(future.remote for future in after)   # tasks of the batch before, to follow
         if group.pure:
-            remote = self.client.submit(_run_on_worker, self.remote_plan, self.remote_pipeline, group, argument,
-                                        debug is not None, number, order, key=key, pure=False, **self.placement)
+            plan, pipeline = self.sent[(number or 0) % len(self.sent)]   # where the batch's copies are
+            remote = self.client.submit(_run_on_worker, plan, pipeline, group, argument, debug is not None, number,
+                                        order, key=key, pure=False, **self.placement)
         elif remote_state is not None:
             remote = remote_state.submit_group(_run_state_task, self.token, group, argument, debug is not None,
                                                number, order, key=key, number=number, group=group)
@@ -347,7 +359,7 @@ class DistributedLane(Lane):
             forget_sent(self.client)
         _cancel_newest_first(self.client, list(self.remote))
         self.remote.clear()
-        self.remote_plan = self.remote_pipeline = None   # released on the cluster
+        self.sent = None   # released on the cluster, unless kept for the next run
         self._leave()
 
 

@@ -162,7 +162,13 @@ def unregister(token: str) -> None:
         RUNS.pop(token, None)
 
 
-def pure_workers(client, state_address: str) -> list | None:
-    """The workers pure tasks go to: all but the state worker (None: no other worker, any will do)."""
-    others = [address for address in client.scheduler_info()['workers'] if address != state_address]
+def pure_workers(client, state_address: str | None = None) -> list | None:
+    """The workers pure tasks go to: all but state workers (None: no other worker, any will do).
+
+    State workers are the one at ``state_address`` and those of dagflow's runs in this process
+    (named ``dagflow-state-...``).
+    """
+    workers = client.scheduler_info()['workers']
+    others = sorted(address for address, info in workers.items()
+                    if address != state_address and not str(info.get('name', '')).startswith('dagflow-state-'))
     return others or None
